@@ -1,0 +1,182 @@
+// takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] NAME... | -
+#include <getopt.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "control/cli/cli_output.hpp"
+#include "control/cli/commands.hpp"
+#include "control/compile/snapshot_compiler.hpp"
+#include "control/config/config.hpp"
+#include "control/lists/list_name.hpp"
+#include "filters/match/matcher.hpp"
+
+namespace takedown::control {
+namespace {
+
+constexpr const char* kHelp =
+    "Usage: takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] NAME...\n"
+    "       takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] -      (names from stdin, one per line)\n"
+    "Prints one line per name: name<TAB>verdict<TAB>list<TAB>source:line\n"
+    "  verdict: block, allow, pass, log (matched a log-only list) or invalid (not a valid name)\n"
+    "  list and source:line are '-' when no rule matched.\n"
+    "With --json, one JSON object per line instead, with the match kind and DNS answer too.\n"
+    "With -c the lists are compiled in memory first; -s reads a compiled snapshot.\n\n";
+
+class Checker {
+ public:
+  Checker(const filters::Snapshot& snapshot, filters::MatchScratch& scratch, bool json)
+      : snapshot_(snapshot), matcher_(snapshot), scratch_(scratch), json_(json) {}
+
+  void check(std::string_view input) {
+    filters::Verdict verdict;
+    verdict.decision = filters::Decision::Invalid;
+    bool ascii = true;
+    for (char c : input) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    filters::NameStatus status = filters::NameStatus::BadCharacter;
+    if (ascii) {
+      status = name_.assign(input);
+    } else if (list_name(input, converted_, why_)) {
+      status = name_.assign(converted_);
+    }
+    if (status == filters::NameStatus::Ok) verdict = matcher_.match(name_, scratch_);
+    json_ ? write_json(input, verdict) : write_text(input, verdict);
+    out_.maybe_flush();
+  }
+
+ private:
+  void write_text(std::string_view input, const filters::Verdict& v) {
+    std::string& out = out_.buffer();
+    out.append(input);
+    out += '\t';
+    out += to_string(v.decision);
+    if (v.decision == filters::Decision::Pass || v.decision == filters::Decision::Invalid) {
+      out += "\t-\t-\n";
+      return;
+    }
+    out += '\t';
+    out += snapshot_.list_name(v.rule.list);
+    out += '\t';
+    out += snapshot_.list_source(v.rule.list);
+    out += ':';
+    out += std::to_string(v.rule.line);
+    out += '\n';
+  }
+
+  void write_json(std::string_view input, const filters::Verdict& v) {
+    std::string& out = out_.buffer();
+    out += "{\"name\":";
+    append_json_string(out, input);
+    out += ",\"verdict\":\"";
+    out += to_string(v.decision);
+    out += '"';
+    if (v.decision == filters::Decision::Invalid || v.decision == filters::Decision::Pass) {
+      out += ",\"list\":null,\"source\":null,\"line\":null}\n";
+      return;
+    }
+    out += ",\"normalized\":";
+    append_json_string(out, name_.view());
+    out += ",\"list\":";
+    append_json_string(out, snapshot_.list_name(v.rule.list));
+    out += ",\"source\":";
+    append_json_string(out, snapshot_.list_source(v.rule.list));
+    out += ",\"line\":" + std::to_string(v.rule.line);
+    out += ",\"match\":\"";
+    out += to_string(v.kind);
+    out += '"';
+    if (v.kind == filters::MatchKind::Exact || v.kind == filters::MatchKind::Suffix) {
+      out += ",\"matched\":";
+      append_json_string(out, name_.suffix(v.matched_label));
+    }
+    const filters::Policy& p = snapshot_.policies()[v.rule.policy];
+    out += ",\"dns\":\"";
+    out += to_string(p.dns);
+    out += "\"}\n";
+  }
+
+  const filters::Snapshot& snapshot_;
+  filters::Matcher matcher_;
+  filters::MatchScratch& scratch_;
+  bool json_;
+  filters::DomainName name_;
+  std::string converted_, why_;
+  BufferedStdout out_;
+};
+
+}  // namespace
+
+int run_check_command(int argc, char** argv) {
+  std::string config_path, snapshot_path;
+  bool json = false;
+  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
+                                    {"snapshot", required_argument, nullptr, 's'},
+                                    {"json", no_argument, nullptr, 'j'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {nullptr, 0, nullptr, 0}};
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "c:s:jh", kOptions, nullptr)) != -1;) {
+    switch (c) {
+      case 'c': config_path = optarg; break;
+      case 's': snapshot_path = optarg; break;
+      case 'j': json = true; break;
+      case 'h': std::fputs(kHelp, stdout); std::fputs(kExitCodesHelp, stdout); return kExitOk;
+      default: std::fputs(kHelp, stderr); return kExitUsage;
+    }
+  }
+  if (config_path.empty() == snapshot_path.empty() || optind == argc) {
+    std::fputs("takedownctl check: needs one of -c CONFIG or -s SNAPSHOT, and names (or -)\n", stderr);
+    std::fputs(kHelp, stderr);
+    return kExitUsage;
+  }
+
+  Result<std::unique_ptr<filters::Snapshot>> snapshot = make_error("unset");
+  if (!config_path.empty()) {
+    auto config = load_config(config_path);
+    if (!config) {
+      std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
+      return kExitFailed;
+    }
+    auto compiled = compile_snapshot(*config);
+    if (!compiled) {
+      std::fprintf(stderr, "takedownctl: compile failed: %s\n", compiled.error().c_str());
+      return kExitFailed;
+    }
+    for (const ListReport& r : compiled->reports) {
+      if (r.skipped > 0) {
+        std::fprintf(stderr, "takedownctl: list %s: %llu entries skipped, first: %s\n", r.name.c_str(),
+                     static_cast<unsigned long long>(r.skipped), r.first_skips.front().c_str());
+      }
+    }
+    snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config_path + " (compiled)");
+  } else {
+    snapshot = filters::Snapshot::load_file(snapshot_path);
+  }
+  if (!snapshot) {
+    std::fprintf(stderr, "takedownctl: %s\n", snapshot.error().c_str());
+    return kExitFailed;
+  }
+  filters::MatchScratch scratch;
+  if (auto ok = scratch.prepare(**snapshot); !ok) {
+    std::fprintf(stderr, "takedownctl: %s\n", ok.error().c_str());
+    return kExitFailed;
+  }
+  Checker checker(**snapshot, scratch, json);
+  for (int i = optind; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg != "-") {
+      checker.check(arg);
+      continue;
+    }
+    std::ios::sync_with_stdio(false);
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      checker.check(line);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace takedown::control

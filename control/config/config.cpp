@@ -1,0 +1,204 @@
+#include "control/config/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace takedown::control {
+namespace {
+
+// Thrown inside this file only; load_config converts it to an Error.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
+    const YAML::Mark mark = node.Mark();
+    std::ostringstream out;
+    out << path_;
+    if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
+    out << ": " << what;
+    throw ConfigError(out.str());
+  }
+
+  void expect_map(const YAML::Node& node, const std::string& what,
+                  std::initializer_list<std::string_view> allowed) const {
+    if (!node.IsMap()) fail(node, what + " must be a mapping");
+    for (const auto& item : node) {
+      const std::string key = item.first.as<std::string>();
+      bool known = false;
+      std::string names;
+      for (auto a : allowed) {
+        known = known || key == a;
+        names += (names.empty() ? "" : ", ") + std::string(a);
+      }
+      if (!known) fail(item.first, "unknown key '" + key + "' in " + what + " (expected one of: " + names + ")");
+    }
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(node, what + " must be a single value");
+    return node.Scalar();
+  }
+
+  template <typename Enum>
+  Enum choice(const YAML::Node& node, const std::string& what, const std::string& options) const {
+    Enum value;
+    const std::string text = scalar(node, what);
+    if (!filters::parse(text, value)) fail(node, what + " is '" + text + "', expected one of: " + options);
+    return value;
+  }
+
+  std::uint32_t ttl(const YAML::Node& node) const {
+    const std::string text = scalar(node, "ttl");
+    std::size_t used = 0;
+    unsigned long value = 0;
+    try {
+      value = std::stoul(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || value > 0x7FFFFFFFul) fail(node, "ttl must be a number of seconds");
+    return static_cast<std::uint32_t>(value);
+  }
+
+  void addresses(const YAML::Node& node, const std::string& what, bool v4, ResponseConfig& out) const {
+    if (!node.IsSequence() && !node.IsScalar()) fail(node, what + " must be an address or a list of addresses");
+    std::vector<YAML::Node> items;
+    if (node.IsScalar()) {
+      items.push_back(node);
+    } else {
+      for (const auto& n : node) items.push_back(n);
+    }
+    if (items.size() > filters::Policy::kMaxAddresses) fail(node, what + " holds at most 4 addresses");
+    if (v4) out.a.clear(); else out.aaaa.clear();
+    for (const auto& n : items) {
+      const std::string text = scalar(n, what);
+      std::array<std::uint8_t, 16> bytes{};
+      if (inet_pton(v4 ? AF_INET : AF_INET6, text.c_str(), bytes.data()) != 1) {
+        fail(n, "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
+      }
+      if (v4) out.a.push_back({bytes[0], bytes[1], bytes[2], bytes[3]}); else out.aaaa.push_back(bytes);
+    }
+  }
+
+  void response(const YAML::Node& node, const std::string& what, ResponseConfig& out) const {
+    expect_map(node, what, {"dns", "http", "tls", "a", "aaaa", "ttl"});
+    if (node["dns"]) out.dns = choice<filters::DnsResponse>(node["dns"], what + ".dns", "nxdomain, nodata, refused, sinkhole, drop");
+    if (node["http"]) out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "reset, drop");
+    if (node["tls"]) out.tls = choice<filters::TcpResponse>(node["tls"], what + ".tls", "reset, drop");
+    if (node["a"]) addresses(node["a"], what + ".a", true, out);
+    if (node["aaaa"]) addresses(node["aaaa"], what + ".aaaa", false, out);
+    if (node["ttl"]) out.ttl = ttl(node["ttl"]);
+  }
+
+  ListConfig list(const YAML::Node& node, const ResponseConfig& defaults, const std::filesystem::path& base) const {
+    expect_map(node, "a list", {"name", "format", "path", "match", "action", "response"});
+    ListConfig list;
+    list.line = node.Mark().line + 1;
+    for (const char* required : {"name", "format", "path"}) {
+      if (!node[required]) fail(node, std::string("list is missing the required key '") + required + "'");
+    }
+    list.name = scalar(node["name"], "name");
+    if (list.name.empty()) fail(node["name"], "list name must not be empty");
+    const std::string format = scalar(node["format"], "format");
+    if (!parse(format, list.format)) {
+      fail(node["format"], "format is '" + format + "', expected one of: " + list_format_names());
+    }
+    const std::filesystem::path path = scalar(node["path"], "path");
+    list.path = (path.is_absolute() ? path : base / path).lexically_normal().string();
+    if (node["match"]) {
+      const std::string match = scalar(node["match"], "match");
+      if (match == "subdomains") list.match = MatchMode::Subdomains;
+      else if (match == "exact") list.match = MatchMode::Exact;
+      else fail(node["match"], "match is '" + match + "', expected one of: subdomains, exact");
+    }
+    if (node["action"]) list.action = choice<filters::Action>(node["action"], "action", "block, allow, log");
+    list.response = defaults;
+    if (node["response"]) response(node["response"], "response", list.response);
+    return list;
+  }
+
+  Config config(const YAML::Node& root) const {
+    Config config;
+    config.path = path_;
+    if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
+    expect_map(root, "the config", {"lists", "defaults", "control", "matcher", "dataplane"});
+    config.defaults.a = {{0, 0, 0, 0}};
+    config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
+    if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
+    if (root["control"]) {
+      const YAML::Node c = root["control"];
+      expect_map(c, "control", {"socket", "snapshot_dir"});
+      if (c["socket"]) config.control.socket = scalar(c["socket"], "control.socket");
+      if (c["snapshot_dir"]) config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
+    }
+    if (root["matcher"]) {
+      const YAML::Node m = root["matcher"];
+      expect_map(m, "matcher", {"bloom_false_positive_rate"});
+      if (m["bloom_false_positive_rate"]) {
+        double rate = 0;
+        try {
+          rate = m["bloom_false_positive_rate"].as<double>();
+        } catch (const YAML::Exception&) {
+          rate = -1;
+        }
+        if (!(rate > 0 && rate < 0.5)) fail(m["bloom_false_positive_rate"], "bloom_false_positive_rate must be a number between 0 and 0.5");
+        config.bloom_false_positive_rate = rate;
+      }
+    }
+    if (root["dataplane"]) {
+      if (!root["dataplane"].IsMap()) fail(root["dataplane"], "dataplane must be a mapping");
+      config.dataplane = root["dataplane"];
+    }
+    if (!root["lists"]) fail(root, "the config has no 'lists' key");
+    const YAML::Node lists = root["lists"];
+    if (!lists.IsSequence() || lists.size() == 0) fail(lists, "lists must be a non-empty sequence of lists");
+    const std::filesystem::path base = std::filesystem::path(path_).parent_path();
+    std::set<std::string> names;
+    for (const auto& node : lists) {
+      ListConfig list = this->list(node, config.defaults, base);
+      if (!names.insert(list.name).second) fail(node["name"], "list name '" + list.name + "' is used twice");
+      config.lists.push_back(std::move(list));
+    }
+    if (config.lists.size() > 0x3FFF) fail(lists, "too many lists (at most 16383)");
+    return config;
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const std::string& path) {
+  try {
+    const YAML::Node root = YAML::Load(text);
+    return Reader(path).config(root);
+  } catch (const ConfigError& e) {
+    return make_error(e.what());
+  } catch (const YAML::Exception& e) {
+    return make_error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                      ": invalid YAML: " + e.msg);
+  }
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path + ": cannot open config: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace takedown::control

@@ -1,0 +1,62 @@
+// Config: the parsed, validated YAML configuration (schema documented in conf/takedown.yaml).
+//
+// load_config() rejects unknown keys, wrong types and missing required fields with an error that
+// names file:line:column and what was expected. List paths are resolved against the config
+// file's folder. The `dataplane:` section is kept as YAML for the data plane to read itself.
+// A plain value; build it once, then share it read-only.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/lists/list_format.hpp"
+#include "filters/common/result.hpp"
+#include "filters/match/policy.hpp"
+
+namespace takedown::control {
+
+enum class MatchMode : std::uint8_t { Subdomains, Exact };
+
+// How a list answers what it blocks. Fields not set in a list's `response` come from `defaults`.
+struct ResponseConfig {
+  filters::DnsResponse dns = filters::DnsResponse::Nxdomain;
+  filters::TcpResponse http = filters::TcpResponse::Reset;
+  filters::TcpResponse tls = filters::TcpResponse::Reset;
+  std::vector<std::array<std::uint8_t, 4>> a;
+  std::vector<std::array<std::uint8_t, 16>> aaaa;
+  std::uint32_t ttl = 60;
+};
+
+struct ListConfig {
+  std::string name;
+  ListFormat format = ListFormat::Domains;
+  std::string path;  // resolved against the config file's folder
+  MatchMode match = MatchMode::Subdomains;
+  filters::Action action = filters::Action::Block;
+  ResponseConfig response;
+  int line = 0;  // where the list is declared, for messages
+};
+
+struct ControlConfig {
+  std::string socket = "/run/takedown/control.sock";
+  std::string snapshot_dir = "/var/lib/takedown";
+};
+
+struct Config {
+  std::string path;
+  std::vector<ListConfig> lists;
+  ResponseConfig defaults;
+  ControlConfig control;
+  double bloom_false_positive_rate = 0.01;
+  YAML::Node dataplane;  // validated by the data plane
+};
+
+Result<Config> load_config(const std::string& path);
+// Parses YAML text; `path` names it in errors and anchors relative list paths.
+Result<Config> parse_config(const std::string& text, const std::string& path);
+
+}  // namespace takedown::control

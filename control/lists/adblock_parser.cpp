@@ -1,0 +1,66 @@
+// adblock: "||d^" blocks d and below, "@@||d^" allows it. '!' comments and the "[Adblock Plus]"
+// header are accepted; "$important" is accepted and ignored. Any other rule (cosmetic, path,
+// wildcard, other modifiers) is not a domain rule: it is skipped and counted.
+#include "control/lists/line_reader.hpp"
+#include "control/lists/list_format.hpp"
+
+namespace takedown::control {
+namespace {
+
+class AdblockParser final : public FormatParser {
+ public:
+  void line(std::uint32_t number, std::string_view text, ParsedList& out) override {
+    text = trim(text);
+    if (text.empty() || text.front() == '!') return;
+    if (text.front() == '[' && text.back() == ']') return;  // [Adblock Plus 2.0] header
+    if (text == "#" || text.starts_with("# ")) return;       // AdGuard-style comment
+    if (text.find("##") != std::string_view::npos || text.find("#@#") != std::string_view::npos ||
+        text.find("#$#") != std::string_view::npos || text.find("#?#") != std::string_view::npos) {
+      out.report.skip(number, "not a domain rule (cosmetic filter)", text);
+      return;
+    }
+    bool allow = false;
+    if (text.starts_with("@@")) {
+      allow = true;
+      text.remove_prefix(2);
+    }
+    if (!text.starts_with("||")) {
+      out.report.skip(number, "not a domain rule (expected ||domain^)", text);
+      return;
+    }
+    text.remove_prefix(2);
+    const std::size_t caret = text.find('^');
+    if (caret == std::string_view::npos) {
+      out.report.skip(number, "not a domain rule (no ^ after the domain)", text);
+      return;
+    }
+    const std::string_view domain = text.substr(0, caret);
+    std::string_view rest = text.substr(caret + 1);
+    if (rest.starts_with('|')) rest.remove_prefix(1);
+    if (!rest.empty()) {
+      if (rest != "$important") {
+        out.report.skip(number, "not a domain rule (modifiers other than $important)", rest);
+        return;
+      }
+    }
+    if (domain.find_first_of("*/|") != std::string_view::npos) {
+      out.report.skip(number, "not a domain rule (wildcard or path)", domain);
+      return;
+    }
+    if (allow && allow_override_ == 0) {
+      PolicyOverride o;
+      o.action = filters::Action::Allow;
+      allow_override_ = out.add_override(std::move(o));
+    }
+    out.add_domain(number, domain, Scope::Both, allow ? allow_override_ : 0);
+  }
+
+ private:
+  std::uint16_t allow_override_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<FormatParser> make_adblock_parser() { return std::make_unique<AdblockParser>(); }
+
+}  // namespace takedown::control

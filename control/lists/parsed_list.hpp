@@ -1,0 +1,70 @@
+// ParsedList: what a list file contributes, before compilation, plus the report an operator reads.
+//
+// Every format parser fills one. Entries keep their 1-based source line so verdicts can name it.
+// Lines that load nothing and are not comments are "skipped": each has a reason, the first few are
+// kept in full as "file:line: reason", and all are counted by reason. A value type, not shared.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "filters/match/policy.hpp"
+
+namespace takedown::control {
+
+enum class EntryKind : std::uint8_t { Domain, Regex, Url };
+
+// Same bits as filters::SuffixSlot: Apex matches the name itself, Below the names under it.
+enum class Scope : std::uint8_t { Apex = 1, Below = 2, Both = 3 };
+
+// A per-entry policy that overrides the list's own, where the format says what to answer
+// (RPZ RDATA, adblock @@ exceptions, unbound local-zone types). Unset fields keep the list's value.
+struct PolicyOverride {
+  std::optional<filters::Action> action;
+  std::optional<filters::DnsResponse> dns;
+  std::vector<std::array<std::uint8_t, 4>> a;
+  std::vector<std::array<std::uint8_t, 16>> aaaa;
+  std::optional<std::uint32_t> ttl;
+};
+
+struct ListEntry {
+  EntryKind kind = EntryKind::Domain;
+  Scope scope = Scope::Both;
+  std::uint16_t override_index = 0;  // 0: the list's policy; k: overrides[k - 1]
+  std::uint32_t line = 0;
+  std::string text;  // normalised name (Domain), expression (Regex) or normalised host (Url)
+  std::string path;  // Url only: the path prefix, starting with '/'
+};
+
+struct ListReport {
+  static constexpr std::size_t kMaxDetailed = 5;
+
+  std::string name;
+  std::string format;
+  std::string path;
+  std::uint64_t lines = 0;
+  std::uint64_t loaded = 0;
+  std::uint64_t skipped = 0;
+  std::map<std::string, std::uint64_t> skipped_by_reason;
+  std::vector<std::string> first_skips;  // "file:line: reason"
+
+  void skip(std::uint32_t line, std::string_view reason, std::string_view detail = {});
+};
+
+struct ParsedList {
+  std::vector<ListEntry> entries;
+  std::vector<PolicyOverride> overrides;
+  ListReport report;
+
+  // Adds an override and returns the index an entry stores for it.
+  std::uint16_t add_override(PolicyOverride o);
+  // Normalises `raw` (IDN to A-label) and adds a domain entry, or skips the line with the reason.
+  bool add_domain(std::uint32_t line, std::string_view raw, Scope scope, std::uint16_t override_index = 0);
+};
+
+}  // namespace takedown::control

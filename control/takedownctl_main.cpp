@@ -1,0 +1,32 @@
+// takedownctl: the control process's command line. Thin: each subcommand lives in control/cli/.
+#include <cstdio>
+#include <cstring>
+
+#include "control/cli/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: takedownctl COMMAND [OPTIONS]\n"
+    "Commands:\n"
+    "  compile -c CONFIG -o FILE     compile the config's lists into a snapshot file\n"
+    "  check   -c CONFIG NAME...     explain the verdict for names ('-' reads stdin)\n"
+    "  help                          this text\n"
+    "Run 'takedownctl COMMAND --help' for a command's options.\n\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace takedown::control;
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(kExitCodesHelp, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  if (std::strcmp(argv[1], "compile") == 0) return run_compile_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "check") == 0) return run_check_command(argc - 1, argv + 1);
+  std::fprintf(stderr, "takedownctl: unknown command '%s'\n", argv[1]);
+  std::fputs(kUsage, stderr);
+  return kExitUsage;
+}

@@ -1,0 +1,61 @@
+#include "filters/match/domain_name.hpp"
+
+namespace takedown::filters {
+namespace {
+
+// 0 = not allowed, otherwise the byte to store (lowercased). '.' is handled by the caller.
+constexpr std::array<char, 256> make_name_bytes() {
+  std::array<char, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = static_cast<char>(c);
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = static_cast<char>(c - 'A' + 'a');
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<char>(c);
+  table['-'] = '-';
+  table['_'] = '_';
+  return table;
+}
+constexpr std::array<char, 256> kNameBytes = make_name_bytes();
+
+}  // namespace
+
+std::string_view to_string(NameStatus status) {
+  switch (status) {
+#define TAKEDOWN_X(name, text) \
+  case NameStatus::name:       \
+    return text;
+    TAKEDOWN_NAME_STATUSES(TAKEDOWN_X)
+#undef TAKEDOWN_X
+  }
+  return "unknown";
+}
+
+NameStatus DomainName::assign(std::string_view text) {
+  length_ = 0;
+  label_count_ = 0;
+  if (!text.empty() && text.back() == '.') text.remove_suffix(1);
+  if (text.empty()) return NameStatus::Empty;
+  if (text.size() > kMaxLength) return NameStatus::TooLong;
+
+  std::size_t label_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '.') {
+      if (i == label_start) return NameStatus::EmptyLabel;
+      if (i - label_start > kMaxLabel) return NameStatus::LabelTooLong;
+      // 253 bytes hold at most 127 labels, so the offsets array cannot overflow.
+      label_offsets_[label_count_++] = static_cast<std::uint8_t>(label_start);
+      bytes_[i] = '.';
+      label_start = i + 1;
+      continue;
+    }
+    const char stored = kNameBytes[byte];
+    if (stored == 0) return NameStatus::BadCharacter;
+    bytes_[i] = stored;
+  }
+  if (text.size() == label_start) return NameStatus::EmptyLabel;
+  if (text.size() - label_start > kMaxLabel) return NameStatus::LabelTooLong;
+  label_offsets_[label_count_++] = static_cast<std::uint8_t>(label_start);
+  length_ = static_cast<std::uint8_t>(text.size());
+  return NameStatus::Ok;
+}
+
+}  // namespace takedown::filters

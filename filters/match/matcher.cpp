@@ -1,0 +1,178 @@
+#include "filters/match/matcher.hpp"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "filters/match/name_hash.hpp"
+
+namespace takedown::filters {
+namespace fmt = snapshot_format;
+
+#define TAKEDOWN_X(name, text) \
+  case decltype(value)::name:  \
+    return text;
+std::string_view to_string(Decision value) {
+  switch (value) { TAKEDOWN_DECISIONS(TAKEDOWN_X) }
+  return "unknown";
+}
+std::string_view to_string(MatchKind value) {
+  switch (value) { TAKEDOWN_MATCH_KINDS(TAKEDOWN_X) }
+  return "unknown";
+}
+#undef TAKEDOWN_X
+
+// One best-so-far candidate. `key` orders by specificity (smaller is more specific): the suffix
+// level for domain rules, the inverted prefix length for url rules, 0 for regex rules.
+namespace detail {
+struct Ranked {
+  bool found = false;
+  std::uint8_t scope_rank = 0;  // 0 for `match: exact` rules, 1 otherwise
+  std::uint8_t label = 0;
+  std::uint32_t key = 0;
+  Rule rule{};
+
+  void consider(std::uint32_t k, std::uint8_t scope, std::uint8_t at_label, const Rule& r) {
+    if (found && std::tie(key, scope_rank, rule.list, rule.line) <= std::tie(k, scope, r.list, r.line)) return;
+    found = true;
+    key = k;
+    scope_rank = scope;
+    label = at_label;
+    rule = r;
+  }
+};
+
+struct MatchCandidates {
+  // Indexed by Action: Block, Allow, Log.
+  Ranked domain[3];
+  Ranked regex[3];
+  Ranked url[3];
+  const fmt::PatternRecord* patterns = nullptr;
+  unsigned pattern_count = 0;
+  const Policy* policies = nullptr;
+
+  bool any_block_or_log() const {
+    return domain[0].found || domain[2].found || url[0].found || url[2].found;
+  }
+};
+}  // namespace detail
+using detail::Ranked;
+
+namespace {
+constexpr unsigned index_of(Action a) { return static_cast<unsigned>(a); }
+constexpr std::size_t kMaxUrlInput = 2048;
+
+int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
+  auto* found = static_cast<detail::MatchCandidates*>(context);
+  if (id >= found->pattern_count) return 0;  // cannot happen with a verified snapshot
+  const fmt::PatternRecord& p = found->patterns[id];
+  const unsigned action = index_of(found->policies[p.rule.policy].action);
+  if (p.kind == fmt::PatternKind::Url) {
+    found->url[action].consider(0xFFFFu - p.prefix_length, 0, 0, p.rule);
+  } else {
+    found->regex[action].consider(0, 0, 0, p.rule);
+  }
+  return 0;
+}
+}  // namespace
+
+Matcher::Matcher(const Snapshot& snapshot)
+    : snapshot_(snapshot),
+      bloom_(snapshot.bloom()),
+      set_(snapshot.suffix_set()),
+      policies_(snapshot.policies().data()) {
+  const fmt::Meta& m = snapshot.meta();
+  std::copy(std::begin(m.label_count_mask), std::end(m.label_count_mask), label_mask_);
+  std::copy(std::begin(m.length_mask), std::end(m.length_mask), length_mask_);
+  walk_all_levels_ = (m.flags & fmt::kHasDomainAllow) != 0;
+  scan_regex_always_ = snapshot.regex_db() != nullptr && (m.flags & fmt::kHasPatternBlock) != 0;
+  scan_regex_for_allow_ = snapshot.regex_db() != nullptr && (m.flags & fmt::kHasPatternAllow) != 0;
+  has_urls_ = snapshot.url_db() != nullptr;
+}
+
+void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
+  const std::size_t labels = name.label_count();
+  for (std::size_t level = 0; level < labels; ++level) {
+    const std::string_view suffix = name.suffix(level);
+    const std::size_t suffix_labels = labels - level;
+    if ((label_mask_[suffix_labels >> 6] >> (suffix_labels & 63) & 1) == 0) continue;
+    if ((length_mask_[suffix.size() >> 6] >> (suffix.size() & 63) & 1) == 0) continue;
+    const std::uint64_t hash = name_hash(suffix);
+    if (!bloom_.maybe_contains(hash)) continue;
+    const std::uint32_t wanted = level == 0 ? SuffixSlot::kApex : SuffixSlot::kBelow;
+    set_.for_each_rule(hash, suffix, [&](const SuffixSlot& slot) {
+      if ((slot.scope() & wanted) == 0) return;
+      const std::uint8_t scope_rank = slot.scope() == SuffixSlot::kApex ? 0 : 1;
+      found.domain[index_of(policies_[slot.rule.policy].action)].consider(
+          static_cast<std::uint32_t>(level), scope_rank, static_cast<std::uint8_t>(level), slot.rule);
+    });
+    if (found.domain[index_of(Action::Allow)].found) return;  // an allow wins; this one is the most specific
+    if (found.domain[index_of(Action::Block)].found && !walk_all_levels_) return;
+  }
+}
+
+void Matcher::scan_regex(const DomainName& name, MatchScratch& scratch, Candidates& found) const {
+  const std::string_view text = name.view();
+  hs_scan(snapshot_.regex_db(), text.data(), static_cast<unsigned>(text.size()), 0, scratch.get(),
+          on_pattern_match, &found);
+}
+
+void Matcher::scan_urls(const DomainName& host, std::string_view path, MatchScratch& scratch,
+                        Candidates& found) const {
+  char input[kMaxUrlInput];
+  const std::string_view name = host.view();
+  std::memcpy(input, name.data(), name.size());
+  const std::size_t path_bytes = std::min(path.size(), kMaxUrlInput - name.size());
+  std::memcpy(input + name.size(), path.data(), path_bytes);
+  hs_scan(snapshot_.url_db(), input, static_cast<unsigned>(name.size() + path_bytes), 0, scratch.get(),
+          on_pattern_match, &found);
+}
+
+Verdict Matcher::decide(const DomainName& name, std::string_view* path, MatchScratch& scratch) const {
+  Candidates found;
+  found.patterns = snapshot_.patterns().data();
+  found.pattern_count = static_cast<unsigned>(snapshot_.patterns().size());
+  found.policies = policies_;
+
+  walk_suffixes(name, found);
+  const bool domain_allowed = found.domain[index_of(Action::Allow)].found;
+  if (!domain_allowed) {
+    if (path != nullptr && has_urls_) scan_urls(name, *path, scratch, found);
+    if (scan_regex_always_ || (scan_regex_for_allow_ && found.any_block_or_log())) {
+      scan_regex(name, scratch, found);
+    }
+  }
+
+  auto verdict_of = [](Decision d, const Ranked& r, MatchKind kind) {
+    Verdict v;
+    v.decision = d;
+    v.kind = kind == MatchKind::Exact && r.label > 0 ? MatchKind::Suffix : kind;
+    v.matched_label = r.label;
+    v.rule = r.rule;
+    return v;
+  };
+  // Precedence: allow, then block, then log; within each, url before domain before regex.
+  const struct {
+    Decision decision;
+    Action action;
+  } order[] = {{Decision::Allow, Action::Allow}, {Decision::Block, Action::Block}, {Decision::Log, Action::Log}};
+  for (const auto& step : order) {
+    const unsigned a = index_of(step.action);
+    if (found.url[a].found) return verdict_of(step.decision, found.url[a], MatchKind::Url);
+    if (found.domain[a].found) return verdict_of(step.decision, found.domain[a], MatchKind::Exact);
+    if (found.regex[a].found) return verdict_of(step.decision, found.regex[a], MatchKind::Regex);
+  }
+  return Verdict{};
+}
+
+Verdict Matcher::match(const DomainName& name, MatchScratch& scratch) const {
+  return decide(name, nullptr, scratch);
+}
+
+Verdict Matcher::match_http(const DomainName& host, std::string_view path, MatchScratch& scratch) const {
+  return decide(host, &path, scratch);
+}
+
+}  // namespace takedown::filters

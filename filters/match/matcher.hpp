@@ -1,0 +1,63 @@
+// Matcher: decides one name against a Snapshot, following DESIGN.md's precedence.
+//
+//   1. Any matching allow rule wins (domain, regex or url).
+//   2. Otherwise the most specific block rule: a url rule (host equal, longest path prefix) before
+//      the name itself, the name itself before a parent domain, a longer parent before a shorter
+//      one, any domain rule before a regex. At equal specificity a `match: exact` rule comes first,
+//      then the list that comes first in the config, then the lower line.
+//   3. Otherwise a log rule, ranked the same way: shadow-mode lists never override enforcement.
+//
+// The suffix walk goes from the whole name to its last label in place over the DomainName buffer.
+// Each suffix is skipped cheaply when no listed name has its length or label count, then hashed once
+// (XXH3) for the bloom filter and, on a bloom hit only, the exact set. Hyperscan runs only when the
+// snapshot has regex or url rules, and an allow-only regex set is scanned only when some rule
+// would otherwise block or log.
+//
+// Hot path: match() does not allocate, lock or throw; it is const and safe on any thread as long
+// as each thread passes its own MatchScratch prepared for this snapshot.
+#pragma once
+
+#include <string_view>
+
+#include "filters/match/domain_name.hpp"
+#include "filters/match/match_scratch.hpp"
+#include "filters/match/verdict.hpp"
+#include "filters/snapshot/snapshot.hpp"
+
+namespace takedown::filters {
+
+namespace detail {
+struct MatchCandidates;
+}
+
+class Matcher {
+ public:
+  explicit Matcher(const Snapshot& snapshot);
+
+  // DNS query names and TLS SNI.
+  Verdict match(const DomainName& name, MatchScratch& scratch) const;
+  // HTTP requests: url rules apply too. `path` is the request path ("/a/b?c").
+  Verdict match_http(const DomainName& host, std::string_view path, MatchScratch& scratch) const;
+
+  const Snapshot& snapshot() const { return snapshot_; }
+
+ private:
+  using Candidates = detail::MatchCandidates;
+  void walk_suffixes(const DomainName& name, Candidates& found) const;
+  void scan_regex(const DomainName& name, MatchScratch& scratch, Candidates& found) const;
+  void scan_urls(const DomainName& host, std::string_view path, MatchScratch& scratch, Candidates& found) const;
+  Verdict decide(const DomainName& name, std::string_view* path, MatchScratch& scratch) const;
+
+  const Snapshot& snapshot_;
+  BloomFilter bloom_;
+  SuffixSet set_;
+  const Policy* policies_;
+  std::uint64_t label_mask_[2];
+  std::uint64_t length_mask_[4];
+  bool walk_all_levels_;
+  bool scan_regex_always_;
+  bool scan_regex_for_allow_;
+  bool has_urls_;
+};
+
+}  // namespace takedown::filters

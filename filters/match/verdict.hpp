@@ -1,0 +1,44 @@
+// Verdict: the matcher's answer for one name, with the rule that decided it.
+//
+// `rule` resolves through the snapshot to a list name and source file:line, so every decision can
+// be explained. Trivially copyable, 16 bytes; the data plane keeps one per packet in a burst.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "filters/match/policy.hpp"
+
+namespace takedown::filters {
+
+#define TAKEDOWN_DECISIONS(X) \
+  X(Pass, "pass")             \
+  X(Block, "block")           \
+  X(Allow, "allow")           \
+  X(Log, "log")               \
+  X(Invalid, "invalid")
+
+// How the deciding rule matched: the name itself, a parent domain, a regex, or a url rule.
+#define TAKEDOWN_MATCH_KINDS(X) \
+  X(None, "none")               \
+  X(Exact, "exact")             \
+  X(Suffix, "suffix")           \
+  X(Regex, "regex")             \
+  X(Url, "url")
+
+#define TAKEDOWN_X(name, text) name,
+enum class Decision : std::uint8_t { TAKEDOWN_DECISIONS(TAKEDOWN_X) };
+enum class MatchKind : std::uint8_t { TAKEDOWN_MATCH_KINDS(TAKEDOWN_X) };
+#undef TAKEDOWN_X
+
+std::string_view to_string(Decision value);
+std::string_view to_string(MatchKind value);
+
+struct Verdict {
+  Decision decision = Decision::Pass;
+  MatchKind kind = MatchKind::None;
+  std::uint8_t matched_label = 0;  // Exact/Suffix: index of the label where the listed name starts
+  Rule rule{};
+};
+
+}  // namespace takedown::filters

@@ -1,0 +1,220 @@
+#include "filters/snapshot/snapshot.hpp"
+
+#include <hs/hs.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace takedown::filters {
+namespace fmt = snapshot_format;
+
+namespace {
+
+std::string_view section_name(std::uint32_t id) {
+  switch (id) {
+#define TAKEDOWN_X(name, number, text) \
+  case number:                         \
+    return text;
+    TAKEDOWN_SNAPSHOT_SECTIONS(TAKEDOWN_X)
+#undef TAKEDOWN_X
+  }
+  return "unknown";
+}
+
+Error fail(const std::string& origin, const std::string& what) {
+  return make_error(origin + ": not a valid snapshot: " + what);
+}
+
+bool in_bounds(fmt::StringRef ref, std::size_t size) {
+  return std::uint64_t{ref.offset} + ref.length <= size;
+}
+
+Result<hs_database_t*> load_database(std::span<const std::uint8_t> bytes, const std::string& origin,
+                                     std::string_view what) {
+  if (bytes.empty()) return static_cast<hs_database_t*>(nullptr);
+  hs_database_t* db = nullptr;
+  const hs_error_t rc =
+      hs_deserialize_database(reinterpret_cast<const char*>(bytes.data()), bytes.size(), &db);
+  if (rc != HS_SUCCESS) {
+    std::string reason = rc == HS_DB_PLATFORM_ERROR ? "it was compiled for another CPU platform"
+                         : rc == HS_DB_VERSION_ERROR ? "it was compiled by another Hyperscan version"
+                                                     : "Hyperscan error " + std::to_string(rc);
+    return fail(origin, "the " + std::string(what) + " database cannot be loaded: " + reason);
+  }
+  return db;
+}
+
+}  // namespace
+
+void Snapshot::FreeBuffer::operator()(std::uint8_t* p) const { std::free(p); }
+
+Snapshot::~Snapshot() {
+  if (regex_db_ != nullptr) hs_free_database(regex_db_);
+  if (url_db_ != nullptr) hs_free_database(url_db_);
+}
+
+Result<std::unique_ptr<Snapshot>> Snapshot::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return make_error(path + ": cannot open snapshot: " + std::strerror(errno));
+  const std::streamoff size = in.tellg();
+  if (size < 0) return make_error(path + ": cannot read snapshot size");
+  std::unique_ptr<Snapshot> snapshot(new Snapshot());
+  const std::size_t rounded = (static_cast<std::size_t>(size) + fmt::kAlignment - 1) /
+                              fmt::kAlignment * fmt::kAlignment;
+  snapshot->buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  if (!snapshot->buffer_) return make_error(path + ": out of memory reading snapshot");
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(snapshot->buffer_.get()), size)) {
+    return make_error(path + ": short read on snapshot");
+  }
+  snapshot->size_ = static_cast<std::uint64_t>(size);
+  auto ok = snapshot->verify(path);
+  if (!ok) return make_error(ok.error());
+  return snapshot;
+}
+
+Result<std::unique_ptr<Snapshot>> Snapshot::load_bytes(std::span<const std::uint8_t> bytes,
+                                                       const std::string& origin) {
+  std::unique_ptr<Snapshot> snapshot(new Snapshot());
+  const std::size_t rounded =
+      (bytes.size() + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
+  snapshot->buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  if (!snapshot->buffer_) return make_error(origin + ": out of memory");
+  if (!bytes.empty()) std::memcpy(snapshot->buffer_.get(), bytes.data(), bytes.size());
+  snapshot->size_ = bytes.size();
+  auto ok = snapshot->verify(origin);
+  if (!ok) return make_error(ok.error());
+  return snapshot;
+}
+
+Result<bool> Snapshot::verify(const std::string& origin) {
+  const std::uint8_t* base = buffer_.get();
+  if (size_ < sizeof(fmt::FileHeader)) {
+    return fail(origin, "file is " + std::to_string(size_) + " bytes, shorter than the header");
+  }
+  fmt::FileHeader header;
+  std::memcpy(&header, base, sizeof(header));
+  if (std::memcmp(header.magic, fmt::kMagic, sizeof(header.magic)) != 0) {
+    return fail(origin, "bad magic (expected a Takedown snapshot)");
+  }
+  if (header.version != fmt::kVersion) {
+    return fail(origin, "format version " + std::to_string(header.version) + ", this build reads version " +
+                            std::to_string(fmt::kVersion));
+  }
+  if (header.header_size != sizeof(header)) return fail(origin, "bad header size");
+  if (header.file_size != size_) {
+    return fail(origin, "truncated or padded: header says " + std::to_string(header.file_size) +
+                            " bytes, file has " + std::to_string(size_));
+  }
+  if (fmt::file_checksum({base, size_}) != header.checksum) {
+    return fail(origin, "checksum mismatch (the file is corrupt)");
+  }
+  created_unix_ = header.created_unix;
+
+  const std::uint64_t table_end =
+      sizeof(header) + std::uint64_t{header.section_count} * sizeof(fmt::SectionEntry);
+  if (header.section_count > 64 || table_end > size_) return fail(origin, "bad section table");
+  std::array<std::span<const std::uint8_t>, fmt::kSectionIdLimit> sections{};
+  std::array<bool, fmt::kSectionIdLimit> seen{};
+  for (std::uint32_t i = 0; i < header.section_count; ++i) {
+    fmt::SectionEntry entry;
+    std::memcpy(&entry, base + sizeof(header) + i * sizeof(entry), sizeof(entry));
+    if (entry.id == 0 || entry.id >= fmt::kSectionIdLimit || seen[entry.id]) {
+      return fail(origin, "unknown or repeated section id " + std::to_string(entry.id));
+    }
+    if (entry.offset % fmt::kAlignment != 0 || entry.offset < table_end || entry.offset > size_ ||
+        entry.size > size_ - entry.offset) {
+      return fail(origin, "section " + std::string(section_name(entry.id)) + " is out of bounds");
+    }
+    seen[entry.id] = true;
+    sections[entry.id] = {base + entry.offset, entry.size};
+  }
+  auto section = [&](fmt::SectionId id) { return sections[static_cast<std::uint32_t>(id)]; };
+  for (fmt::SectionId id : {fmt::SectionId::Meta, fmt::SectionId::Bloom, fmt::SectionId::Slots,
+                            fmt::SectionId::Arena, fmt::SectionId::Policies, fmt::SectionId::Lists,
+                            fmt::SectionId::Strings}) {
+    if (!seen[static_cast<std::uint32_t>(id)]) {
+      return fail(origin, "missing section " + std::string(section_name(static_cast<std::uint32_t>(id))));
+    }
+  }
+
+  if (section(fmt::SectionId::Meta).size() != sizeof(fmt::Meta)) return fail(origin, "bad meta section size");
+  meta_ = reinterpret_cast<const fmt::Meta*>(section(fmt::SectionId::Meta).data());
+  const fmt::Meta& m = *meta_;
+
+  if (m.bloom_blocks == 0 || m.bloom_probes == 0 || m.bloom_probes > BloomFilter::kMaxProbes ||
+      section(fmt::SectionId::Bloom).size() != std::uint64_t{m.bloom_blocks} * 64) {
+    return fail(origin, "bloom section does not match its parameters");
+  }
+  bloom_ = BloomFilter({reinterpret_cast<const std::uint64_t*>(section(fmt::SectionId::Bloom).data()),
+                        std::uint64_t{m.bloom_blocks} * BloomFilter::kWordsPerBlock},
+                       {m.bloom_blocks, m.bloom_probes});
+
+  if (m.slot_capacity <= m.rule_count || section(fmt::SectionId::Slots).size() != m.slot_capacity * sizeof(SuffixSlot)) {
+    return fail(origin, "slot section does not match its capacity");
+  }
+  if (section(fmt::SectionId::Policies).size() != std::uint64_t{m.policy_count} * sizeof(Policy) ||
+      m.policy_count == 0) {
+    return fail(origin, "policy section does not match its count");
+  }
+  if (section(fmt::SectionId::Lists).size() != std::uint64_t{m.list_count} * sizeof(fmt::ListRecord)) {
+    return fail(origin, "list section does not match its count");
+  }
+  if (section(fmt::SectionId::Patterns).size() != std::uint64_t{m.pattern_count} * sizeof(fmt::PatternRecord)) {
+    return fail(origin, "pattern section does not match its count");
+  }
+  policies_ = {reinterpret_cast<const Policy*>(section(fmt::SectionId::Policies).data()), m.policy_count};
+  lists_ = {reinterpret_cast<const fmt::ListRecord*>(section(fmt::SectionId::Lists).data()), m.list_count};
+  patterns_ = {reinterpret_cast<const fmt::PatternRecord*>(section(fmt::SectionId::Patterns).data()),
+               m.pattern_count};
+  const auto strings = section(fmt::SectionId::Strings);
+  strings_ = {reinterpret_cast<const char*>(strings.data()), strings.size()};
+
+  for (const Policy& p : policies_) {
+    if (static_cast<unsigned>(p.action) > 2 || static_cast<unsigned>(p.dns) > 4 ||
+        static_cast<unsigned>(p.http) > 1 || static_cast<unsigned>(p.tls) > 1 ||
+        p.a_count > Policy::kMaxAddresses || p.aaaa_count > Policy::kMaxAddresses) {
+      return fail(origin, "a policy holds values out of range");
+    }
+  }
+  for (const auto& list : lists_) {
+    if (!in_bounds(list.name, strings.size()) || !in_bounds(list.source, strings.size()) ||
+        !in_bounds(list.format, strings.size()) || list.policy >= m.policy_count) {
+      return fail(origin, "a list record points outside the snapshot");
+    }
+  }
+  auto rule_ok = [&](const Rule& r) { return r.list < m.list_count && r.policy < m.policy_count; };
+  for (const auto& p : patterns_) {
+    if (!rule_ok(p.rule) || static_cast<unsigned>(p.kind) > 1) return fail(origin, "a pattern rule is out of range");
+  }
+
+  const auto arena = section(fmt::SectionId::Arena);
+  const auto* slots = reinterpret_cast<const SuffixSlot*>(section(fmt::SectionId::Slots).data());
+  std::uint64_t used = 0;
+  for (std::uint64_t i = 0; i < m.slot_capacity; ++i) {
+    const SuffixSlot& s = slots[i];
+    if (s.empty()) continue;
+    ++used;
+    const std::uint64_t off = s.arena_offset();
+    if (s.scope() == 0 || off >= arena.size() || off + 1 + arena[off] > arena.size() || !rule_ok(s.rule)) {
+      return fail(origin, "slot " + std::to_string(i) + " points outside the snapshot");
+    }
+  }
+  if (used != m.rule_count) return fail(origin, "slot count does not match the meta section");
+  suffix_set_ = SuffixSet({slots, m.slot_capacity}, arena);
+
+  auto regex = load_database(section(fmt::SectionId::RegexDb), origin, "regex");
+  if (!regex) return make_error(regex.error());
+  regex_db_ = regex.value();
+  auto url = load_database(section(fmt::SectionId::UrlDb), origin, "url");
+  if (!url) return make_error(url.error());
+  url_db_ = url.value();
+  if ((m.regex_rule_count > 0) != (regex_db_ != nullptr) || (m.url_rule_count > 0) != (url_db_ != nullptr)) {
+    return fail(origin, "pattern databases do not match the rule counts");
+  }
+  return true;
+}
+
+}  // namespace takedown::filters
