@@ -1,0 +1,81 @@
+#include "filters/match/domain_name.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace takedown::filters {
+namespace {
+
+NameStatus status_of(std::string_view text) {
+  DomainName name;
+  return name.assign(text);
+}
+
+std::string normalized(std::string_view text) {
+  DomainName name;
+  EXPECT_EQ(name.assign(text), NameStatus::Ok) << text;
+  return std::string(name.view());
+}
+
+TEST(DomainName, LowercasesAndDropsOneTrailingDot) {
+  EXPECT_EQ(normalized("WWW.Example.COM."), "www.example.com");
+  EXPECT_EQ(normalized("example.com"), "example.com");
+  EXPECT_EQ(normalized("_dmarc.Example.org"), "_dmarc.example.org");
+  EXPECT_EQ(normalized("xn--bcher-kva.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(status_of("example.com.."), NameStatus::EmptyLabel);
+}
+
+TEST(DomainName, RecordsLabelOffsetsForTheSuffixWalk) {
+  DomainName name;
+  ASSERT_EQ(name.assign("a.bc.example.com"), NameStatus::Ok);
+  ASSERT_EQ(name.label_count(), 4u);
+  EXPECT_EQ(name.suffix(0), "a.bc.example.com");
+  EXPECT_EQ(name.suffix(1), "bc.example.com");
+  EXPECT_EQ(name.suffix(2), "example.com");
+  EXPECT_EQ(name.suffix(3), "com");
+}
+
+TEST(DomainName, RejectsEmptyAndEmptyLabels) {
+  EXPECT_EQ(status_of(""), NameStatus::Empty);
+  EXPECT_EQ(status_of("."), NameStatus::Empty);
+  EXPECT_EQ(status_of(".example.com"), NameStatus::EmptyLabel);
+  EXPECT_EQ(status_of("a..b"), NameStatus::EmptyLabel);
+}
+
+TEST(DomainName, EnforcesLabelAndNameLengthLimits) {
+  const std::string label63(63, 'a');
+  const std::string label64(64, 'a');
+  EXPECT_EQ(status_of(label63 + ".com"), NameStatus::Ok);
+  EXPECT_EQ(status_of(label64 + ".com"), NameStatus::LabelTooLong);
+  EXPECT_EQ(status_of("com." + label64), NameStatus::LabelTooLong);
+  // 4 labels of 63 with 3 dots = 255 bytes: too long; 253 bytes is the maximum.
+  std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." +
+                        std::string(61, 'd');
+  ASSERT_EQ(longest.size(), 253u);
+  EXPECT_EQ(status_of(longest), NameStatus::Ok);
+  EXPECT_EQ(status_of(longest + "."), NameStatus::Ok);
+  EXPECT_EQ(status_of(longest + "d"), NameStatus::TooLong);
+}
+
+TEST(DomainName, MostLabelsFitTheOffsetTable) {
+  std::string many;
+  for (int i = 0; i < 127; ++i) many += i ? ".a" : "a";
+  ASSERT_EQ(many.size(), 253u);
+  DomainName name;
+  ASSERT_EQ(name.assign(many), NameStatus::Ok);
+  EXPECT_EQ(name.label_count(), 127u);
+  EXPECT_EQ(name.suffix(126), "a");
+}
+
+TEST(DomainName, RejectsBytesThatAreNotLdhOrUnderscore) {
+  const std::string_view bads[] = {"exa mple.com", "example.com/", "ex*ample.com", "bücher.example",
+                               std::string_view("ex\0ample.com", 12), "a\tb", "a@b.com"};
+  for (std::string_view bad : bads) {
+    EXPECT_EQ(status_of(bad), NameStatus::BadCharacter) << bad;
+  }
+  EXPECT_EQ(to_string(NameStatus::BadCharacter), "character not allowed in a name");
+}
+
+}  // namespace
+}  // namespace takedown::filters
