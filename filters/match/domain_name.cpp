@@ -41,8 +41,7 @@ NameStatus DomainName::assign(std::string_view text) {
     if (byte == '.') {
       if (i == label_start) return NameStatus::EmptyLabel;
       if (i - label_start > kMaxLabel) return NameStatus::LabelTooLong;
-      // 253 bytes hold at most 127 labels, so the offsets array cannot overflow.
-      label_offsets_[label_count_++] = static_cast<std::uint8_t>(label_start);
+      ++label_count_;
       bytes_[i] = '.';
       label_start = i + 1;
       continue;
@@ -53,7 +52,7 @@ NameStatus DomainName::assign(std::string_view text) {
   }
   if (text.size() == label_start) return NameStatus::EmptyLabel;
   if (text.size() - label_start > kMaxLabel) return NameStatus::LabelTooLong;
-  label_offsets_[label_count_++] = static_cast<std::uint8_t>(label_start);
+  ++label_count_;
   length_ = static_cast<std::uint8_t>(text.size());
   return NameStatus::Ok;
 }

@@ -3,11 +3,14 @@
 // Normalisation follows DESIGN.md: ASCII lowercase, one trailing dot removed, labels of 1..63
 // bytes, at most 253 bytes in all. Label characters are letters, digits, '-' and '_' (the last for
 // service labels such as _dmarc). Internationalised names must already be in A-label (xn--) form;
-// any other byte makes the name invalid. The label start offsets are recorded while normalising,
-// so the suffix walk needs no second scan.
+// any other byte makes the name invalid.
 //
-// Hot path: normalize() does not allocate, is O(len) and is safe on any thread. A DomainName is a
-// plain value (about 400 bytes); keep one per packet slot in a burst, never one per label.
+// Layout: one 64-byte-aligned block of 256 bytes, length and label count first, then the bytes,
+// so a typical name and its header share one cache line. Label starts are found by scanning for
+// dots on data already in L1, which is cheaper than a 128-byte offset table in other cache lines.
+//
+// Hot path: assign() does not allocate, is O(len) and is safe on any thread. A DomainName is a
+// plain value; keep one per packet slot in a burst, never one per label.
 #pragma once
 
 #include <array>
@@ -32,7 +35,7 @@ enum class NameStatus : std::uint8_t {
 
 std::string_view to_string(NameStatus status);
 
-class DomainName {
+class alignas(64) DomainName {
  public:
   static constexpr std::size_t kMaxLength = 253;
   static constexpr std::size_t kMaxLabel = 63;
@@ -45,18 +48,25 @@ class DomainName {
   std::string_view view() const { return {bytes_.data(), length_}; }
   std::size_t length() const { return length_; }
   std::size_t label_count() const { return label_count_; }
-  // Offset of label i, counted from the left: label 0 starts the whole name.
-  std::size_t label_offset(std::size_t i) const { return label_offsets_[i]; }
-  // The suffix that starts at label i ("b.example.com" for i = 1 of "a.b.example.com").
+  const char* data() const { return bytes_.data(); }
+  // Where the label after the one starting at `offset` starts; length() after the last label.
+  // Labels are short, so a plain loop beats a call into libc's memchr.
+  std::size_t next_label(std::size_t offset) const {
+    while (offset < length_ && bytes_[offset] != '.') ++offset;
+    return offset < length_ ? offset + 1 : length_;
+  }
+  // The suffix that starts at label i ("b.example.com" for i = 1 of "a.b.example.com"). O(len).
   std::string_view suffix(std::size_t i) const {
-    return {bytes_.data() + label_offsets_[i], std::size_t{length_} - label_offsets_[i]};
+    std::size_t offset = 0;
+    for (; i > 0; --i) offset = next_label(offset);
+    return {bytes_.data() + offset, length_ - offset};
   }
 
  private:
-  std::array<char, 256> bytes_;
-  std::array<std::uint8_t, kMaxLabels + 1> label_offsets_;
   std::uint8_t length_ = 0;
   std::uint8_t label_count_ = 0;
+  std::array<char, 254> bytes_;
 };
+static_assert(sizeof(DomainName) == 256);
 
 }  // namespace takedown::filters

@@ -92,24 +92,98 @@ Matcher::Matcher(const Snapshot& snapshot)
   has_urls_ = snapshot.url_db() != nullptr;
 }
 
+bool Matcher::eligible(std::size_t labels, std::size_t length) const {
+  return (label_mask_[labels >> 6] >> (labels & 63) & 1) != 0 && (length_mask_[length >> 6] >> (length & 63) & 1) != 0;
+}
+
+void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level, Candidates& found) const {
+  const std::uint32_t wanted = level == 0 ? SuffixSlot::kApex : SuffixSlot::kBelow;
+  set_.for_each_rule(hash, suffix, [&](const SuffixSlot& slot) {
+    if ((slot.scope() & wanted) == 0) return;
+    const std::uint8_t scope_rank = slot.scope() == SuffixSlot::kApex ? 0 : 1;
+    found.domain[index_of(policies_[slot.rule.policy].action)].consider(
+        static_cast<std::uint32_t>(level), scope_rank, static_cast<std::uint8_t>(level), slot.rule);
+  });
+}
+
+// After a level: an allow wins outright (and this one is the most specific); a block ends the walk
+// unless some allow further up could still override it.
+bool Matcher::walk_done(const Candidates& found) const {
+  return found.domain[index_of(Action::Allow)].found || (found.domain[index_of(Action::Block)].found && !walk_all_levels_);
+}
+
 void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
   const std::size_t labels = name.label_count();
-  for (std::size_t level = 0; level < labels; ++level) {
-    const std::string_view suffix = name.suffix(level);
-    const std::size_t suffix_labels = labels - level;
-    if ((label_mask_[suffix_labels >> 6] >> (suffix_labels & 63) & 1) == 0) continue;
-    if ((length_mask_[suffix.size() >> 6] >> (suffix.size() & 63) & 1) == 0) continue;
+  const std::size_t length = name.length();
+  for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = name.next_label(offset)) {
+    if (!eligible(labels - level, length - offset)) continue;
+    const std::string_view suffix(name.data() + offset, length - offset);
     const std::uint64_t hash = name_hash(suffix);
     if (!bloom_.maybe_contains(hash)) continue;
-    const std::uint32_t wanted = level == 0 ? SuffixSlot::kApex : SuffixSlot::kBelow;
-    set_.for_each_rule(hash, suffix, [&](const SuffixSlot& slot) {
-      if ((slot.scope() & wanted) == 0) return;
-      const std::uint8_t scope_rank = slot.scope() == SuffixSlot::kApex ? 0 : 1;
-      found.domain[index_of(policies_[slot.rule.policy].action)].consider(
-          static_cast<std::uint32_t>(level), scope_rank, static_cast<std::uint8_t>(level), slot.rule);
-    });
-    if (found.domain[index_of(Action::Allow)].found) return;  // an allow wins; this one is the most specific
-    if (found.domain[index_of(Action::Block)].found && !walk_all_levels_) return;
+    visit_level(hash, suffix, level, found);
+    if (walk_done(found)) return;
+  }
+}
+
+void Matcher::match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
+                          MatchScratch& scratch) const {
+  for (std::size_t start = 0; start < names.size(); start += kBurst) {
+    match_small_burst(names.data() + start, out.data() + start, std::min(kBurst, names.size() - start), scratch);
+  }
+}
+
+void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, std::size_t count,
+                                MatchScratch& scratch) const {
+  struct Probe {
+    std::uint64_t hash;
+    std::uint8_t name;
+    std::uint8_t level;
+    std::uint8_t offset;
+  };
+  Probe probes[kBurst * kMaxBurstLevels];
+  bool scalar[kBurst] = {};
+  std::size_t probe_count = 0;
+  // Stage 1: hash every eligible suffix and prefetch its bloom block.
+  for (std::size_t i = 0; i < count; ++i) {
+    const DomainName& name = *names[i];
+    const std::size_t first = probe_count;
+    const std::size_t labels = name.label_count();
+    const std::size_t length = name.length();
+    for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = name.next_label(offset)) {
+      if (!eligible(labels - level, length - offset)) continue;
+      if (probe_count - first == kMaxBurstLevels) {
+        scalar[i] = true;
+        probe_count = first;
+        break;
+      }
+      const std::uint64_t hash = name_hash({name.data() + offset, length - offset});
+      bloom_.prefetch(hash);
+      probes[probe_count++] = {hash, static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(level),
+                               static_cast<std::uint8_t>(offset)};
+    }
+  }
+  // Stage 2: test the bloom filter; keep the hits and prefetch their home slots.
+  std::size_t hits = 0;
+  for (std::size_t p = 0; p < probe_count; ++p) {
+    if (!bloom_.maybe_contains(probes[p].hash)) continue;
+    set_.prefetch(probes[p].hash);
+    probes[hits++] = probes[p];
+  }
+  // Stage 3: find each hit's name in the arena and prefetch it for the verifying compare.
+  for (std::size_t p = 0; p < hits; ++p) set_.prefetch_name(probes[p].hash);
+  // Stage 4: resolve the hits per name, most specific level first (probes are in that order).
+  Candidates found[kBurst];
+  bool done[kBurst] = {};
+  for (std::size_t p = 0; p < hits; ++p) {
+    const Probe& probe = probes[p];
+    if (done[probe.name] || scalar[probe.name]) continue;
+    const DomainName& name = *names[probe.name];
+    visit_level(probe.hash, {name.data() + probe.offset, name.length() - probe.offset}, probe.level, found[probe.name]);
+    done[probe.name] = walk_done(found[probe.name]);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (scalar[i]) walk_suffixes(*names[i], found[i]);
+    out[i] = finish(*names[i], nullptr, scratch, found[i]);
   }
 }
 
@@ -132,11 +206,20 @@ void Matcher::scan_urls(const DomainName& host, std::string_view path, MatchScra
 
 Verdict Matcher::decide(const DomainName& name, std::string_view* path, MatchScratch& scratch) const {
   Candidates found;
+  walk_suffixes(name, found);
+  return finish(name, path, scratch, found);
+}
+
+Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScratch& scratch,
+                        Candidates& found) const {
+  // The common case: no domain rule matched and no pattern database needs a scan.
+  if (!found.any_block_or_log() && !found.domain[index_of(Action::Allow)].found && !scan_regex_always_ &&
+      (path == nullptr || !has_urls_)) {
+    return Verdict{};
+  }
   found.patterns = snapshot_.patterns().data();
   found.pattern_count = static_cast<unsigned>(snapshot_.patterns().size());
   found.policies = policies_;
-
-  walk_suffixes(name, found);
   const bool domain_allowed = found.domain[index_of(Action::Allow)].found;
   if (!domain_allowed) {
     if (path != nullptr && has_urls_) scan_urls(name, *path, scratch, found);

@@ -71,6 +71,19 @@ class SuffixSet {
   }
 
   void prefetch(std::uint64_t hash) const { __builtin_prefetch(slots_ + home_slot(hash, capacity_)); }
+  // Prefetches the arena bytes of the first slot in the cluster whose tag matches, so that the
+  // verifying memcmp does not stall. The slots should already be in cache (prefetch() above).
+  void prefetch_name(std::uint64_t hash) const {
+    const std::uint32_t tag = tag_of(hash);
+    for (std::uint64_t i = home_slot(hash, capacity_);; i = (i + 1 == capacity_) ? 0 : i + 1) {
+      const SuffixSlot& slot = slots_[i];
+      if (slot.empty()) return;
+      if (slot.tag == tag) {
+        __builtin_prefetch(arena_ + slot.arena_offset());
+        return;
+      }
+    }
+  }
 
   std::string_view arena_name(std::uint32_t offset) const {
     return {reinterpret_cast<const char*>(arena_ + offset + 1), arena_[offset]};

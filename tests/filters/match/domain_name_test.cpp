@@ -26,7 +26,7 @@ TEST(DomainName, LowercasesAndDropsOneTrailingDot) {
   EXPECT_EQ(status_of("example.com.."), NameStatus::EmptyLabel);
 }
 
-TEST(DomainName, RecordsLabelOffsetsForTheSuffixWalk) {
+TEST(DomainName, WalksLabelsForTheSuffixWalk) {
   DomainName name;
   ASSERT_EQ(name.assign("a.bc.example.com"), NameStatus::Ok);
   ASSERT_EQ(name.label_count(), 4u);
@@ -34,6 +34,9 @@ TEST(DomainName, RecordsLabelOffsetsForTheSuffixWalk) {
   EXPECT_EQ(name.suffix(1), "bc.example.com");
   EXPECT_EQ(name.suffix(2), "example.com");
   EXPECT_EQ(name.suffix(3), "com");
+  EXPECT_EQ(name.next_label(0), 2u);
+  EXPECT_EQ(name.next_label(2), 5u);
+  EXPECT_EQ(name.next_label(13), 16u);  // past the last label: the length
 }
 
 TEST(DomainName, RejectsEmptyAndEmptyLabels) {
