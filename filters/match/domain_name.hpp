@@ -14,6 +14,8 @@
 #pragma once
 
 #include <array>
+#include <emmintrin.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -55,6 +57,20 @@ class alignas(64) DomainName {
     while (offset < length_ && bytes_[offset] != '.') ++offset;
     return offset < length_ ? offset + 1 : length_;
   }
+  // Bit i is set when a label starts at byte i, for the first 64 bytes (bit 0 always, for a valid
+  // name). The suffix walk steps through it with ctz; past byte 64 it continues with next_label().
+  // Three SSE2 instructions per 16 bytes the name covers, no branch per byte; a name of up to 46
+  // bytes stays in the object's first cache line.
+  std::uint64_t label_start_mask() const {
+    std::uint64_t dots = 0;
+    const __m128i dot = _mm_set1_epi8('.');
+    for (int k = 0; k < 4 && 16 * k < length_; ++k) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes_.data() + 16 * k));
+      dots |= std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, dot)))} << (16 * k);
+    }
+    if (length_ < 64) dots &= (std::uint64_t{1} << length_) - 1;
+    return (dots << 1) | 1;
+  }
   // The suffix that starts at label i ("b.example.com" for i = 1 of "a.b.example.com"). O(len).
   std::string_view suffix(std::size_t i) const {
     std::size_t offset = 0;
@@ -65,7 +81,7 @@ class alignas(64) DomainName {
  private:
   std::uint8_t length_ = 0;
   std::uint8_t label_count_ = 0;
-  std::array<char, 254> bytes_;
+  std::array<char, 254> bytes_{};  // zeroed once, so wide loads past the name read defined bytes
 };
 static_assert(sizeof(DomainName) == 256);
 

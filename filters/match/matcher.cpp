@@ -64,6 +64,13 @@ namespace {
 constexpr unsigned index_of(Action a) { return static_cast<unsigned>(a); }
 constexpr std::size_t kMaxUrlInput = 2048;
 
+// The start of the label after the one at `offset`: from the label-start mask while it lasts
+// (the first 64 bytes), then by scanning.
+inline std::size_t next_offset(const DomainName& name, std::size_t offset, std::uint64_t& starts) {
+  starts &= starts - 1;
+  return starts != 0 ? static_cast<std::size_t>(__builtin_ctzll(starts)) : name.next_label(offset);
+}
+
 int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
   auto* found = static_cast<detail::MatchCandidates*>(context);
   if (id >= found->pattern_count) return 0;  // cannot happen with a verified snapshot
@@ -115,7 +122,8 @@ bool Matcher::walk_done(const Candidates& found) const {
 void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
   const std::size_t labels = name.label_count();
   const std::size_t length = name.length();
-  for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = name.next_label(offset)) {
+  std::uint64_t starts = name.label_start_mask();
+  for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = next_offset(name, offset, starts)) {
     if (!eligible(labels - level, length - offset)) continue;
     const std::string_view suffix(name.data() + offset, length - offset);
     const std::uint64_t hash = name_hash(suffix);
@@ -149,7 +157,8 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
     const std::size_t first = probe_count;
     const std::size_t labels = name.label_count();
     const std::size_t length = name.length();
-    for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = name.next_label(offset)) {
+    std::uint64_t starts = name.label_start_mask();
+    for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = next_offset(name, offset, starts)) {
       if (!eligible(labels - level, length - offset)) continue;
       if (probe_count - first == kMaxBurstLevels) {
         scalar[i] = true;

@@ -37,6 +37,18 @@ TEST(DomainName, WalksLabelsForTheSuffixWalk) {
   EXPECT_EQ(name.next_label(0), 2u);
   EXPECT_EQ(name.next_label(2), 5u);
   EXPECT_EQ(name.next_label(13), 16u);  // past the last label: the length
+  EXPECT_EQ(name.label_start_mask(), (1u << 0) | (1u << 2) | (1u << 5) | (1u << 13));
+}
+
+TEST(DomainName, LabelStartMaskIgnoresBytesLeftFromALongerPreviousName) {
+  DomainName name;
+  ASSERT_EQ(name.assign("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example.com"), NameStatus::Ok);
+  ASSERT_EQ(name.assign("ab.cd"), NameStatus::Ok);
+  EXPECT_EQ(name.label_start_mask(), (1u << 0) | (1u << 3));
+  std::string long_labels = std::string(40, 'a') + "." + std::string(30, 'b') + ".com";
+  ASSERT_EQ(name.assign(long_labels), NameStatus::Ok);
+  EXPECT_EQ(name.label_start_mask(), (std::uint64_t{1} << 0) | (std::uint64_t{1} << 41));  // ".com" starts at 72
+  EXPECT_EQ(name.suffix(2), "com");
 }
 
 TEST(DomainName, RejectsEmptyAndEmptyLabels) {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make bench`: every micro benchmark, with repetitions and random interleaving so that the noise
+# of a shared machine hits a result and its baseline alike. Google Benchmark JSON goes to
+# bench/results/, and bench/report.py prints the medians and the ratios to the baselines.
+set -euo pipefail
+build=${1:-build}
+results=bench/results
+mkdir -p "$results"
+reps=${BENCH_REPETITIONS:-5}
+common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true
+        --benchmark_report_aggregates_only=true)
+
+echo "== lookup (matcher_bench, $reps repetitions)"
+"$build/bin/matcher_bench" "${common[@]}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} \
+  --benchmark_out="$results/matcher_bench.json" --benchmark_out_format=json
+echo "== compile (compile_bench, $reps repetitions)"
+"$build/bin/compile_bench" "${common[@]}" \
+  --benchmark_out="$results/compile_bench.json" --benchmark_out_format=json
+python3 bench/report.py "$results/matcher_bench.json" "$results/compile_bench.json" | tee "$results/summary.md"
