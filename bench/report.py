@@ -7,7 +7,8 @@ from collections import defaultdict
 
 
 def load(paths):
-    runs = defaultdict(dict)  # name -> aggregate -> entry
+    runs = defaultdict(dict)  # name -> aggregate name ("median", ...) -> entry
+    repetitions = defaultdict(list)  # name -> the individual repetitions
     context = None
     for path in paths:
         with open(path) as f:
@@ -15,8 +16,16 @@ def load(paths):
         context = context or data.get("context", {})
         for b in data["benchmarks"]:
             name = b.get("run_name", b["name"])
-            runs[name][b.get("aggregate_name", "single")] = b
-    return runs, context
+            if b.get("run_type") == "aggregate":
+                runs[name][b["aggregate_name"]] = b
+            else:
+                repetitions[name].append(b)
+                runs[name].setdefault("single", b)
+    return runs, repetitions, context
+
+
+def value_of(entry, compile_bench):
+    return entry["real_time"] if compile_bench else per_item_ns(entry)
 
 
 def per_item_ns(entry):
@@ -26,7 +35,7 @@ def per_item_ns(entry):
 
 
 def main(paths):
-    runs, context = load(paths)
+    runs, repetitions, context = load(paths)
     print(f"Machine: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs at "
           f"{context.get('mhz_per_cpu', '?')} MHz, date {context.get('date', '?')}\n")
     print("| benchmark | median | min | max | extra |")
@@ -41,28 +50,28 @@ def main(paths):
                     if k in ("domains", "compile_ms", "bytes_per_domain", "blocked_share", "parse_ms",
                              "build_ms", "snapshot_bytes", "over_minute_domains", "over_minute_compile_ms")}
         extra = ", ".join(f"{k}={v:.4g}" for k, v in counters.items())
-        if "Compile" in name:
-            unit = med.get("time_unit", "ns")
-            value = f"{med['real_time']:.1f} {unit}"
-            lo = f"{mn['real_time']:.1f}" if mn else "-"
-            hi = f"{mx['real_time']:.1f}" if mx else "-"
-            medians[name] = med["real_time"]
-        else:
-            ns = per_item_ns(med)
-            medians[name] = ns
-            value = f"{ns:.1f} ns/name"
-            # With repetitions, min/max come from the per-repetition items_per_second spread.
-            lo = f"{per_item_ns(mx):.1f}" if mx and per_item_ns(mx) else "-"
-            hi = f"{per_item_ns(mn):.1f}" if mn and per_item_ns(mn) else "-"
+        compile_bench = "Compile" in name
+        values = sorted(v for v in (value_of(r, compile_bench) for r in repetitions[name]) if v)
+        median = value_of(med, compile_bench)
+        medians[name] = median
+        unit = med.get("time_unit", "ns") if compile_bench else "ns/name"
+        value = f"{median:.1f} {unit}"
+        lo = f"{values[0]:.1f}" if values else "-"
+        hi = f"{values[-1]:.1f}" if values else "-"
         print(f"| {name} | {value} | {lo} | {hi} | {extra} |")
+
+    # Ratios pair each Takedown lookup with the baselines that ran on the same mix (same argument).
+    def mix(name):
+        return name.rsplit("/", 1)[-1] if "/" in name else ""
 
     ours = {n: v for n, v in medians.items() if n.startswith("BM_Takedown_Lookup") and "66k" in n}
     base = {n: v for n, v in medians.items() if n.startswith("BM_Baseline")}
     if ours and base:
-        print("\nRatios (baseline time / Takedown time, same run, medians):\n")
+        print("\nRatios (baseline time / Takedown time, same run, same name mix, medians):\n")
         for o, ov in sorted(ours.items()):
             for b, bv in sorted(base.items()):
-                print(f"- {b} / {o} = {bv / ov:.2f}x")
+                if mix(o) == mix(b):
+                    print(f"- {b} / {o} = {bv / ov:.2f}x")
 
 
 if __name__ == "__main__":

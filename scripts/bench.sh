@@ -8,7 +8,7 @@ results=bench/results
 mkdir -p "$results"
 reps=${BENCH_REPETITIONS:-5}
 common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true
-        --benchmark_report_aggregates_only=true)
+        --benchmark_display_aggregates_only=true)
 
 echo "== lookup (matcher_bench, $reps repetitions)"
 "$build/bin/matcher_bench" "${common[@]}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} \

@@ -27,14 +27,15 @@ inline std::vector<std::string> read_lines(const std::string& path) {
 inline std::vector<std::string> name_mix(const std::vector<std::string>& blocked, std::size_t count,
                                          std::uint64_t seed = 1) {
   static const std::vector<std::string> benign = read_lines(source_path("tests/data/top-50k.txt"));
-  static const char* kPrefixes[] = {"", "www.", "api.", "cdn-12.", "mail.", "m.", "static.", "img3.",
-                                    "login.", "edge-7.eu.", "", "www."};
+  static const char* kPrefixes[] = {"",        "www.",  "api.",   "cdn-12.",    "mail.", "m.",
+                                    "static.", "img3.", "login.", "edge-7.eu.", "",      "www."};
   std::mt19937_64 rng(seed);
   std::vector<std::string> names;
   names.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const bool block = rng() % 10 == 0;
-    const std::string& base = block ? blocked[rng() % blocked.size()] : benign[rng() % benign.size()];
+    const std::string& base =
+        block ? blocked[rng() % blocked.size()] : benign[rng() % benign.size()];
     names.push_back(kPrefixes[rng() % std::size(kPrefixes)] + base);
   }
   return names;
@@ -42,8 +43,8 @@ inline std::vector<std::string> name_mix(const std::vector<std::string>& blocked
 
 // `count` distinct synthetic registrable domains (and some subdomains) with real-world TLDs.
 inline std::vector<std::string> synthetic_domains(std::size_t count, std::uint64_t seed = 99) {
-  static const char* kTlds[] = {"com", "net", "org", "xyz", "top", "shop", "info", "online", "site", "co.uk",
-                                "com.br", "ru", "de", "store", "live", "click"};
+  static const char* kTlds[] = {"com",  "net",   "org",    "xyz", "top", "shop",  "info", "online",
+                                "site", "co.uk", "com.br", "ru",  "de",  "store", "live", "click"};
   static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::mt19937_64 rng(seed);
   std::vector<std::string> out;

@@ -9,7 +9,6 @@
 #include "control/cli/cli_output.hpp"
 #include "control/cli/commands.hpp"
 #include "control/compile/snapshot_compiler.hpp"
-#include "control/config/config.hpp"
 #include "control/lists/list_name.hpp"
 #include "filters/match/matcher.hpp"
 
@@ -18,7 +17,8 @@ namespace {
 
 constexpr const char* kHelp =
     "Usage: takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] NAME...\n"
-    "       takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] -      (names from stdin, one per line)\n"
+    "       takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] -      (names from stdin, one per "
+    "line)\n"
     "Prints one line per name: name<TAB>verdict<TAB>list<TAB>source:line\n"
     "  verdict: block, allow, pass, log (matched a log-only list) or invalid (not a valid name)\n"
     "  list and source:line are '-' when no rule matched.\n"
@@ -118,35 +118,43 @@ int run_check_command(int argc, char** argv) {
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "c:s:jh", kOptions, nullptr)) != -1;) {
     switch (c) {
-      case 'c': config_path = optarg; break;
-      case 's': snapshot_path = optarg; break;
-      case 'j': json = true; break;
-      case 'h': std::fputs(kHelp, stdout); std::fputs(kExitCodesHelp, stdout); return kExitOk;
-      default: std::fputs(kHelp, stderr); return kExitUsage;
+      case 'c':
+        config_path = optarg;
+        break;
+      case 's':
+        snapshot_path = optarg;
+        break;
+      case 'j':
+        json = true;
+        break;
+      case 'h':
+        std::fputs(kHelp, stdout);
+        std::fputs(kExitCodesHelp, stdout);
+        return kExitOk;
+      default:
+        std::fputs(kHelp, stderr);
+        return kExitUsage;
     }
   }
   if (config_path.empty() == snapshot_path.empty() || optind == argc) {
-    std::fputs("takedownctl check: needs one of -c CONFIG or -s SNAPSHOT, and names (or -)\n", stderr);
+    std::fputs("takedownctl check: needs one of -c CONFIG or -s SNAPSHOT, and names (or -)\n",
+               stderr);
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
 
   Result<std::unique_ptr<filters::Snapshot>> snapshot = make_error("unset");
   if (!config_path.empty()) {
-    auto config = load_config(config_path);
-    if (!config) {
-      std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
-      return kExitFailed;
-    }
-    auto compiled = compile_snapshot(*config);
+    auto compiled = compile_config_file(config_path);
     if (!compiled) {
-      std::fprintf(stderr, "takedownctl: compile failed: %s\n", compiled.error().c_str());
+      std::fprintf(stderr, "takedownctl: %s\n", compiled.error().c_str());
       return kExitFailed;
     }
     for (const ListReport& r : compiled->reports) {
       if (r.skipped > 0) {
-        std::fprintf(stderr, "takedownctl: list %s: %llu entries skipped, first: %s\n", r.name.c_str(),
-                     static_cast<unsigned long long>(r.skipped), r.first_skips.front().c_str());
+        std::fprintf(stderr, "takedownctl: list %s: %llu entries skipped, first: %s\n",
+                     r.name.c_str(), static_cast<unsigned long long>(r.skipped),
+                     r.first_skips.front().c_str());
       }
     }
     snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config_path + " (compiled)");

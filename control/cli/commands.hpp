@@ -11,7 +11,8 @@ inline constexpr int kExitUsage = 2;   // bad command line
 inline constexpr const char* kExitCodesHelp =
     "Exit codes:\n"
     "  0  success (for check: every name was judged, whatever the verdicts)\n"
-    "  1  the config, a list or a snapshot could not be loaded; the message names the file and line\n"
+    "  1  the config, a list or a snapshot could not be loaded; the message names the file and "
+    "line\n"
     "  2  bad command line\n";
 
 int run_compile_command(int argc, char** argv);

@@ -6,7 +6,6 @@
 
 #include "control/cli/commands.hpp"
 #include "control/compile/snapshot_compiler.hpp"
-#include "control/config/config.hpp"
 
 namespace takedown::control {
 namespace {
@@ -19,7 +18,8 @@ constexpr const char* kHelp =
 
 void print_report(const ListReport& r) {
   std::printf("list %-20s %-8s %8llu loaded %8llu skipped  %s\n", r.name.c_str(), r.format.c_str(),
-              static_cast<unsigned long long>(r.loaded), static_cast<unsigned long long>(r.skipped), r.path.c_str());
+              static_cast<unsigned long long>(r.loaded), static_cast<unsigned long long>(r.skipped),
+              r.path.c_str());
   for (const auto& line : r.first_skips) std::printf("    %s\n", line.c_str());
   if (r.skipped > r.first_skips.size()) {
     for (const auto& [reason, count] : r.skipped_by_reason) {
@@ -39,10 +39,19 @@ int run_compile_command(int argc, char** argv) {
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "c:o:h", kOptions, nullptr)) != -1;) {
     switch (c) {
-      case 'c': config_path = optarg; break;
-      case 'o': output_path = optarg; break;
-      case 'h': std::fputs(kHelp, stdout); std::fputs(kExitCodesHelp, stdout); return kExitOk;
-      default: std::fputs(kHelp, stderr); return kExitUsage;
+      case 'c':
+        config_path = optarg;
+        break;
+      case 'o':
+        output_path = optarg;
+        break;
+      case 'h':
+        std::fputs(kHelp, stdout);
+        std::fputs(kExitCodesHelp, stdout);
+        return kExitOk;
+      default:
+        std::fputs(kHelp, stderr);
+        return kExitUsage;
     }
   }
   if (config_path.empty() || output_path.empty() || optind != argc) {
@@ -50,14 +59,9 @@ int run_compile_command(int argc, char** argv) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  auto config = load_config(config_path);
-  if (!config) {
-    std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
-    return kExitFailed;
-  }
-  auto compiled = compile_snapshot(*config);
+  auto compiled = compile_config_file(config_path);
   if (!compiled) {
-    std::fprintf(stderr, "takedownctl: compile failed: %s\n", compiled.error().c_str());
+    std::fprintf(stderr, "takedownctl: %s\n", compiled.error().c_str());
     return kExitFailed;
   }
   for (const ListReport& r : compiled->reports) print_report(r);
@@ -67,12 +71,14 @@ int run_compile_command(int argc, char** argv) {
     return kExitFailed;
   }
   const BuildStats& s = compiled->stats;
-  std::printf("compiled %llu domains (%llu domain rules, %llu duplicates dropped), %llu regex rules, %llu url rules\n",
-              static_cast<unsigned long long>(s.domains), static_cast<unsigned long long>(s.rules),
-              static_cast<unsigned long long>(s.duplicates), static_cast<unsigned long long>(s.regex_rules),
-              static_cast<unsigned long long>(s.url_rules));
-  std::printf("compile time %.1f ms (parse %.1f ms, build %.1f ms)\n", compiled->total_ms, compiled->parse_ms,
-              compiled->build_ms);
+  std::printf(
+      "compiled %llu domains (%llu domain rules, %llu duplicates dropped), %llu regex rules, %llu "
+      "url rules\n",
+      static_cast<unsigned long long>(s.domains), static_cast<unsigned long long>(s.rules),
+      static_cast<unsigned long long>(s.duplicates), static_cast<unsigned long long>(s.regex_rules),
+      static_cast<unsigned long long>(s.url_rules));
+  std::printf("compile time %.1f ms (parse %.1f ms, build %.1f ms)\n", compiled->total_ms,
+              compiled->parse_ms, compiled->build_ms);
   const double size = static_cast<double>(compiled->snapshot.size());
   std::printf("snapshot %s: %.0f bytes", output_path.c_str(), size);
   if (s.domains > 0) std::printf(", %.1f bytes per domain", size / static_cast<double>(s.domains));

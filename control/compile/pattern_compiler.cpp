@@ -12,7 +12,8 @@ std::string anchored_literal(std::string_view text) {
   std::string out = "^";
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9')) {
+    if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+        (byte >= '0' && byte <= '9')) {
       out += c;
     } else {
       char escaped[5];
@@ -23,16 +24,18 @@ std::string anchored_literal(std::string_view text) {
   return out;
 }
 
-Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expressions, bool caseless,
-                                          unsigned id_base) {
+Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expressions,
+                                          bool caseless, unsigned id_base) {
   CompiledPatterns out;
-  const unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | (caseless ? HS_FLAG_CASELESS : 0);
+  const unsigned flags =
+      HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | (caseless ? HS_FLAG_CASELESS : 0);
   std::vector<std::size_t> alive;
   for (std::size_t i = 0; i < expressions.size(); ++i) {
     hs_expr_info_t* info = nullptr;
     hs_compile_error_t* error = nullptr;
     if (hs_expression_info(expressions[i].c_str(), flags, &info, &error) != HS_SUCCESS) {
-      out.failures.push_back({i, std::string("invalid regex: ") + (error ? error->message : "unknown error")});
+      out.failures.push_back(
+          {i, std::string("invalid regex: ") + (error ? error->message : "unknown error")});
       hs_free_compile_error(error);
       continue;
     }
@@ -50,13 +53,15 @@ Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expres
     hs_database_t* db = nullptr;
     hs_compile_error_t* error = nullptr;
     const hs_error_t rc = hs_compile_multi(patterns.data(), pattern_flags.data(), ids.data(),
-                                           static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr, &db, &error);
+                                           static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
+                                           nullptr, &db, &error);
     if (rc == HS_SUCCESS) {
       char* bytes = nullptr;
       std::size_t length = 0;
       const hs_error_t ser = hs_serialize_database(db, &bytes, &length);
       hs_free_database(db);
-      if (ser != HS_SUCCESS) return make_error("cannot serialise the Hyperscan database: error " + std::to_string(ser));
+      if (ser != HS_SUCCESS)
+        return make_error("cannot serialise the Hyperscan database: error " + std::to_string(ser));
       out.database.assign(bytes, bytes + length);
       std::free(bytes);
       return out;
@@ -67,7 +72,8 @@ Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expres
     if (bad < 0 || static_cast<std::size_t>(bad) >= alive.size()) {
       return make_error("Hyperscan cannot compile the patterns together: " + message);
     }
-    out.failures.push_back({alive[static_cast<std::size_t>(bad)], "regex does not compile: " + message});
+    out.failures.push_back(
+        {alive[static_cast<std::size_t>(bad)], "regex does not compile: " + message});
     alive.erase(alive.begin() + bad);
   }
   return out;

@@ -26,8 +26,8 @@ struct CompiledPatterns {
 
 // `caseless` for regex rules; url rules compare the path case-sensitively.
 // Pattern i gets Hyperscan id `id_base + i`.
-Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expressions, bool caseless,
-                                          unsigned id_base);
+Result<CompiledPatterns> compile_patterns(const std::vector<std::string>& expressions,
+                                          bool caseless, unsigned id_base);
 
 // A Hyperscan expression that matches `text` literally from the start of the input.
 std::string anchored_literal(std::string_view text);

@@ -27,9 +27,9 @@ std::uint32_t SnapshotBuilder::add_string(std::string_view text) {
   return offset;
 }
 
-std::uint16_t SnapshotBuilder::add_list(std::string_view name, std::string_view source, std::string_view format,
-                                        std::uint16_t policy, bool exact, std::uint64_t entries,
-                                        std::uint64_t skipped) {
+std::uint16_t SnapshotBuilder::add_list(std::string_view name, std::string_view source,
+                                        std::string_view format, std::uint16_t policy, bool exact,
+                                        std::uint64_t entries, std::uint64_t skipped) {
   fmt::ListRecord record{};
   record.name = {add_string(name), static_cast<std::uint32_t>(name.size())};
   record.source = {add_string(source), static_cast<std::uint32_t>(source.size())};
@@ -51,14 +51,16 @@ bool SnapshotBuilder::add_domain(std::string_view name, std::uint32_t scope, fil
   const std::uint64_t hash = filters::name_hash(name);
   const std::uint32_t tag = SuffixSet::tag_of(hash);
   const std::uint64_t capacity = slots_.size();
-  if (stats_.rules + 1 >= capacity) throw std::logic_error("begin_domains() was given too few rules");
+  if (stats_.rules + 1 >= capacity)
+    throw std::logic_error("begin_domains() was given too few rules");
   std::uint64_t i = SuffixSet::home_slot(hash, capacity);
   std::uint32_t offset = SuffixSlot::kEmpty;
   for (; !slots_[i].empty(); i = (i + 1 == capacity) ? 0 : i + 1) {
     const SuffixSlot& slot = slots_[i];
     if (slot.tag != tag) continue;
     const std::uint32_t at = slot.arena_offset();
-    if (arena_[at] != name.size() || std::memcmp(&arena_[at + 1], name.data(), name.size()) != 0) continue;
+    if (arena_[at] != name.size() || std::memcmp(&arena_[at + 1], name.data(), name.size()) != 0)
+      continue;
     offset = at;
     if (slot.scope() == scope && slot.rule.list == rule.list && slot.rule.policy == rule.policy) {
       ++stats_.duplicates;
@@ -86,7 +88,8 @@ std::size_t SnapshotBuilder::add_regex(std::string expression, filters::Rule rul
   return regex_.size() - 1;
 }
 
-std::size_t SnapshotBuilder::add_url(std::string_view host, std::string_view path_prefix, filters::Rule rule) {
+std::size_t SnapshotBuilder::add_url(std::string_view host, std::string_view path_prefix,
+                                     filters::Rule rule) {
   std::string literal(host);
   literal += path_prefix;
   const auto length = static_cast<std::uint16_t>(std::min<std::size_t>(literal.size(), 0xFFFF));
@@ -94,8 +97,8 @@ std::size_t SnapshotBuilder::add_url(std::string_view host, std::string_view pat
   return urls_.size() - 1;
 }
 
-Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFailure>& regex_failures,
-                                                         std::vector<PatternFailure>& url_failures) {
+Result<std::vector<std::uint8_t>> SnapshotBuilder::build(
+    std::vector<PatternFailure>& regex_failures, std::vector<PatternFailure>& url_failures) {
   if (slots_.empty()) begin_domains(0);
   if (policies_.empty()) add_policy(filters::Policy{});
   fmt::Meta meta{};
@@ -107,7 +110,8 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFail
 
   // Bloom filter and masks over the distinct names.
   const auto params = filters::BloomFilter::params_for(stats_.domains, bloom_rate_);
-  std::vector<std::uint64_t> bloom(std::uint64_t{params.blocks} * filters::BloomFilter::kWordsPerBlock, 0);
+  std::vector<std::uint64_t> bloom(
+      std::uint64_t{params.blocks} * filters::BloomFilter::kWordsPerBlock, 0);
   for (std::size_t at = 0; at < arena_.size(); at += 1 + arena_[at]) {
     const std::string_view name(reinterpret_cast<const char*>(&arena_[at + 1]), arena_[at]);
     filters::BloomFilter::insert(bloom, params, filters::name_hash(name));
@@ -119,11 +123,13 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFail
   meta.bloom_blocks = params.blocks;
   meta.bloom_probes = params.probes;
   meta.bloom_target_rate = bloom_rate_;
-  meta.bloom_expected_rate = filters::BloomFilter::expected_false_positive_rate(stats_.domains, params);
+  meta.bloom_expected_rate =
+      filters::BloomFilter::expected_false_positive_rate(stats_.domains, params);
   stats_.bloom_expected_rate = meta.bloom_expected_rate;
   stats_.bloom_bytes = bloom.size() * 8;
   for (const SuffixSlot& slot : slots_) {
-    if (!slot.empty() && policies_[slot.rule.policy].action == filters::Action::Allow) meta.flags |= fmt::kHasDomainAllow;
+    if (!slot.empty() && policies_[slot.rule.policy].action == filters::Action::Allow)
+      meta.flags |= fmt::kHasDomainAllow;
   }
 
   // Hyperscan: regex ids first, then url ids, both indexing the one pattern table.
@@ -145,8 +151,9 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFail
     records.push_back({regex_[i].rule, fmt::PatternKind::Regex, 0, 0});
     if (regex_failed[i]) continue;
     ++stats_.regex_rules;
-    meta.flags |= policies_[regex_[i].rule.policy].action == filters::Action::Allow ? fmt::kHasPatternAllow
-                                                                                      : fmt::kHasPatternBlock;
+    meta.flags |= policies_[regex_[i].rule.policy].action == filters::Action::Allow
+                      ? fmt::kHasPatternAllow
+                      : fmt::kHasPatternBlock;
   }
   for (std::size_t i = 0; i < urls_.size(); ++i) {
     records.push_back({urls_[i].rule, fmt::PatternKind::Url, 0, urls_[i].prefix_length});
@@ -175,7 +182,9 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFail
       {fmt::SectionId::UrlDb, url_db->database.data(), url_db->database.size()},
   };
   constexpr std::size_t kPieces = sizeof(pieces) / sizeof(pieces[0]);
-  auto align = [](std::uint64_t n) { return (n + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment; };
+  auto align = [](std::uint64_t n) {
+    return (n + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
+  };
   std::uint64_t offset = align(sizeof(fmt::FileHeader) + kPieces * sizeof(fmt::SectionEntry));
   fmt::SectionEntry table[kPieces];
   for (std::size_t i = 0; i < kPieces; ++i) {
@@ -193,7 +202,8 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(std::vector<PatternFail
   std::memcpy(file.data(), &header, sizeof(header));
   std::memcpy(file.data() + sizeof(header), table, sizeof(table));
   for (std::size_t i = 0; i < kPieces; ++i) {
-    if (pieces[i].size > 0) std::memcpy(file.data() + table[i].offset, pieces[i].data, pieces[i].size);
+    if (pieces[i].size > 0)
+      std::memcpy(file.data() + table[i].offset, pieces[i].data, pieces[i].size);
   }
   header.checksum = fmt::file_checksum(file);
   std::memcpy(file.data(), &header, sizeof(header));

@@ -1,11 +1,11 @@
 // SnapshotBuilder: assembles the sections of a snapshot file from compiled rules.
 //
 // Call order: add policies and lists, begin_domains(n) with an upper bound on domain rules, then
-// add_domain()/add_pattern() freely, then build(). Domain rules go straight into the open-addressing
-// table; a name shared by several rules is stored once in the arena, and a repeat of the same name,
-// scope and list is dropped as a duplicate (the first line wins). build() sizes the bloom filter on
-// the distinct names, compiles the Hyperscan databases and writes the file image with its checksum.
-// Single-threaded; one builder per snapshot.
+// add_domain()/add_pattern() freely, then build(). Domain rules go straight into the
+// open-addressing table; a name shared by several rules is stored once in the arena, and a repeat
+// of the same name, scope and list is dropped as a duplicate (the first line wins). build() sizes
+// the bloom filter on the distinct names, compiles the Hyperscan databases and writes the file
+// image with its checksum. Single-threaded; one builder per snapshot.
 #pragma once
 
 #include <cstdint>
@@ -33,15 +33,18 @@ struct BuildStats {
 
 class SnapshotBuilder {
  public:
-  explicit SnapshotBuilder(double bloom_false_positive_rate) : bloom_rate_(bloom_false_positive_rate) {}
+  explicit SnapshotBuilder(double bloom_false_positive_rate)
+      : bloom_rate_(bloom_false_positive_rate) {}
 
   // Returns the policy's index, adding it once.
   std::uint16_t add_policy(const filters::Policy& policy);
   std::uint16_t add_list(std::string_view name, std::string_view source, std::string_view format,
-                         std::uint16_t policy, bool exact, std::uint64_t entries, std::uint64_t skipped);
+                         std::uint16_t policy, bool exact, std::uint64_t entries,
+                         std::uint64_t skipped);
 
   void begin_domains(std::uint64_t max_rules);
-  // `name` is normalised; `scope` is SuffixSlot::kApex, kBelow or both. Returns false for a duplicate.
+  // `name` is normalised; `scope` is SuffixSlot::kApex, kBelow or both. Returns false for a
+  // duplicate.
   bool add_domain(std::string_view name, std::uint32_t scope, filters::Rule rule);
   // Returns the pattern's index (its Hyperscan id within its kind).
   std::size_t add_regex(std::string expression, filters::Rule rule);

@@ -12,7 +12,8 @@ namespace takedown::control {
 namespace {
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 void set_addresses(filters::Policy& p, const std::vector<std::array<std::uint8_t, 4>>& a,
@@ -34,7 +35,8 @@ filters::Policy list_policy(const ListConfig& list) {
   p.http = list.response.http;
   p.tls = list.response.tls;
   p.ttl = list.response.ttl;
-  if (p.dns == filters::DnsResponse::Sinkhole) set_addresses(p, list.response.a, list.response.aaaa);
+  if (p.dns == filters::DnsResponse::Sinkhole)
+    set_addresses(p, list.response.a, list.response.aaaa);
   return p;
 }
 
@@ -44,7 +46,8 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
     // The list's action frames the entry's: an allow list allows everything in it, and a log
     // (shadow) list only logs what its entries would block.
     if (base.action == filters::Action::Block) p.action = *o.action;
-    if (base.action == filters::Action::Log && *o.action == filters::Action::Allow) p.action = filters::Action::Allow;
+    if (base.action == filters::Action::Log && *o.action == filters::Action::Allow)
+      p.action = filters::Action::Allow;
   }
   if (o.dns) {
     p.dns = *o.dns;
@@ -87,15 +90,16 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
     for (std::size_t o = 0; o < parsed.overrides.size(); ++o) {
       policy_of[o + 1] = builder.add_policy(apply_override(base, parsed.overrides[o]));
     }
-    const std::uint16_t index = builder.add_list(list.name, list.path, to_string(list.format), policy_of[0],
-                                                 list.match == MatchMode::Exact, parsed.entries.size(),
-                                                 parsed.report.skipped);
+    const std::uint16_t index = builder.add_list(list.name, list.path, to_string(list.format),
+                                                 policy_of[0], list.match == MatchMode::Exact,
+                                                 parsed.entries.size(), parsed.report.skipped);
     for (const ListEntry& e : parsed.entries) {
       const filters::Rule rule{e.line, index, policy_of[e.override_index]};
       switch (e.kind) {
         case EntryKind::Domain: {
           auto scope = static_cast<std::uint32_t>(e.scope);
-          if (list.match == MatchMode::Exact && e.scope == Scope::Both) scope = filters::SuffixSlot::kApex;
+          if (list.match == MatchMode::Exact && e.scope == Scope::Both)
+            scope = filters::SuffixSlot::kApex;
           builder.add_domain(e.text, scope, rule);
           break;
         }
@@ -113,7 +117,8 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
   std::vector<PatternFailure> regex_failures, url_failures;
   auto bytes = builder.build(regex_failures, url_failures);
   if (!bytes) return make_error(bytes.error());
-  for (auto [failures, origin] : {std::pair{&regex_failures, &regex_origin}, std::pair{&url_failures, &url_origin}}) {
+  for (auto [failures, origin] :
+       {std::pair{&regex_failures, &regex_origin}, std::pair{&url_failures, &url_origin}}) {
     for (const PatternFailure& f : *failures) {
       ListReport& report = lists[(*origin)[f.index].first].report;
       report.skip((*origin)[f.index].second, f.message);
@@ -122,9 +127,9 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
   }
   for (ParsedList& parsed : lists) {
     if (parsed.report.loaded == 0) {
-      std::string why = parsed.report.path + ": list '" + parsed.report.name + "' has no valid entry (" +
-                        std::to_string(parsed.report.lines) + " lines, " + std::to_string(parsed.report.skipped) +
-                        " skipped)";
+      std::string why = parsed.report.path + ": list '" + parsed.report.name +
+                        "' has no valid entry (" + std::to_string(parsed.report.lines) +
+                        " lines, " + std::to_string(parsed.report.skipped) + " skipped)";
       for (const auto& s : parsed.report.first_skips) why += "\n  " + s;
       return make_error(why);
     }
@@ -137,7 +142,16 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
   return out;
 }
 
-Result<bool> write_file_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+Result<CompileOutput> compile_config_file(const std::string& config_path) {
+  auto config = load_config(config_path);
+  if (!config) return make_error(config.error());
+  auto compiled = compile_snapshot(*config);
+  if (!compiled) return make_error("compile failed: " + compiled.error());
+  return compiled;
+}
+
+Result<bool> write_file_atomically(const std::string& path,
+                                   const std::vector<std::uint8_t>& bytes) {
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(temp + ": cannot create: " + std::strerror(errno));

@@ -28,6 +28,8 @@ struct CompileOutput {
 };
 
 Result<CompileOutput> compile_snapshot(const Config& config);
+// load_config() then compile_snapshot(); the error says which step failed and names the file.
+Result<CompileOutput> compile_config_file(const std::string& config_path);
 
 // The policy a list applies, from its config.
 filters::Policy list_policy(const ListConfig& list);

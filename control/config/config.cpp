@@ -42,7 +42,9 @@ class Reader {
         known = known || key == a;
         names += (names.empty() ? "" : ", ") + std::string(a);
       }
-      if (!known) fail(item.first, "unknown key '" + key + "' in " + what + " (expected one of: " + names + ")");
+      if (!known)
+        fail(item.first,
+             "unknown key '" + key + "' in " + what + " (expected one of: " + names + ")");
     }
   }
 
@@ -55,7 +57,8 @@ class Reader {
   Enum choice(const YAML::Node& node, const std::string& what, const std::string& options) const {
     Enum value;
     const std::string text = scalar(node, what);
-    if (!filters::parse(text, value)) fail(node, what + " is '" + text + "', expected one of: " + options);
+    if (!filters::parse(text, value))
+      fail(node, what + " is '" + text + "', expected one of: " + options);
     return value;
   }
 
@@ -72,42 +75,57 @@ class Reader {
     return static_cast<std::uint32_t>(value);
   }
 
-  void addresses(const YAML::Node& node, const std::string& what, bool v4, ResponseConfig& out) const {
-    if (!node.IsSequence() && !node.IsScalar()) fail(node, what + " must be an address or a list of addresses");
+  void addresses(const YAML::Node& node, const std::string& what, bool v4,
+                 ResponseConfig& out) const {
+    if (!node.IsSequence() && !node.IsScalar())
+      fail(node, what + " must be an address or a list of addresses");
     std::vector<YAML::Node> items;
     if (node.IsScalar()) {
       items.push_back(node);
     } else {
       for (const auto& n : node) items.push_back(n);
     }
-    if (items.size() > filters::Policy::kMaxAddresses) fail(node, what + " holds at most 4 addresses");
-    if (v4) out.a.clear(); else out.aaaa.clear();
+    if (items.size() > filters::Policy::kMaxAddresses)
+      fail(node, what + " holds at most 4 addresses");
+    if (v4)
+      out.a.clear();
+    else
+      out.aaaa.clear();
     for (const auto& n : items) {
       const std::string text = scalar(n, what);
       std::array<std::uint8_t, 16> bytes{};
       if (inet_pton(v4 ? AF_INET : AF_INET6, text.c_str(), bytes.data()) != 1) {
         fail(n, "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
       }
-      if (v4) out.a.push_back({bytes[0], bytes[1], bytes[2], bytes[3]}); else out.aaaa.push_back(bytes);
+      if (v4)
+        out.a.push_back({bytes[0], bytes[1], bytes[2], bytes[3]});
+      else
+        out.aaaa.push_back(bytes);
     }
   }
 
   void response(const YAML::Node& node, const std::string& what, ResponseConfig& out) const {
     expect_map(node, what, {"dns", "http", "tls", "a", "aaaa", "ttl"});
-    if (node["dns"]) out.dns = choice<filters::DnsResponse>(node["dns"], what + ".dns", "nxdomain, nodata, refused, sinkhole, drop");
-    if (node["http"]) out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "reset, drop");
-    if (node["tls"]) out.tls = choice<filters::TcpResponse>(node["tls"], what + ".tls", "reset, drop");
+    if (node["dns"])
+      out.dns = choice<filters::DnsResponse>(node["dns"], what + ".dns",
+                                             "nxdomain, nodata, refused, sinkhole, drop");
+    if (node["http"])
+      out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "reset, drop");
+    if (node["tls"])
+      out.tls = choice<filters::TcpResponse>(node["tls"], what + ".tls", "reset, drop");
     if (node["a"]) addresses(node["a"], what + ".a", true, out);
     if (node["aaaa"]) addresses(node["aaaa"], what + ".aaaa", false, out);
     if (node["ttl"]) out.ttl = ttl(node["ttl"]);
   }
 
-  ListConfig list(const YAML::Node& node, const ResponseConfig& defaults, const std::filesystem::path& base) const {
+  ListConfig list(const YAML::Node& node, const ResponseConfig& defaults,
+                  const std::filesystem::path& base) const {
     expect_map(node, "a list", {"name", "format", "path", "match", "action", "response"});
     ListConfig list;
     list.line = node.Mark().line + 1;
     for (const char* required : {"name", "format", "path"}) {
-      if (!node[required]) fail(node, std::string("list is missing the required key '") + required + "'");
+      if (!node[required])
+        fail(node, std::string("list is missing the required key '") + required + "'");
     }
     list.name = scalar(node["name"], "name");
     if (list.name.empty()) fail(node["name"], "list name must not be empty");
@@ -119,11 +137,15 @@ class Reader {
     list.path = (path.is_absolute() ? path : base / path).lexically_normal().string();
     if (node["match"]) {
       const std::string match = scalar(node["match"], "match");
-      if (match == "subdomains") list.match = MatchMode::Subdomains;
-      else if (match == "exact") list.match = MatchMode::Exact;
-      else fail(node["match"], "match is '" + match + "', expected one of: subdomains, exact");
+      if (match == "subdomains")
+        list.match = MatchMode::Subdomains;
+      else if (match == "exact")
+        list.match = MatchMode::Exact;
+      else
+        fail(node["match"], "match is '" + match + "', expected one of: subdomains, exact");
     }
-    if (node["action"]) list.action = choice<filters::Action>(node["action"], "action", "block, allow, log");
+    if (node["action"])
+      list.action = choice<filters::Action>(node["action"], "action", "block, allow, log");
     list.response = defaults;
     if (node["response"]) response(node["response"], "response", list.response);
     return list;
@@ -141,7 +163,8 @@ class Reader {
       const YAML::Node c = root["control"];
       expect_map(c, "control", {"socket", "snapshot_dir"});
       if (c["socket"]) config.control.socket = scalar(c["socket"], "control.socket");
-      if (c["snapshot_dir"]) config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
+      if (c["snapshot_dir"])
+        config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
     }
     if (root["matcher"]) {
       const YAML::Node m = root["matcher"];
@@ -153,7 +176,9 @@ class Reader {
         } catch (const YAML::Exception&) {
           rate = -1;
         }
-        if (!(rate > 0 && rate < 0.5)) fail(m["bloom_false_positive_rate"], "bloom_false_positive_rate must be a number between 0 and 0.5");
+        if (!(rate > 0 && rate < 0.5))
+          fail(m["bloom_false_positive_rate"],
+               "bloom_false_positive_rate must be a number between 0 and 0.5");
         config.bloom_false_positive_rate = rate;
       }
     }
@@ -163,12 +188,14 @@ class Reader {
     }
     if (!root["lists"]) fail(root, "the config has no 'lists' key");
     const YAML::Node lists = root["lists"];
-    if (!lists.IsSequence() || lists.size() == 0) fail(lists, "lists must be a non-empty sequence of lists");
+    if (!lists.IsSequence() || lists.size() == 0)
+      fail(lists, "lists must be a non-empty sequence of lists");
     const std::filesystem::path base = std::filesystem::path(path_).parent_path();
     std::set<std::string> names;
     for (const auto& node : lists) {
       ListConfig list = this->list(node, config.defaults, base);
-      if (!names.insert(list.name).second) fail(node["name"], "list name '" + list.name + "' is used twice");
+      if (!names.insert(list.name).second)
+        fail(node["name"], "list name '" + list.name + "' is used twice");
       config.lists.push_back(std::move(list));
     }
     if (config.lists.size() > 0x3FFF) fail(lists, "too many lists (at most 16383)");
@@ -188,8 +215,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
   } catch (const ConfigError& e) {
     return make_error(e.what());
   } catch (const YAML::Exception& e) {
-    return make_error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                      ": invalid YAML: " + e.msg);
+    return make_error(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   }
 }
 

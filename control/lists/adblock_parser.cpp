@@ -13,7 +13,7 @@ class AdblockParser final : public FormatParser {
     text = trim(text);
     if (text.empty() || text.front() == '!') return;
     if (text.front() == '[' && text.back() == ']') return;  // [Adblock Plus 2.0] header
-    if (text == "#" || text.starts_with("# ")) return;       // AdGuard-style comment
+    if (text == "#" || text.starts_with("# ")) return;      // AdGuard-style comment
     if (text.find("##") != std::string_view::npos || text.find("#@#") != std::string_view::npos ||
         text.find("#$#") != std::string_view::npos || text.find("#?#") != std::string_view::npos) {
       out.report.skip(number, "not a domain rule (cosmetic filter)", text);

@@ -10,7 +10,8 @@
 namespace takedown::control {
 namespace {
 
-constexpr std::array<std::string_view, 6> kNullAnswers = {"", "#", "0.0.0.0", "::", "127.0.0.1", "::1"};
+constexpr std::array<std::string_view, 6> kNullAnswers = {"",   "#",         "0.0.0.0",
+                                                          "::", "127.0.0.1", "::1"};
 
 class DnsmasqParser final : public FormatParser {
  public:
@@ -20,7 +21,8 @@ class DnsmasqParser final : public FormatParser {
     const std::size_t eq = text.find('=');
     const std::string_view key = trim(text.substr(0, eq));
     if (eq == std::string_view::npos || (key != "address" && key != "server" && key != "local")) {
-      out.report.skip(number, "not a blocking directive (expected address=, local= or server=)", text);
+      out.report.skip(number, "not a blocking directive (expected address=, local= or server=)",
+                      text);
       return;
     }
     const std::string_view value = trim(text.substr(eq + 1));
@@ -33,8 +35,9 @@ class DnsmasqParser final : public FormatParser {
     bool null_answer = false;
     for (auto a : kNullAnswers) null_answer = null_answer || answer == a;
     if (!null_answer) {
-      out.report.skip(number, key == "address" ? "redirects to an address (use an rpz list for local data)"
-                                               : "forwards to an upstream server, does not block",
+      out.report.skip(number,
+                      key == "address" ? "redirects to an address (use an rpz list for local data)"
+                                       : "forwards to an upstream server, does not block",
                       answer);
       return;
     }

@@ -8,10 +8,11 @@
 namespace takedown::control {
 namespace {
 
-constexpr std::array<std::string_view, 4> kBlockingAddresses = {"0.0.0.0", "127.0.0.1", "::", "::1"};
+constexpr std::array<std::string_view, 4> kBlockingAddresses = {"0.0.0.0", "127.0.0.1",
+                                                                "::", "::1"};
 constexpr std::array<std::string_view, 9> kBoilerplateNames = {
-    "localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
-    "ip6-loopback", "ip6-localnet", "ip6-allnodes", "ip6-allrouters"};
+    "localhost",    "localhost.localdomain", "local",        "broadcasthost", "ip6-localhost",
+    "ip6-loopback", "ip6-localnet",          "ip6-allnodes", "ip6-allrouters"};
 
 template <std::size_t N>
 bool is_one_of(std::string_view s, const std::array<std::string_view, N>& set) {
@@ -38,13 +39,15 @@ class HostsParser final : public FormatParser {
       return;
     }
     bool all_boilerplate = true;
-    for (std::size_t i = 1; i < count; ++i) all_boilerplate = all_boilerplate && is_one_of(tokens[i], kBoilerplateNames);
+    for (std::size_t i = 1; i < count; ++i)
+      all_boilerplate = all_boilerplate && is_one_of(tokens[i], kBoilerplateNames);
     if (all_boilerplate) {
       out.report.skip(number, "hosts-file boilerplate (localhost, broadcasthost)");
       return;
     }
     if (!is_one_of(tokens[0], kBlockingAddresses)) {
-      out.report.skip(number, "not a blocking address (expected 0.0.0.0, 127.0.0.1, :: or ::1)", tokens[0]);
+      out.report.skip(number, "not a blocking address (expected 0.0.0.0, 127.0.0.1, :: or ::1)",
+                      tokens[0]);
       return;
     }
     for (std::size_t i = 1; i < count; ++i) {

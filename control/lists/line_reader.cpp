@@ -7,8 +7,8 @@ namespace takedown::control {
 bool LineReader::next(std::uint32_t& line, std::string_view& text, Kind& kind) {
   if (rest_.empty()) return false;
   const void* newline = std::memchr(rest_.data(), '\n', rest_.size());
-  const std::size_t length = newline == nullptr ? rest_.size()
-                                                : static_cast<const char*>(newline) - rest_.data();
+  const std::size_t length =
+      newline == nullptr ? rest_.size() : static_cast<const char*>(newline) - rest_.data();
   text = rest_.substr(0, length);
   rest_.remove_prefix(newline == nullptr ? length : length + 1);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);

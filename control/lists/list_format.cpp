@@ -42,14 +42,22 @@ std::string list_format_names() {
 namespace {
 std::unique_ptr<FormatParser> make_parser(ListFormat format) {
   switch (format) {
-    case ListFormat::Domains: return make_domains_parser();
-    case ListFormat::Hosts: return make_hosts_parser();
-    case ListFormat::Adblock: return make_adblock_parser();
-    case ListFormat::Dnsmasq: return make_dnsmasq_parser();
-    case ListFormat::Unbound: return make_unbound_parser();
-    case ListFormat::Rpz: return make_rpz_parser();
-    case ListFormat::Regex: return make_regex_parser();
-    case ListFormat::Urls: return make_urls_parser();
+    case ListFormat::Domains:
+      return make_domains_parser();
+    case ListFormat::Hosts:
+      return make_hosts_parser();
+    case ListFormat::Adblock:
+      return make_adblock_parser();
+    case ListFormat::Dnsmasq:
+      return make_dnsmasq_parser();
+    case ListFormat::Unbound:
+      return make_unbound_parser();
+    case ListFormat::Rpz:
+      return make_rpz_parser();
+    case ListFormat::Regex:
+      return make_regex_parser();
+    case ListFormat::Urls:
+      return make_urls_parser();
   }
   return make_domains_parser();
 }

@@ -16,7 +16,8 @@ bool list_name(std::string_view raw, std::string& out, std::string& why) {
     const std::string input(raw);
     char* alabel = nullptr;
     int rc = idn2_to_ascii_8z(input.c_str(), &alabel, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    if (rc != IDN2_OK) rc = idn2_to_ascii_8z(input.c_str(), &alabel, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
+    if (rc != IDN2_OK)
+      rc = idn2_to_ascii_8z(input.c_str(), &alabel, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
     if (rc != IDN2_OK) {
       why = std::string("not a valid internationalised name: ") + idn2_strerror(rc);
       return false;

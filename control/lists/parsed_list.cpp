@@ -25,7 +25,8 @@ void ListReport::skip(std::uint32_t line, std::string_view reason, std::string_v
 }
 
 std::uint16_t ParsedList::add_override(PolicyOverride o) {
-  if (overrides.size() >= 0xFFFE) throw std::length_error("too many per-entry policies in one list");
+  if (overrides.size() >= 0xFFFE)
+    throw std::length_error("too many per-entry policies in one list");
   overrides.push_back(std::move(o));
   return static_cast<std::uint16_t>(overrides.size());
 }

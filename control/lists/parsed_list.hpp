@@ -64,7 +64,8 @@ struct ParsedList {
   // Adds an override and returns the index an entry stores for it.
   std::uint16_t add_override(PolicyOverride o);
   // Normalises `raw` (IDN to A-label) and adds a domain entry, or skips the line with the reason.
-  bool add_domain(std::uint32_t line, std::string_view raw, Scope scope, std::uint16_t override_index = 0);
+  bool add_domain(std::uint32_t line, std::string_view raw, Scope scope,
+                  std::uint16_t override_index = 0);
 };
 
 }  // namespace takedown::control

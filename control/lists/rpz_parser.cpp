@@ -45,12 +45,23 @@ bool parse_ttl(std::string_view s, std::uint32_t& out) {
     }
     std::uint64_t unit = 0;
     switch (c | 0x20) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      case 'w': unit = 604800; break;
-      default: return false;
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      case 'w':
+        unit = 604800;
+        break;
+      default:
+        return false;
     }
     if (!pending) return false;
     total += number * unit;
@@ -159,7 +170,8 @@ class RpzParser final : public FormatParser {
       out.report.skip(number, "record without a type", text);
       return;
     }
-    const std::vector<std::string_view> rdata(tokens.begin() + static_cast<std::ptrdiff_t>(i), tokens.end());
+    const std::vector<std::string_view> rdata(tokens.begin() + static_cast<std::ptrdiff_t>(i),
+                                              tokens.end());
 
     if (type == "soa") {
       if (zone_.empty() && owner.ends_with('.')) zone_ = owner.substr(0, owner.size() - 1);
@@ -182,17 +194,20 @@ class RpzParser final : public FormatParser {
         out.report.skip(number, "the policy zone's apex is not a trigger", text);
         return;
       }
-      if (!(full.size() > zone_.size() + 1 && full.ends_with(zone_) && full[full.size() - zone_.size() - 1] == '.')) {
+      if (!(full.size() > zone_.size() + 1 && full.ends_with(zone_) &&
+            full[full.size() - zone_.size() - 1] == '.')) {
         out.report.skip(number, "owner is outside the policy zone " + zone_, owner);
         return;
       }
       trigger = std::string_view(full).substr(0, full.size() - zone_.size() - 1);
     }
     const std::size_t last_dot = trigger.rfind('.');
-    const std::string_view last_label = last_dot == std::string_view::npos ? trigger : trigger.substr(last_dot + 1);
+    const std::string_view last_label =
+        last_dot == std::string_view::npos ? trigger : trigger.substr(last_dot + 1);
     if (last_label == "rpz-ip" || last_label == "rpz-nsdname" || last_label == "rpz-nsip" ||
         last_label == "rpz-client-ip") {
-      out.report.skip(number, "only QNAME triggers are supported (" + std::string(last_label) + ")", owner);
+      out.report.skip(number, "only QNAME triggers are supported (" + std::string(last_label) + ")",
+                      owner);
       return;
     }
     Scope scope = Scope::Apex;
@@ -213,7 +228,8 @@ class RpzParser final : public FormatParser {
   void directive(std::uint32_t number, std::string_view text, ParsedList& out) {
     const std::size_t space = text.find_first_of(" \t");
     const std::string name = lower(text.substr(0, space));
-    const std::string_view arg = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
+    const std::string_view arg =
+        space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
     if (name == "$ttl") {
       if (!parse_ttl(arg, default_ttl_)) out.report.skip(number, "bad $TTL value", arg);
     } else if (name == "$origin") {

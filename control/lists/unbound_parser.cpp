@@ -16,12 +16,18 @@ namespace {
 
 bool response_for(std::string_view type, filters::DnsResponse& out) {
   using filters::DnsResponse;
-  if (type == "always_nxdomain" || type == "static") out = DnsResponse::Nxdomain;
-  else if (type == "always_refuse" || type == "refuse") out = DnsResponse::Refused;
-  else if (type == "deny" || type == "always_deny" || type == "inform_deny") out = DnsResponse::Drop;
-  else if (type == "always_nodata") out = DnsResponse::Nodata;
-  else if (type == "always_null") out = DnsResponse::Sinkhole;
-  else return false;
+  if (type == "always_nxdomain" || type == "static")
+    out = DnsResponse::Nxdomain;
+  else if (type == "always_refuse" || type == "refuse")
+    out = DnsResponse::Refused;
+  else if (type == "deny" || type == "always_deny" || type == "inform_deny")
+    out = DnsResponse::Drop;
+  else if (type == "always_nodata")
+    out = DnsResponse::Nodata;
+  else if (type == "always_null")
+    out = DnsResponse::Sinkhole;
+  else
+    return false;
   return true;
 }
 
@@ -31,7 +37,8 @@ class UnboundParser final : public FormatParser {
     text = trim(strip_hash_comment(text));
     if (text.empty() || text == "server:") return;
     if (text.starts_with("local-data:") || text.starts_with("local-data-ptr:")) {
-      out.report.skip(number, "local-data is not supported (use an rpz list for local answers)", text);
+      out.report.skip(number, "local-data is not supported (use an rpz list for local answers)",
+                      text);
       return;
     }
     if (!text.starts_with("local-zone:")) {
@@ -55,7 +62,9 @@ class UnboundParser final : public FormatParser {
     }
     filters::DnsResponse response;
     if (!response_for(text, response)) {
-      out.report.skip(number, text.empty() ? "local-zone without a type" : "local-zone type does not block", text);
+      out.report.skip(number,
+                      text.empty() ? "local-zone without a type" : "local-zone type does not block",
+                      text);
       return;
     }
     out.add_domain(number, zone, Scope::Both, override_for(response, out));

@@ -30,10 +30,12 @@ class UrlsParser final : public FormatParser {
       out.report.skip(number, "expected an http:// or https:// URL", text);
       return;
     }
-    if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+    if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos)
+      rest = rest.substr(0, hash);
     const std::size_t slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
-    const std::string_view path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    const std::string_view path =
+        slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
     if (authority.find('@') != std::string_view::npos || authority.starts_with('[')) {
       out.report.skip(number, "userinfo and IP literals are not supported in url rules", text);
       return;

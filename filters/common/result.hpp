@@ -1,8 +1,8 @@
 // Result<T>: a value or a human-readable error, for cold-path code (config, lists, snapshot files).
 //
 // A small stand-in for C++23 std::expected, which g++ 12 does not ship. Errors are strings because
-// every one of them ends up in front of an operator; they name the file, line and what was expected.
-// Not thread-safe to share while being mutated, like any value type.
+// every one of them ends up in front of an operator; they name the file, line and what was
+// expected. Not thread-safe to share while being mutated, like any value type.
 #pragma once
 
 #include <string>
@@ -18,8 +18,8 @@ struct Error {
 template <typename T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : state_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }

@@ -15,8 +15,8 @@ double BloomFilter::expected_false_positive_rate(std::size_t keys, Params params
   const int limit = static_cast<int>(lambda + 12.0 * std::sqrt(lambda) + 30.0);
   for (int i = 0; i <= limit; ++i) {
     if (i > 0) poisson *= lambda / i;
-    const double per_block = std::pow(1.0 - std::pow(keep, double(params.probes) * i),
-                                      double(params.probes));
+    const double per_block =
+        std::pow(1.0 - std::pow(keep, double(params.probes) * i), double(params.probes));
     rate += poisson * per_block;
   }
   return rate;

@@ -13,20 +13,20 @@
 // plain value; keep one per packet slot in a burst, never one per label.
 #pragma once
 
-#include <array>
 #include <emmintrin.h>
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
 namespace takedown::filters {
 
-#define TAKEDOWN_NAME_STATUSES(X)                      \
-  X(Ok, "ok")                                          \
-  X(Empty, "empty name")                               \
-  X(TooLong, "name longer than 253 bytes")             \
-  X(EmptyLabel, "empty label")                         \
-  X(LabelTooLong, "label longer than 63 bytes")        \
+#define TAKEDOWN_NAME_STATUSES(X)               \
+  X(Ok, "ok")                                   \
+  X(Empty, "empty name")                        \
+  X(TooLong, "name longer than 253 bytes")      \
+  X(EmptyLabel, "empty label")                  \
+  X(LabelTooLong, "label longer than 63 bytes") \
   X(BadCharacter, "character not allowed in a name")
 
 enum class NameStatus : std::uint8_t {
@@ -65,8 +65,11 @@ class alignas(64) DomainName {
     std::uint64_t dots = 0;
     const __m128i dot = _mm_set1_epi8('.');
     for (int k = 0; k < 4 && 16 * k < length_; ++k) {
-      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes_.data() + 16 * k));
-      dots |= std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, dot)))} << (16 * k);
+      const __m128i chunk =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes_.data() + 16 * k));
+      dots |=
+          std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, dot)))}
+          << (16 * k);
     }
     if (length_ < 64) dots &= (std::uint64_t{1} << length_) - 1;
     return (dots << 1) | 1;

@@ -25,7 +25,8 @@ Result<bool> MatchScratch::prepare(const Snapshot& snapshot) {
   for (const hs_database_t* db : {snapshot.regex_db(), snapshot.url_db()}) {
     if (db == nullptr) continue;
     const hs_error_t rc = hs_alloc_scratch(db, &scratch_);
-    if (rc != HS_SUCCESS) return make_error("cannot allocate Hyperscan scratch: error " + std::to_string(rc));
+    if (rc != HS_SUCCESS)
+      return make_error("cannot allocate Hyperscan scratch: error " + std::to_string(rc));
   }
   return true;
 }

@@ -18,7 +18,9 @@ class MatchScratch {
  public:
   MatchScratch() = default;
   ~MatchScratch();
-  MatchScratch(MatchScratch&& other) noexcept : scratch_(other.scratch_) { other.scratch_ = nullptr; }
+  MatchScratch(MatchScratch&& other) noexcept : scratch_(other.scratch_) {
+    other.scratch_ = nullptr;
+  }
   MatchScratch& operator=(MatchScratch&& other) noexcept;
   MatchScratch(const MatchScratch&) = delete;
   MatchScratch& operator=(const MatchScratch&) = delete;

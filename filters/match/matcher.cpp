@@ -35,7 +35,9 @@ struct Ranked {
   Rule rule{};
 
   void consider(std::uint32_t k, std::uint8_t scope, std::uint8_t at_label, const Rule& r) {
-    if (found && std::tie(key, scope_rank, rule.list, rule.line) <= std::tie(k, scope, r.list, r.line)) return;
+    if (found &&
+        std::tie(key, scope_rank, rule.list, rule.line) <= std::tie(k, scope, r.list, r.line))
+      return;
     found = true;
     key = k;
     scope_rank = scope;
@@ -71,7 +73,8 @@ inline std::size_t next_offset(const DomainName& name, std::size_t offset, std::
   return starts != 0 ? static_cast<std::size_t>(__builtin_ctzll(starts)) : name.next_label(offset);
 }
 
-int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
+int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                     void* context) {
   auto* found = static_cast<detail::MatchCandidates*>(context);
   if (id >= found->pattern_count) return 0;  // cannot happen with a verified snapshot
   const fmt::PatternRecord& p = found->patterns[id];
@@ -100,10 +103,12 @@ Matcher::Matcher(const Snapshot& snapshot)
 }
 
 bool Matcher::eligible(std::size_t labels, std::size_t length) const {
-  return (label_mask_[labels >> 6] >> (labels & 63) & 1) != 0 && (length_mask_[length >> 6] >> (length & 63) & 1) != 0;
+  return (label_mask_[labels >> 6] >> (labels & 63) & 1) != 0 &&
+         (length_mask_[length >> 6] >> (length & 63) & 1) != 0;
 }
 
-void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level, Candidates& found) const {
+void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level,
+                          Candidates& found) const {
   const std::uint32_t wanted = level == 0 ? SuffixSlot::kApex : SuffixSlot::kBelow;
   set_.for_each_rule(hash, suffix, [&](const SuffixSlot& slot) {
     if ((slot.scope() & wanted) == 0) return;
@@ -116,14 +121,16 @@ void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size
 // After a level: an allow wins outright (and this one is the most specific); a block ends the walk
 // unless some allow further up could still override it.
 bool Matcher::walk_done(const Candidates& found) const {
-  return found.domain[index_of(Action::Allow)].found || (found.domain[index_of(Action::Block)].found && !walk_all_levels_);
+  return found.domain[index_of(Action::Allow)].found ||
+         (found.domain[index_of(Action::Block)].found && !walk_all_levels_);
 }
 
 void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
   const std::size_t labels = name.label_count();
   const std::size_t length = name.length();
   std::uint64_t starts = name.label_start_mask();
-  for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = next_offset(name, offset, starts)) {
+  for (std::size_t level = 0, offset = 0; level < labels;
+       ++level, offset = next_offset(name, offset, starts)) {
     if (!eligible(labels - level, length - offset)) continue;
     const std::string_view suffix(name.data() + offset, length - offset);
     const std::uint64_t hash = name_hash(suffix);
@@ -136,7 +143,8 @@ void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
 void Matcher::match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
                           MatchScratch& scratch) const {
   for (std::size_t start = 0; start < names.size(); start += kBurst) {
-    match_small_burst(names.data() + start, out.data() + start, std::min(kBurst, names.size() - start), scratch);
+    match_small_burst(names.data() + start, out.data() + start,
+                      std::min(kBurst, names.size() - start), scratch);
   }
 }
 
@@ -158,7 +166,8 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
     const std::size_t labels = name.label_count();
     const std::size_t length = name.length();
     std::uint64_t starts = name.label_start_mask();
-    for (std::size_t level = 0, offset = 0; level < labels; ++level, offset = next_offset(name, offset, starts)) {
+    for (std::size_t level = 0, offset = 0; level < labels;
+         ++level, offset = next_offset(name, offset, starts)) {
       if (!eligible(labels - level, length - offset)) continue;
       if (probe_count - first == kMaxBurstLevels) {
         scalar[i] = true;
@@ -187,7 +196,8 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
     const Probe& probe = probes[p];
     if (done[probe.name] || scalar[probe.name]) continue;
     const DomainName& name = *names[probe.name];
-    visit_level(probe.hash, {name.data() + probe.offset, name.length() - probe.offset}, probe.level, found[probe.name]);
+    visit_level(probe.hash, {name.data() + probe.offset, name.length() - probe.offset}, probe.level,
+                found[probe.name]);
     done[probe.name] = walk_done(found[probe.name]);
   }
   for (std::size_t i = 0; i < count; ++i) {
@@ -209,11 +219,12 @@ void Matcher::scan_urls(const DomainName& host, std::string_view path, MatchScra
   std::memcpy(input, name.data(), name.size());
   const std::size_t path_bytes = std::min(path.size(), kMaxUrlInput - name.size());
   std::memcpy(input + name.size(), path.data(), path_bytes);
-  hs_scan(snapshot_.url_db(), input, static_cast<unsigned>(name.size() + path_bytes), 0, scratch.get(),
-          on_pattern_match, &found);
+  hs_scan(snapshot_.url_db(), input, static_cast<unsigned>(name.size() + path_bytes), 0,
+          scratch.get(), on_pattern_match, &found);
 }
 
-Verdict Matcher::decide(const DomainName& name, std::string_view* path, MatchScratch& scratch) const {
+Verdict Matcher::decide(const DomainName& name, std::string_view* path,
+                        MatchScratch& scratch) const {
   Candidates found;
   walk_suffixes(name, found);
   return finish(name, path, scratch, found);
@@ -222,8 +233,8 @@ Verdict Matcher::decide(const DomainName& name, std::string_view* path, MatchScr
 Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScratch& scratch,
                         Candidates& found) const {
   // The common case: no domain rule matched and no pattern database needs a scan.
-  if (!found.any_block_or_log() && !found.domain[index_of(Action::Allow)].found && !scan_regex_always_ &&
-      (path == nullptr || !has_urls_)) {
+  if (!found.any_block_or_log() && !found.domain[index_of(Action::Allow)].found &&
+      !scan_regex_always_ && (path == nullptr || !has_urls_)) {
     return Verdict{};
   }
   found.patterns = snapshot_.patterns().data();
@@ -249,7 +260,9 @@ Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScr
   const struct {
     Decision decision;
     Action action;
-  } order[] = {{Decision::Allow, Action::Allow}, {Decision::Block, Action::Block}, {Decision::Log, Action::Log}};
+  } order[] = {{Decision::Allow, Action::Allow},
+               {Decision::Block, Action::Block},
+               {Decision::Log, Action::Log}};
   for (const auto& step : order) {
     const unsigned a = index_of(step.action);
     if (found.url[a].found) return verdict_of(step.decision, found.url[a], MatchKind::Url);
@@ -263,7 +276,8 @@ Verdict Matcher::match(const DomainName& name, MatchScratch& scratch) const {
   return decide(name, nullptr, scratch);
 }
 
-Verdict Matcher::match_http(const DomainName& host, std::string_view path, MatchScratch& scratch) const {
+Verdict Matcher::match_http(const DomainName& host, std::string_view path,
+                            MatchScratch& scratch) const {
   return decide(host, &path, scratch);
 }
 

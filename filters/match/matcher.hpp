@@ -8,10 +8,10 @@
 //   3. Otherwise a log rule, ranked the same way: shadow-mode lists never override enforcement.
 //
 // The suffix walk goes from the whole name to its last label in place over the DomainName buffer.
-// Each suffix is skipped cheaply when no listed name has its length or label count, then hashed once
-// (XXH3) for the bloom filter and, on a bloom hit only, the exact set. Hyperscan runs only when the
-// snapshot has regex or url rules, and an allow-only regex set is scanned only when some rule
-// would otherwise block or log.
+// Each suffix is skipped cheaply when no listed name has its length or label count, then hashed
+// once (XXH3) for the bloom filter and, on a bloom hit only, the exact set. Hyperscan runs only
+// when the snapshot has regex or url rules, and an allow-only regex set is scanned only when some
+// rule would otherwise block or log.
 //
 // Hot path: match() does not allocate, lock or throw; it is const and safe on any thread as long
 // as each thread passes its own MatchScratch prepared for this snapshot.
@@ -43,10 +43,12 @@ class Matcher {
   // l3fwd does: hash every eligible suffix of every name and prefetch its bloom block, test the
   // bloom filter for all, prefetch the table slots of the hits, then resolve. The memory latency
   // of one name hides behind the work on the others. No allocation; any burst size.
-  void match_burst(std::span<const DomainName* const> names, std::span<Verdict> out, MatchScratch& scratch) const;
+  void match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
+                   MatchScratch& scratch) const;
 
   static constexpr std::size_t kBurst = 32;
-  static constexpr std::size_t kMaxBurstLevels = 8;  // names with more eligible suffixes take the scalar walk
+  static constexpr std::size_t kMaxBurstLevels =
+      8;  // names with more eligible suffixes take the scalar walk
 
   const Snapshot& snapshot() const { return snapshot_; }
 
@@ -54,12 +56,16 @@ class Matcher {
   using Candidates = detail::MatchCandidates;
   void walk_suffixes(const DomainName& name, Candidates& found) const;
   bool eligible(std::size_t suffix_labels, std::size_t suffix_length) const;
-  void visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level, Candidates& found) const;
+  void visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level,
+                   Candidates& found) const;
   bool walk_done(const Candidates& found) const;
-  void match_small_burst(const DomainName* const* names, Verdict* out, std::size_t count, MatchScratch& scratch) const;
-  Verdict finish(const DomainName& name, std::string_view* path, MatchScratch& scratch, Candidates& found) const;
+  void match_small_burst(const DomainName* const* names, Verdict* out, std::size_t count,
+                         MatchScratch& scratch) const;
+  Verdict finish(const DomainName& name, std::string_view* path, MatchScratch& scratch,
+                 Candidates& found) const;
   void scan_regex(const DomainName& name, MatchScratch& scratch, Candidates& found) const;
-  void scan_urls(const DomainName& host, std::string_view path, MatchScratch& scratch, Candidates& found) const;
+  void scan_urls(const DomainName& host, std::string_view path, MatchScratch& scratch,
+                 Candidates& found) const;
   Verdict decide(const DomainName& name, std::string_view* path, MatchScratch& scratch) const;
 
   const Snapshot& snapshot_;

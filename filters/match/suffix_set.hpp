@@ -70,7 +70,9 @@ class SuffixSet {
     }
   }
 
-  void prefetch(std::uint64_t hash) const { __builtin_prefetch(slots_ + home_slot(hash, capacity_)); }
+  void prefetch(std::uint64_t hash) const {
+    __builtin_prefetch(slots_ + home_slot(hash, capacity_));
+  }
   // Prefetches the arena bytes of the first slot in the cluster whose tag matches, so that the
   // verifying memcmp does not stall. The slots should already be in cache (prefetch() above).
   void prefetch_name(std::uint64_t hash) const {
@@ -92,7 +94,8 @@ class SuffixSet {
 
  private:
   bool name_equals(std::uint32_t offset, std::string_view name) const {
-    return arena_[offset] == name.size() && std::memcmp(arena_ + offset + 1, name.data(), name.size()) == 0;
+    return arena_[offset] == name.size() &&
+           std::memcmp(arena_ + offset + 1, name.data(), name.size()) == 0;
   }
 
   const SuffixSlot* slots_ = nullptr;

@@ -39,8 +39,9 @@ Result<hs_database_t*> load_database(std::span<const std::uint8_t> bytes, const 
       hs_deserialize_database(reinterpret_cast<const char*>(bytes.data()), bytes.size(), &db);
   if (rc != HS_SUCCESS) {
     std::string reason = rc == HS_DB_PLATFORM_ERROR ? "it was compiled for another CPU platform"
-                         : rc == HS_DB_VERSION_ERROR ? "it was compiled by another Hyperscan version"
-                                                     : "Hyperscan error " + std::to_string(rc);
+                         : rc == HS_DB_VERSION_ERROR
+                             ? "it was compiled by another Hyperscan version"
+                             : "Hyperscan error " + std::to_string(rc);
     return fail(origin, "the " + std::string(what) + " database cannot be loaded: " + reason);
   }
   return db;
@@ -61,9 +62,10 @@ Result<std::unique_ptr<Snapshot>> Snapshot::load_file(const std::string& path) {
   const std::streamoff size = in.tellg();
   if (size < 0) return make_error(path + ": cannot read snapshot size");
   std::unique_ptr<Snapshot> snapshot(new Snapshot());
-  const std::size_t rounded = (static_cast<std::size_t>(size) + fmt::kAlignment - 1) /
-                              fmt::kAlignment * fmt::kAlignment;
-  snapshot->buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  const std::size_t rounded =
+      (static_cast<std::size_t>(size) + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
+  snapshot->buffer_.reset(
+      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
   if (!snapshot->buffer_) return make_error(path + ": out of memory reading snapshot");
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(snapshot->buffer_.get()), size)) {
@@ -80,7 +82,8 @@ Result<std::unique_ptr<Snapshot>> Snapshot::load_bytes(std::span<const std::uint
   std::unique_ptr<Snapshot> snapshot(new Snapshot());
   const std::size_t rounded =
       (bytes.size() + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
-  snapshot->buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  snapshot->buffer_.reset(
+      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
   if (!snapshot->buffer_) return make_error(origin + ": out of memory");
   if (!bytes.empty()) std::memcpy(snapshot->buffer_.get(), bytes.data(), bytes.size());
   snapshot->size_ = bytes.size();
@@ -100,8 +103,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
     return fail(origin, "bad magic (expected a Takedown snapshot)");
   }
   if (header.version != fmt::kVersion) {
-    return fail(origin, "format version " + std::to_string(header.version) + ", this build reads version " +
-                            std::to_string(fmt::kVersion));
+    return fail(origin, "format version " + std::to_string(header.version) +
+                            ", this build reads version " + std::to_string(fmt::kVersion));
   }
   if (header.header_size != sizeof(header)) return fail(origin, "bad header size");
   if (header.file_size != size_) {
@@ -132,15 +135,17 @@ Result<bool> Snapshot::verify(const std::string& origin) {
     sections[entry.id] = {base + entry.offset, entry.size};
   }
   auto section = [&](fmt::SectionId id) { return sections[static_cast<std::uint32_t>(id)]; };
-  for (fmt::SectionId id : {fmt::SectionId::Meta, fmt::SectionId::Bloom, fmt::SectionId::Slots,
-                            fmt::SectionId::Arena, fmt::SectionId::Policies, fmt::SectionId::Lists,
-                            fmt::SectionId::Strings}) {
+  for (fmt::SectionId id :
+       {fmt::SectionId::Meta, fmt::SectionId::Bloom, fmt::SectionId::Slots, fmt::SectionId::Arena,
+        fmt::SectionId::Policies, fmt::SectionId::Lists, fmt::SectionId::Strings}) {
     if (!seen[static_cast<std::uint32_t>(id)]) {
-      return fail(origin, "missing section " + std::string(section_name(static_cast<std::uint32_t>(id))));
+      return fail(origin,
+                  "missing section " + std::string(section_name(static_cast<std::uint32_t>(id))));
     }
   }
 
-  if (section(fmt::SectionId::Meta).size() != sizeof(fmt::Meta)) return fail(origin, "bad meta section size");
+  if (section(fmt::SectionId::Meta).size() != sizeof(fmt::Meta))
+    return fail(origin, "bad meta section size");
   meta_ = reinterpret_cast<const fmt::Meta*>(section(fmt::SectionId::Meta).data());
   const fmt::Meta& m = *meta_;
 
@@ -148,27 +153,34 @@ Result<bool> Snapshot::verify(const std::string& origin) {
       section(fmt::SectionId::Bloom).size() != std::uint64_t{m.bloom_blocks} * 64) {
     return fail(origin, "bloom section does not match its parameters");
   }
-  bloom_ = BloomFilter({reinterpret_cast<const std::uint64_t*>(section(fmt::SectionId::Bloom).data()),
-                        std::uint64_t{m.bloom_blocks} * BloomFilter::kWordsPerBlock},
-                       {m.bloom_blocks, m.bloom_probes});
+  bloom_ =
+      BloomFilter({reinterpret_cast<const std::uint64_t*>(section(fmt::SectionId::Bloom).data()),
+                   std::uint64_t{m.bloom_blocks} * BloomFilter::kWordsPerBlock},
+                  {m.bloom_blocks, m.bloom_probes});
 
-  if (m.slot_capacity <= m.rule_count || section(fmt::SectionId::Slots).size() != m.slot_capacity * sizeof(SuffixSlot)) {
+  if (m.slot_capacity <= m.rule_count ||
+      section(fmt::SectionId::Slots).size() != m.slot_capacity * sizeof(SuffixSlot)) {
     return fail(origin, "slot section does not match its capacity");
   }
   if (section(fmt::SectionId::Policies).size() != std::uint64_t{m.policy_count} * sizeof(Policy) ||
       m.policy_count == 0) {
     return fail(origin, "policy section does not match its count");
   }
-  if (section(fmt::SectionId::Lists).size() != std::uint64_t{m.list_count} * sizeof(fmt::ListRecord)) {
+  if (section(fmt::SectionId::Lists).size() !=
+      std::uint64_t{m.list_count} * sizeof(fmt::ListRecord)) {
     return fail(origin, "list section does not match its count");
   }
-  if (section(fmt::SectionId::Patterns).size() != std::uint64_t{m.pattern_count} * sizeof(fmt::PatternRecord)) {
+  if (section(fmt::SectionId::Patterns).size() !=
+      std::uint64_t{m.pattern_count} * sizeof(fmt::PatternRecord)) {
     return fail(origin, "pattern section does not match its count");
   }
-  policies_ = {reinterpret_cast<const Policy*>(section(fmt::SectionId::Policies).data()), m.policy_count};
-  lists_ = {reinterpret_cast<const fmt::ListRecord*>(section(fmt::SectionId::Lists).data()), m.list_count};
-  patterns_ = {reinterpret_cast<const fmt::PatternRecord*>(section(fmt::SectionId::Patterns).data()),
-               m.pattern_count};
+  policies_ = {reinterpret_cast<const Policy*>(section(fmt::SectionId::Policies).data()),
+               m.policy_count};
+  lists_ = {reinterpret_cast<const fmt::ListRecord*>(section(fmt::SectionId::Lists).data()),
+            m.list_count};
+  patterns_ = {
+      reinterpret_cast<const fmt::PatternRecord*>(section(fmt::SectionId::Patterns).data()),
+      m.pattern_count};
   const auto strings = section(fmt::SectionId::Strings);
   strings_ = {reinterpret_cast<const char*>(strings.data()), strings.size()};
 
@@ -187,7 +199,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   }
   auto rule_ok = [&](const Rule& r) { return r.list < m.list_count && r.policy < m.policy_count; };
   for (const auto& p : patterns_) {
-    if (!rule_ok(p.rule) || static_cast<unsigned>(p.kind) > 1) return fail(origin, "a pattern rule is out of range");
+    if (!rule_ok(p.rule) || static_cast<unsigned>(p.kind) > 1)
+      return fail(origin, "a pattern rule is out of range");
   }
 
   const auto arena = section(fmt::SectionId::Arena);
@@ -198,7 +211,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
     if (s.empty()) continue;
     ++used;
     const std::uint64_t off = s.arena_offset();
-    if (s.scope() == 0 || off >= arena.size() || off + 1 + arena[off] > arena.size() || !rule_ok(s.rule)) {
+    if (s.scope() == 0 || off >= arena.size() || off + 1 + arena[off] > arena.size() ||
+        !rule_ok(s.rule)) {
       return fail(origin, "slot " + std::to_string(i) + " points outside the snapshot");
     }
   }
@@ -211,7 +225,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   auto url = load_database(section(fmt::SectionId::UrlDb), origin, "url");
   if (!url) return make_error(url.error());
   url_db_ = url.value();
-  if ((m.regex_rule_count > 0) != (regex_db_ != nullptr) || (m.url_rule_count > 0) != (url_db_ != nullptr)) {
+  if ((m.regex_rule_count > 0) != (regex_db_ != nullptr) ||
+      (m.url_rule_count > 0) != (url_db_ != nullptr)) {
     return fail(origin, "pattern databases do not match the rule counts");
   }
   return true;

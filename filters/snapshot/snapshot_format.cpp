@@ -1,9 +1,9 @@
 #include "filters/snapshot/snapshot_format.hpp"
 
+#include <xxhash.h>  // the shared library: the checksum is cold, and inlining AVX-512 code warns
+
 #include <cstddef>
 #include <cstring>
-
-#include <xxhash.h>  // the shared library: the checksum is cold, and inlining AVX-512 code warns
 
 namespace takedown::filters::snapshot_format {
 

@@ -61,15 +61,15 @@ struct SectionEntry {
 static_assert(sizeof(SectionEntry) == 24);
 
 enum MetaFlag : std::uint32_t {
-  kHasDomainAllow = 1,    // some domain rule allows: the suffix walk must visit every level
-  kHasPatternAllow = 2,   // some regex rule allows
-  kHasPatternBlock = 4,   // some regex rule blocks or logs: every lookup scans
+  kHasDomainAllow = 1,   // some domain rule allows: the suffix walk must visit every level
+  kHasPatternAllow = 2,  // some regex rule allows
+  kHasPatternBlock = 4,  // some regex rule blocks or logs: every lookup scans
   kHasUrlRules = 8,
 };
 
 struct Meta {
-  std::uint64_t domain_count;   // distinct names in the arena
-  std::uint64_t rule_count;     // occupied slots
+  std::uint64_t domain_count;  // distinct names in the arena
+  std::uint64_t rule_count;    // occupied slots
   std::uint64_t slot_capacity;
   std::uint32_t bloom_blocks;
   std::uint32_t bloom_probes;
@@ -92,8 +92,8 @@ struct StringRef {
 
 struct ListRecord {
   StringRef name;
-  StringRef source;   // path of the list file as the config resolved it
-  StringRef format;   // "domains", "rpz", ...
+  StringRef source;  // path of the list file as the config resolved it
+  StringRef format;  // "domains", "rpz", ...
   std::uint32_t entries;
   std::uint32_t skipped;
   std::uint16_t policy;  // the list's default policy

@@ -24,7 +24,8 @@ inline std::string source_path(const std::string& relative) {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "takedown-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "takedown-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
@@ -39,8 +40,10 @@ class TempDir {
   std::string path_;
 };
 
-// Compiles `yaml` (written as config.yaml in `dir`) into a verified snapshot; fails the test on error.
-inline std::unique_ptr<filters::Snapshot> compile_yaml(const TempDir& dir, const std::string& yaml) {
+// Compiles `yaml` (written as config.yaml in `dir`) into a verified snapshot; fails the test on
+// error.
+inline std::unique_ptr<filters::Snapshot> compile_yaml(const TempDir& dir,
+                                                       const std::string& yaml) {
   auto config = control::parse_config(yaml, dir.file("config.yaml"));
   if (!config) {
     ADD_FAILURE() << config.error();
@@ -73,13 +76,15 @@ class Judge {
       v.decision = filters::Decision::Invalid;
       return v;
     }
-    return path.empty() ? matcher_.match(name, scratch_) : matcher_.match_http(name, path, scratch_);
+    return path.empty() ? matcher_.match(name, scratch_)
+                        : matcher_.match_http(name, path, scratch_);
   }
   // "block takedown:12", "pass", "allow allow:3": compact for assertions.
   std::string explain(std::string_view text, std::string_view path = {}) {
     const filters::Verdict v = (*this)(text, path);
     std::string out(to_string(v.decision));
-    if (v.decision == filters::Decision::Pass || v.decision == filters::Decision::Invalid) return out;
+    if (v.decision == filters::Decision::Pass || v.decision == filters::Decision::Invalid)
+      return out;
     out += " " + std::string(snapshot_.list_name(v.rule.list)) + ":" + std::to_string(v.rule.line);
     return out;
   }

@@ -15,8 +15,8 @@ namespace takedown::bench {
 namespace {
 
 control::Config config_for(const std::string& list_path) {
-  auto config = control::parse_config("lists: [{name: bench, format: domains, path: " + list_path + "}]\n",
-                                      "/bench/config.yaml");
+  auto config = control::parse_config(
+      "lists: [{name: bench, format: domains, path: " + list_path + "}]\n", "/bench/config.yaml");
   return std::move(config).value();
 }
 
@@ -51,9 +51,10 @@ void BM_Compile_Takedown66k(benchmark::State& state) {
 
 void BM_Compile_Synthetic(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("takedown-bench-" + std::to_string(size) + "-" + std::to_string(::getpid()) + ".txt"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("takedown-bench-" + std::to_string(size) + "-" + std::to_string(::getpid()) + ".txt"))
+          .string();
   {
     std::ofstream out(path);
     for (const auto& name : synthetic_domains(size)) out << name << '\n';

@@ -24,7 +24,8 @@ CliRun run(const std::string& args, bool with_stderr = false, const std::string&
   FILE* pipe = ::popen(command.c_str(), "r");
   CliRun result{-1, {}};
   char buffer[65536];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) result.out.append(buffer, n);
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;)
+    result.out.append(buffer, n);
   const int status = ::pclose(pipe);
   result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -33,35 +34,46 @@ CliRun run(const std::string& args, bool with_stderr = false, const std::string&
 const std::string kDemo = source_path("conf/demo.yaml");
 
 TEST(Takedownctl, CheckPrintsOneTabSeparatedLinePerName) {
-  const CliRun r = run("check -c " + kDemo + " 0-bitcoin.com WWW.0-Bitcoin.Com. google.com 'bad name'");
+  const CliRun r =
+      run("check -c " + kDemo + " 0-bitcoin.com WWW.0-Bitcoin.Com. google.com 'bad name'");
   EXPECT_EQ(r.code, 0);
   const std::string lists = source_path("conf/lists/takedown-66k.txt");
-  EXPECT_EQ(r.out, "0-bitcoin.com\tblock\ttakedown-66k\t" + lists + ":1\n"
-                   "WWW.0-Bitcoin.Com.\tblock\ttakedown-66k\t" + lists + ":1\n"
-                   "google.com\tpass\t-\t-\n"
-                   "bad name\tinvalid\t-\t-\n");
+  EXPECT_EQ(r.out, "0-bitcoin.com\tblock\ttakedown-66k\t" + lists +
+                       ":1\n"
+                       "WWW.0-Bitcoin.Com.\tblock\ttakedown-66k\t" +
+                       lists +
+                       ":1\n"
+                       "google.com\tpass\t-\t-\n"
+                       "bad name\tinvalid\t-\t-\n");
 }
 
 TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
   TempDir dir;
   const CliRun compiled = run("compile -c " + kDemo + " -o " + dir.file("demo.snap"));
   ASSERT_EQ(compiled.code, 0) << compiled.out;
-  EXPECT_NE(compiled.out.find("list takedown-66k         domains     66000 loaded        0 skipped"), std::string::npos)
+  EXPECT_NE(
+      compiled.out.find("list takedown-66k         domains     66000 loaded        0 skipped"),
+      std::string::npos)
       << compiled.out;
   EXPECT_NE(compiled.out.find("compiled 66000 domains"), std::string::npos);
   EXPECT_NE(compiled.out.find("compile time "), std::string::npos);
   EXPECT_NE(compiled.out.find("bytes per domain"), std::string::npos);
 
   dir.write("names.txt", "www.0-bitcoin.com\r\nexample.org\n\nxn--bcher-kva.example\n");
-  const CliRun json = run("check --json -s " + dir.file("demo.snap") + " -", false, dir.file("names.txt"));
+  const CliRun json =
+      run("check --json -s " + dir.file("demo.snap") + " -", false, dir.file("names.txt"));
   EXPECT_EQ(json.code, 0);
-  EXPECT_EQ(json.out,
-            "{\"name\":\"www.0-bitcoin.com\",\"verdict\":\"block\",\"normalized\":\"www.0-bitcoin.com\","
-            "\"list\":\"takedown-66k\",\"source\":\"" + source_path("conf/lists/takedown-66k.txt") +
-            "\",\"line\":1,\"match\":\"suffix\",\"matched\":\"0-bitcoin.com\",\"dns\":\"nxdomain\"}\n"
-            "{\"name\":\"example.org\",\"verdict\":\"pass\",\"list\":null,\"source\":null,\"line\":null}\n"
-            "{\"name\":\"\",\"verdict\":\"invalid\",\"list\":null,\"source\":null,\"line\":null}\n"
-            "{\"name\":\"xn--bcher-kva.example\",\"verdict\":\"pass\",\"list\":null,\"source\":null,\"line\":null}\n");
+  EXPECT_EQ(
+      json.out,
+      "{\"name\":\"www.0-bitcoin.com\",\"verdict\":\"block\",\"normalized\":\"www.0-bitcoin.com\","
+      "\"list\":\"takedown-66k\",\"source\":\"" +
+          source_path("conf/lists/takedown-66k.txt") +
+          "\",\"line\":1,\"match\":\"suffix\",\"matched\":\"0-bitcoin.com\",\"dns\":\"nxdomain\"}\n"
+          "{\"name\":\"example.org\",\"verdict\":\"pass\",\"list\":null,\"source\":null,\"line\":"
+          "null}\n"
+          "{\"name\":\"\",\"verdict\":\"invalid\",\"list\":null,\"source\":null,\"line\":null}\n"
+          "{\"name\":\"xn--bcher-kva.example\",\"verdict\":\"pass\",\"list\":null,\"source\":null,"
+          "\"line\":null}\n");
 }
 
 TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {
@@ -79,27 +91,36 @@ TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {
   EXPECT_NE(missing_config.out.find("none.yaml: cannot open config"), std::string::npos);
 
   dir.write("c.yaml", "lists: [{name: gone, format: domains, path: gone.txt}]\n");
-  const CliRun missing_list = run("compile -c " + dir.file("c.yaml") + " -o " + dir.file("x.snap"), true);
+  const CliRun missing_list =
+      run("compile -c " + dir.file("c.yaml") + " -o " + dir.file("x.snap"), true);
   EXPECT_EQ(missing_list.code, 1);
-  EXPECT_NE(missing_list.out.find(dir.file("gone.txt") + ": cannot open list 'gone'"), std::string::npos);
+  EXPECT_NE(missing_list.out.find(dir.file("gone.txt") + ": cannot open list 'gone'"),
+            std::string::npos);
 
   dir.write("empty.txt", "# nothing\nnot a domain\n");
   dir.write("e.yaml", "lists: [{name: empty, format: domains, path: empty.txt}]\n");
   const CliRun empty = run("compile -c " + dir.file("e.yaml") + " -o " + dir.file("x.snap"), true);
   EXPECT_EQ(empty.code, 1);
-  EXPECT_NE(empty.out.find("list 'empty' has no valid entry (2 lines, 1 skipped)"), std::string::npos) << empty.out;
-  EXPECT_NE(empty.out.find(dir.file("empty.txt") + ":2: expected one domain per line"), std::string::npos);
+  EXPECT_NE(empty.out.find("list 'empty' has no valid entry (2 lines, 1 skipped)"),
+            std::string::npos)
+      << empty.out;
+  EXPECT_NE(empty.out.find(dir.file("empty.txt") + ":2: expected one domain per line"),
+            std::string::npos);
 
   dir.write("bad.re", "^good\\.com$\n(unclosed\n");
   dir.write("r.yaml", "lists: [{name: re, format: regex, path: bad.re}]\n");
-  const CliRun bad_regex = run("compile -c " + dir.file("r.yaml") + " -o " + dir.file("r.snap"), true);
+  const CliRun bad_regex =
+      run("compile -c " + dir.file("r.yaml") + " -o " + dir.file("r.snap"), true);
   EXPECT_EQ(bad_regex.code, 0) << bad_regex.out;  // the rest still loads
-  EXPECT_NE(bad_regex.out.find(dir.file("bad.re") + ":2: invalid regex"), std::string::npos) << bad_regex.out;
+  EXPECT_NE(bad_regex.out.find(dir.file("bad.re") + ":2: invalid regex"), std::string::npos)
+      << bad_regex.out;
 
-  dir.write("garbage.snap", "not a snapshot at all, just text that is long enough for a header......");
+  dir.write("garbage.snap",
+            "not a snapshot at all, just text that is long enough for a header......");
   const CliRun corrupt = run("check -s " + dir.file("garbage.snap") + " a.com", true);
   EXPECT_EQ(corrupt.code, 1);
-  EXPECT_NE(corrupt.out.find("garbage.snap: not a valid snapshot: bad magic"), std::string::npos) << corrupt.out;
+  EXPECT_NE(corrupt.out.find("garbage.snap: not a valid snapshot: bad magic"), std::string::npos)
+      << corrupt.out;
 }
 
 TEST(Takedownctl, CheckReadsAMillionNamesFromStdin) {
@@ -107,7 +128,8 @@ TEST(Takedownctl, CheckReadsAMillionNamesFromStdin) {
   ASSERT_EQ(run("compile -c " + kDemo + " -o " + dir.file("demo.snap")).code, 0);
   {
     std::ofstream names(dir.file("million.txt"));
-    for (int i = 0; i < 1'000'000; ++i) names << "host" << i << (i % 10 == 0 ? ".0-bitcoin.com\n" : ".example.org\n");
+    for (int i = 0; i < 1'000'000; ++i)
+      names << "host" << i << (i % 10 == 0 ? ".0-bitcoin.com\n" : ".example.org\n");
   }
   const CliRun r = run("check -s " + dir.file("demo.snap") + " - < " + dir.file("million.txt") +
                        " | awk -F'\\t' '{n[$2]++} END {print n[\"block\"], n[\"pass\"]}'");

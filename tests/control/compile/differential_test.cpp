@@ -6,8 +6,8 @@
 #include <regex.h>
 
 #include <fstream>
-#include <random>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,11 +27,13 @@ std::vector<std::string> read_lines(const std::string& path) {
 
 class NaiveReference {
  public:
-  NaiveReference(const std::vector<std::string>& blocked, const std::vector<std::string>& allow_regex) {
+  NaiveReference(const std::vector<std::string>& blocked,
+                 const std::vector<std::string>& allow_regex) {
     for (std::size_t i = 0; i < blocked.size(); ++i) blocked_.emplace(blocked[i], i + 1);
     for (std::size_t i = 0; i < allow_regex.size(); ++i) {
       regex_t re;
-      EXPECT_EQ(regcomp(&re, allow_regex[i].c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB), 0) << allow_regex[i];
+      EXPECT_EQ(regcomp(&re, allow_regex[i].c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB), 0)
+          << allow_regex[i];
       allow_.push_back(re);
     }
   }
@@ -56,7 +58,8 @@ class NaiveReference {
     }
     if (block_line == 0) return "pass";
     for (std::size_t i = 0; i < allow_.size(); ++i) {
-      if (regexec(&allow_[i], name.c_str(), 0, nullptr, 0) == 0) return "allow allow:" + std::to_string(i + 1);
+      if (regexec(&allow_[i], name.c_str(), 0, nullptr, 0) == 0)
+        return "allow allow:" + std::to_string(i + 1);
     }
     return "block takedown:" + std::to_string(block_line);
   }
@@ -75,26 +78,33 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
   ASSERT_GT(benign.size(), 50000u);
 
   TempDir dir;
-  auto snapshot = compile_yaml(dir, "lists:\n"
-                                    "  - {name: takedown, format: domains, path: " + source_path("conf/lists/takedown-66k.txt") + "}\n"
-                                    "  - {name: allow, format: regex, action: allow, path: " + source_path("conf/lists/allowlist-regex.txt") + "}\n");
+  auto snapshot = compile_yaml(dir,
+                               "lists:\n"
+                               "  - {name: takedown, format: domains, path: " +
+                                   source_path("conf/lists/takedown-66k.txt") +
+                                   "}\n"
+                                   "  - {name: allow, format: regex, action: allow, path: " +
+                                   source_path("conf/lists/allowlist-regex.txt") + "}\n");
   ASSERT_TRUE(snapshot);
   Judge judge(*snapshot);
   const NaiveReference reference(blocked, allow);
 
-  static const char* kPrefixes[] = {"www.", "api.", "cdn-12.", "mail.", "m.", "login.secure.", "static.",
-                                    "img3.", "a.b.c.", "xn--80ak6aa92e.", "_dmarc.", "portal-7."};
+  static const char* kPrefixes[] = {
+      "www.",    "api.",  "cdn-12.", "mail.",           "m.",      "login.secure.",
+      "static.", "img3.", "a.b.c.",  "xn--80ak6aa92e.", "_dmarc.", "portal-7."};
   std::mt19937_64 rng(20251125);
   auto prefixed = [&](const std::string& base) {
     const auto pick = rng() % 4;
     if (pick == 0) return base;
     std::string out = kPrefixes[rng() % std::size(kPrefixes)];
-    if (pick == 3) out += std::string(1, static_cast<char>('a' + rng() % 26)) + std::to_string(rng() % 1000) + ".";
+    if (pick == 3)
+      out +=
+          std::string(1, static_cast<char>('a' + rng() % 26)) + std::to_string(rng() % 1000) + ".";
     return out + base;
   };
 
   std::vector<std::string> names;
-  for (const auto& b : blocked) names.push_back(b);                // every listed name itself
+  for (const auto& b : blocked) names.push_back(b);  // every listed name itself
   for (int i = 0; i < 150'000; ++i) names.push_back(prefixed(blocked[rng() % blocked.size()]));
   for (const auto& b : benign) names.push_back(b);
   for (int i = 0; i < 250'000; ++i) names.push_back(prefixed(benign[rng() % benign.size()]));
@@ -117,7 +127,8 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
       blocks += expected.starts_with("block");
       allows += expected.starts_with("allow");
     } else if (first_disagreements.size() < 10) {
-      first_disagreements.push_back(name + ": reference '" + expected + "', matcher '" + actual + "'");
+      first_disagreements.push_back(name + ": reference '" + expected + "', matcher '" + actual +
+                                    "'");
     }
   }
   // The burst path (the data plane's) gives the very same verdicts as the scalar walk.
@@ -136,17 +147,20 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
   for (std::size_t i = 0; i < names.size(); ++i) {
     const filters::Verdict single = matcher.match(normalised[i], scratch);
     const bool same = single.decision == burst[i].decision && single.kind == burst[i].kind &&
-                      single.rule.list == burst[i].rule.list && single.rule.line == burst[i].rule.line &&
+                      single.rule.list == burst[i].rule.list &&
+                      single.rule.line == burst[i].rule.line &&
                       single.matched_label == burst[i].matched_label;
     burst_agree += same;
-    if (!same && first_disagreements.size() < 10) first_disagreements.push_back(names[i] + ": burst differs from scalar");
+    if (!same && first_disagreements.size() < 10)
+      first_disagreements.push_back(names[i] + ": burst differs from scalar");
   }
   EXPECT_EQ(burst_agree, names.size());
 
   RecordProperty("names", static_cast<int>(names.size()));
   RecordProperty("blocked", static_cast<int>(blocks));
   RecordProperty("allowed", static_cast<int>(allows));
-  std::printf("differential: %zu names, %zu agree (%zu block, %zu allow)\n", names.size(), agree, blocks, allows);
+  std::printf("differential: %zu names, %zu agree (%zu block, %zu allow)\n", names.size(), agree,
+              blocks, allows);
   EXPECT_EQ(agree, names.size());
   for (const auto& d : first_disagreements) ADD_FAILURE() << d;
   EXPECT_GT(blocks, 200'000u);  // the mix really exercises both sides

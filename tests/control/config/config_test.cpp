@@ -35,7 +35,8 @@ defaults: {dns: refused, tls: drop}
 control: {socket: /tmp/t.sock}
 matcher: {bloom_false_positive_rate: 0.001}
 dataplane: {workers: 1}
-)", "/etc/takedown/t.yaml");
+)",
+                             "/etc/takedown/t.yaml");
   ASSERT_TRUE(config) << config.error();
   const ListConfig& a = config->lists[0];
   EXPECT_EQ(a.path, "/etc/takedown/lists/a.txt");
@@ -61,12 +62,14 @@ dataplane: {workers: 1}
 
 TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("lists:\n  - name: a\n    fromat: domains\n"),
-            "/etc/takedown/t.yaml:3:5: unknown key 'fromat' in a list (expected one of: name, format, path, "
+            "/etc/takedown/t.yaml:3:5: unknown key 'fromat' in a list (expected one of: name, "
+            "format, path, "
             "match, action, response)");
   EXPECT_EQ(error_of("lists:\n  - {name: a, path: x}\n"),
             "/etc/takedown/t.yaml:2:5: list is missing the required key 'format'");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: csv, path: x}\n"),
-            "/etc/takedown/t.yaml:2:23: format is 'csv', expected one of: domains, hosts, adblock, dnsmasq, "
+            "/etc/takedown/t.yaml:2:23: format is 'csv', expected one of: domains, hosts, adblock, "
+            "dnsmasq, "
             "unbound, rpz, regex, urls");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, action: deny}\n"),
             "/etc/takedown/t.yaml:2:49: action is 'deny', expected one of: block, allow, log");
@@ -74,20 +77,29 @@ TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
             "/etc/takedown/t.yaml:2:38: path must be a single value");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, response: {a: 1.2.3}}\n"),
             "/etc/takedown/t.yaml:2:55: '1.2.3' is not an IPv4 address");
-  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x}\n  - {name: a, format: domains, path: y}\n"),
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x}\n  - {name: a, format: "
+                     "domains, path: y}\n"),
             "/etc/takedown/t.yaml:3:12: list name 'a' is used twice");
-  EXPECT_EQ(error_of("lists: []\n"), "/etc/takedown/t.yaml:1:8: lists must be a non-empty sequence of lists");
-  EXPECT_EQ(error_of("control: {socket: /x}\n"), "/etc/takedown/t.yaml:1:1: the config has no 'lists' key");
-  EXPECT_EQ(error_of("lists: [\n"), "/etc/takedown/t.yaml:2:1: invalid YAML: end of sequence flow not found");
-  EXPECT_EQ(error_of("listz: []\n").rfind("/etc/takedown/t.yaml:1:1: unknown key 'listz' in the config", 0), 0u);
-  EXPECT_EQ(error_of("matcher: {bloom_false_positive_rate: two}\nlists: [{name: a, format: domains, path: x}]\n"),
-            "/etc/takedown/t.yaml:1:38: bloom_false_positive_rate must be a number between 0 and 0.5");
+  EXPECT_EQ(error_of("lists: []\n"),
+            "/etc/takedown/t.yaml:1:8: lists must be a non-empty sequence of lists");
+  EXPECT_EQ(error_of("control: {socket: /x}\n"),
+            "/etc/takedown/t.yaml:1:1: the config has no 'lists' key");
+  EXPECT_EQ(error_of("lists: [\n"),
+            "/etc/takedown/t.yaml:2:1: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(error_of("listz: []\n")
+                .rfind("/etc/takedown/t.yaml:1:1: unknown key 'listz' in the config", 0),
+            0u);
+  EXPECT_EQ(
+      error_of("matcher: {bloom_false_positive_rate: two}\nlists: [{name: a, format: domains, "
+               "path: x}]\n"),
+      "/etc/takedown/t.yaml:1:38: bloom_false_positive_rate must be a number between 0 and 0.5");
 }
 
 TEST(Config, MissingFileIsAnError) {
   auto config = load_config("/nonexistent/takedown.yaml");
   ASSERT_FALSE(config);
-  EXPECT_EQ(config.error(), "/nonexistent/takedown.yaml: cannot open config: No such file or directory");
+  EXPECT_EQ(config.error(),
+            "/nonexistent/takedown.yaml: cannot open config: No such file or directory");
 }
 
 }  // namespace

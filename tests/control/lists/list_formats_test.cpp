@@ -42,9 +42,11 @@ TEST(DomainsFormat, LoadsTheFullTakedownList) {
 }
 
 TEST(DomainsFormat, CommentsWildcardsAndBadLinesWithFileAndLine) {
-  const ParsedList list = parse_text(ListFormat::Domains,
-                                     "# header\n\nExample.COM.  # trailing comment\n*.wild.org\ntwo names.com\n"
-                                     "bad..name\n" + std::string(70, 'x') + ".com\n");
+  const ParsedList list =
+      parse_text(ListFormat::Domains,
+                 "# header\n\nExample.COM.  # trailing comment\n*.wild.org\ntwo names.com\n"
+                 "bad..name\n" +
+                     std::string(70, 'x') + ".com\n");
   ASSERT_EQ(list.entries.size(), 2u);
   EXPECT_EQ(list.entries[0].text, "example.com");
   EXPECT_EQ(list.entries[0].scope, Scope::Both);
@@ -52,9 +54,12 @@ TEST(DomainsFormat, CommentsWildcardsAndBadLinesWithFileAndLine) {
   EXPECT_EQ(list.entries[1].scope, Scope::Below);
   EXPECT_EQ(list.report.skipped, 3u);
   ASSERT_EQ(list.report.first_skips.size(), 3u);
-  EXPECT_EQ(list.report.first_skips[0], "inline.txt:5: expected one domain per line (two names.com)");
-  EXPECT_EQ(list.report.first_skips[1], "inline.txt:6: not a valid domain name: empty label (bad..name)");
-  EXPECT_NE(list.report.first_skips[2].find("inline.txt:7: not a valid domain name: label longer than 63"),
+  EXPECT_EQ(list.report.first_skips[0],
+            "inline.txt:5: expected one domain per line (two names.com)");
+  EXPECT_EQ(list.report.first_skips[1],
+            "inline.txt:6: not a valid domain name: empty label (bad..name)");
+  EXPECT_NE(list.report.first_skips[2].find(
+                "inline.txt:7: not a valid domain name: label longer than 63"),
             std::string::npos);
 }
 
@@ -64,7 +69,8 @@ TEST(DomainsFormat, InternationalisedNamesBecomeALabelsOrAreRejected) {
   EXPECT_EQ(list.entries[0].text, "xn--bcher-kva.example");
   EXPECT_EQ(list.entries[1].text, "xn--fa-hia.de");
   ASSERT_EQ(list.report.skipped, 1u);
-  EXPECT_NE(list.report.first_skips[0].find("inline.txt:3: not a valid internationalised name"), std::string::npos);
+  EXPECT_NE(list.report.first_skips[0].find("inline.txt:3: not a valid internationalised name"),
+            std::string::npos);
 }
 
 TEST(HostsFormat, RealHostsFileSkipsBoilerplateAndLoadsEveryBlockingName) {
@@ -74,30 +80,37 @@ TEST(HostsFormat, RealHostsFileSkipsBoilerplateAndLoadsEveryBlockingName) {
   EXPECT_TRUE(has_entry(list, "aarp.122.2o7.net"));
   EXPECT_FALSE(has_entry(list, "localhost"));
   EXPECT_FALSE(has_entry(list, "tracking.applift.com"));  // commented out in the file
-  EXPECT_EQ(list.report.skipped_by_reason.at("hosts-file boilerplate (localhost, broadcasthost)"), 6u);
+  EXPECT_EQ(list.report.skipped_by_reason.at("hosts-file boilerplate (localhost, broadcasthost)"),
+            6u);
 }
 
 TEST(HostsFormat, SeveralNamesPerLineAndForeignAddresses) {
-  const ParsedList list = parse_text(ListFormat::Hosts, "0.0.0.0 a.com b.com\t c.com\n:: d.com\n"
-                                                         "10.0.0.1 intranet.example\n0.0.0.0\n");
+  const ParsedList list = parse_text(ListFormat::Hosts,
+                                     "0.0.0.0 a.com b.com\t c.com\n:: d.com\n"
+                                     "10.0.0.1 intranet.example\n0.0.0.0\n");
   EXPECT_EQ(list.entries.size(), 4u);
   EXPECT_EQ(list.report.skipped, 2u);
-  EXPECT_NE(list.report.first_skips[0].find("inline.txt:3: not a blocking address"), std::string::npos);
-  EXPECT_NE(list.report.first_skips[1].find("inline.txt:4: expected an address followed by names"), std::string::npos);
+  EXPECT_NE(list.report.first_skips[0].find("inline.txt:3: not a blocking address"),
+            std::string::npos);
+  EXPECT_NE(list.report.first_skips[1].find("inline.txt:4: expected an address followed by names"),
+            std::string::npos);
 }
 
 TEST(AdblockFormat, RealListLoadsDomainRulesAndCountsTheRest) {
-  const ParsedList list = load(ListFormat::Adblock, "tests/data/lists/scams-light-adblock-head.txt");
-  EXPECT_EQ(list.report.loaded, 389u);  // 400 lines minus the [Adblock Plus] header and 10 '!' lines
+  const ParsedList list =
+      load(ListFormat::Adblock, "tests/data/lists/scams-light-adblock-head.txt");
+  EXPECT_EQ(list.report.loaded,
+            389u);  // 400 lines minus the [Adblock Plus] header and 10 '!' lines
   EXPECT_EQ(list.report.skipped, 0u);
   EXPECT_TRUE(has_entry(list, "000414-coinbase.com"));
 }
 
 TEST(AdblockFormat, ExceptionsAllowAndNonDomainRulesAreSkippedAndCounted) {
-  const ParsedList list = parse_text(ListFormat::Adblock,
-                                     "[Adblock Plus 2.0]\n! comment\n||bad.com^\n@@||good.bad.com^\n"
-                                     "||imp.com^$important\n||third.com^$third-party\nexample.com##.ad\n"
-                                     "/banner/*\n||wild*.com^\n||pipe.com^|\n");
+  const ParsedList list =
+      parse_text(ListFormat::Adblock,
+                 "[Adblock Plus 2.0]\n! comment\n||bad.com^\n@@||good.bad.com^\n"
+                 "||imp.com^$important\n||third.com^$third-party\nexample.com##.ad\n"
+                 "/banner/*\n||wild*.com^\n||pipe.com^|\n");
   ASSERT_EQ(list.entries.size(), 4u);
   EXPECT_EQ(list.entries[1].text, "good.bad.com");
   ASSERT_NE(list.entries[1].override_index, 0);
@@ -109,32 +122,39 @@ TEST(AdblockFormat, ExceptionsAllowAndNonDomainRulesAreSkippedAndCounted) {
 }
 
 TEST(DnsmasqFormat, RealListAndEveryDirective) {
-  const ParsedList real = load(ListFormat::Dnsmasq, "tests/data/lists/scams-light-dnsmasq-head.txt");
+  const ParsedList real =
+      load(ListFormat::Dnsmasq, "tests/data/lists/scams-light-dnsmasq-head.txt");
   EXPECT_EQ(real.report.loaded, 95u);
   EXPECT_EQ(real.report.skipped, 0u);
   EXPECT_TRUE(has_entry(real, "01edc.com"));
 
-  const ParsedList list = parse_text(ListFormat::Dnsmasq,
-                                     "address=/a.com/0.0.0.0\naddress=/b.com/c.com/\nserver=/d.com/\nlocal=/.e.com/\n"
-                                     "address=/f.com/#\nserver=/g.com/1.1.1.1\naddress=/h.com/203.0.113.9\n"
-                                     "cache-size=1000\n");
+  const ParsedList list =
+      parse_text(ListFormat::Dnsmasq,
+                 "address=/a.com/0.0.0.0\naddress=/b.com/c.com/\nserver=/d.com/\nlocal=/.e.com/\n"
+                 "address=/f.com/#\nserver=/g.com/1.1.1.1\naddress=/h.com/203.0.113.9\n"
+                 "cache-size=1000\n");
   EXPECT_EQ(list.entries.size(), 6u);
   EXPECT_TRUE(has_entry(list, "e.com"));
   EXPECT_EQ(list.report.skipped, 3u);
-  EXPECT_NE(list.report.first_skips[0].find(":6: forwards to an upstream server"), std::string::npos);
+  EXPECT_NE(list.report.first_skips[0].find(":6: forwards to an upstream server"),
+            std::string::npos);
 }
 
 TEST(UnboundFormat, RealListAndTypesMapToAnswers) {
-  const ParsedList real = load(ListFormat::Unbound, "tests/data/lists/scams-light-unbound-head.txt");
+  const ParsedList real =
+      load(ListFormat::Unbound, "tests/data/lists/scams-light-unbound-head.txt");
   EXPECT_EQ(real.report.loaded, 95u);
   EXPECT_EQ(real.report.skipped, 0u);
 
-  const ParsedList list = parse_text(ListFormat::Unbound,
-                                     "server:\n  local-zone: \"a.com.\" always_refuse\nlocal-zone: b.com static\n"
-                                     "local-zone: \"c.com\" always_null\nlocal-zone: \"d.com.\" transparent\n"
-                                     "local-data: \"x.com A 1.2.3.4\"\n");
+  const ParsedList list =
+      parse_text(ListFormat::Unbound,
+                 "server:\n  local-zone: \"a.com.\" always_refuse\nlocal-zone: b.com static\n"
+                 "local-zone: \"c.com\" always_null\nlocal-zone: \"d.com.\" transparent\n"
+                 "local-data: \"x.com A 1.2.3.4\"\n");
   ASSERT_EQ(list.entries.size(), 3u);
-  auto dns_of = [&](std::size_t i) { return *list.overrides[list.entries[i].override_index - 1].dns; };
+  auto dns_of = [&](std::size_t i) {
+    return *list.overrides[list.entries[i].override_index - 1].dns;
+  };
   EXPECT_EQ(dns_of(0), filters::DnsResponse::Refused);
   EXPECT_EQ(dns_of(1), filters::DnsResponse::Nxdomain);
   EXPECT_EQ(dns_of(2), filters::DnsResponse::Sinkhole);
@@ -158,8 +178,8 @@ TEST(UrlsFormat, HostIsNormalisedAndPathKept) {
 }
 
 TEST(AnyFormat, CrlfMissingFinalNewlineNulAndHugeLines) {
-  const std::string bytes = std::string("crlf.com\r\nnul\0byte.com\n", 23) + std::string(1 << 20, 'a') +
-                            "\nlast.com";
+  const std::string bytes =
+      std::string("crlf.com\r\nnul\0byte.com\n", 23) + std::string(1 << 20, 'a') + "\nlast.com";
   for (ListFormat format : {ListFormat::Domains, ListFormat::Hosts, ListFormat::Adblock}) {
     const ParsedList list = parse_text(format, bytes);
     EXPECT_EQ(list.report.lines, 4u);
@@ -177,7 +197,8 @@ TEST(AnyFormat, RandomBinaryGarbageNeverCrashesAnyParser) {
   std::mt19937_64 rng(1);
   for (int round = 0; round < 200; ++round) {
     std::string bytes(static_cast<std::size_t>(rng() % 4096), '\0');
-    for (char& c : bytes) c = static_cast<char>(rng() % 4 == 0 ? "\n.*|/^$@( );\"#"[rng() % 15] : rng());
+    for (char& c : bytes)
+      c = static_cast<char>(rng() % 4 == 0 ? "\n.*|/^$@( );\"#"[rng() % 15] : rng());
 #define TAKEDOWN_X(name, text) parse_text(ListFormat::name, bytes);
     TAKEDOWN_LIST_FORMATS(TAKEDOWN_X)
 #undef TAKEDOWN_X
@@ -187,7 +208,8 @@ TEST(AnyFormat, RandomBinaryGarbageNeverCrashesAnyParser) {
 TEST(AnyFormat, MissingFileIsAnErrorNamingIt) {
   auto parsed = load_list(ListFormat::Domains, "/nonexistent/list.txt", "gone");
   ASSERT_FALSE(parsed);
-  EXPECT_EQ(parsed.error(), "/nonexistent/list.txt: cannot open list 'gone': No such file or directory");
+  EXPECT_EQ(parsed.error(),
+            "/nonexistent/list.txt: cannot open list 'gone': No such file or directory");
 }
 
 }  // namespace

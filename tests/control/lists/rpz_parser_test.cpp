@@ -27,14 +27,17 @@ const PolicyOverride& override_of(const ParsedList& list, const ListEntry* e) {
 }
 
 TEST(RpzFormat, RealDomainZoneWithEveryRecordShape) {
-  auto parsed = load_list(ListFormat::Rpz, testing::source_path("tests/data/lists/takedown-sample.rpz"), "rpz");
+  auto parsed = load_list(ListFormat::Rpz,
+                          testing::source_path("tests/data/lists/takedown-sample.rpz"), "rpz");
   ASSERT_TRUE(parsed) << parsed.error();
   const ParsedList& list = *parsed;
   EXPECT_EQ(list.report.loaded, 40u);
   EXPECT_EQ(list.report.skipped, 8u);
-  EXPECT_EQ(list.report.skipped_by_reason.at("CNAME to another name (a redirect) is not supported"), 5u);
+  EXPECT_EQ(list.report.skipped_by_reason.at("CNAME to another name (a redirect) is not supported"),
+            5u);
   EXPECT_EQ(list.report.skipped_by_reason.at("only QNAME triggers are supported (rpz-ip)"), 1u);
-  EXPECT_EQ(list.report.skipped_by_reason.at("only QNAME triggers are supported (rpz-nsdname)"), 1u);
+  EXPECT_EQ(list.report.skipped_by_reason.at("only QNAME triggers are supported (rpz-nsdname)"),
+            1u);
   EXPECT_EQ(list.report.skipped_by_reason.at("owner is outside the policy zone takedown.rpz"), 1u);
   // The absolute owner "<d>.takedown.rpz." lost the zone suffix and kept its NODATA action.
   for (const auto& e : list.entries) {
@@ -60,7 +63,8 @@ $ORIGIN sub.rpz.example.
 relative CNAME .
 @ CNAME rpz-drop.
 )");
-  EXPECT_EQ(list.report.skipped, 0u) << (list.report.first_skips.empty() ? "" : list.report.first_skips[0]);
+  EXPECT_EQ(list.report.skipped, 0u)
+      << (list.report.first_skips.empty() ? "" : list.report.first_skips[0]);
   const ListEntry* bad = find(list, "bad.com", Scope::Apex);
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->line, 7u);
@@ -83,17 +87,21 @@ relative CNAME .
 TEST(RpzFormat, ZoneWithoutOriginUsesOwnersAsTriggers) {
   const ParsedList list = parse_rpz("evil.com CNAME .\nok.evil.com CNAME rpz-passthru.\n");
   ASSERT_EQ(list.entries.size(), 2u);
-  EXPECT_EQ(override_of(list, find(list, "ok.evil.com", Scope::Apex)).action, filters::Action::Allow);
+  EXPECT_EQ(override_of(list, find(list, "ok.evil.com", Scope::Apex)).action,
+            filters::Action::Allow);
 }
 
 TEST(RpzFormat, BrokenRecordsAreSkippedWithTheirReason) {
   const ParsedList list = parse_rpz(
-      "$ORIGIN rpz.\n$INCLUDE other.zone\n$TTL forever\na.com CNAME\nb.com A not-an-ip\nc.com AAAA 192.0.2.1\n"
+      "$ORIGIN rpz.\n$INCLUDE other.zone\n$TTL forever\na.com CNAME\nb.com A not-an-ip\nc.com AAAA "
+      "192.0.2.1\n"
       "d.com TXT \"hello\"\ne.com CNAME rpz-tcp-only.\n@ CNAME .\nf.com 300 IN\n  CNAME .\n"
       "g.com SOA x. y. ( 1 2 3\n");
-  EXPECT_TRUE(list.entries.size() == 1u && list.entries[0].text == "f.com");  // the blank-owner line
+  EXPECT_TRUE(list.entries.size() == 1u &&
+              list.entries[0].text == "f.com");  // the blank-owner line
   EXPECT_EQ(list.report.skipped, 10u);
-  EXPECT_EQ(list.report.first_skips[0], "zone.rpz:2: unsupported directive $include ($INCLUDE other.zone)");
+  EXPECT_EQ(list.report.first_skips[0],
+            "zone.rpz:2: unsupported directive $include ($INCLUDE other.zone)");
   EXPECT_EQ(list.report.skipped_by_reason.at("unbalanced '(' in a record that never closes"), 1u);
 }
 

@@ -40,8 +40,10 @@ Measured measure(std::size_t keys, double target) {
   for (std::uint64_t h : inserted) EXPECT_TRUE(filter.maybe_contains(h));  // never a false negative
   std::size_t positives = 0;
   constexpr std::size_t kProbes = 1'000'000;
-  for (std::size_t i = 0; i < kProbes; ++i) positives += filter.maybe_contains(name_hash(random_name(rng)));
-  return {static_cast<double>(positives) / kProbes, BloomFilter::expected_false_positive_rate(keys, params)};
+  for (std::size_t i = 0; i < kProbes; ++i)
+    positives += filter.maybe_contains(name_hash(random_name(rng)));
+  return {static_cast<double>(positives) / kProbes,
+          BloomFilter::expected_false_positive_rate(keys, params)};
 }
 
 TEST(BloomFilter, SizingMeetsTheTargetByTheBlockedFormula) {

@@ -42,12 +42,14 @@ TEST(DomainName, WalksLabelsForTheSuffixWalk) {
 
 TEST(DomainName, LabelStartMaskIgnoresBytesLeftFromALongerPreviousName) {
   DomainName name;
-  ASSERT_EQ(name.assign("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example.com"), NameStatus::Ok);
+  ASSERT_EQ(name.assign("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example.com"),
+            NameStatus::Ok);
   ASSERT_EQ(name.assign("ab.cd"), NameStatus::Ok);
   EXPECT_EQ(name.label_start_mask(), (1u << 0) | (1u << 3));
   std::string long_labels = std::string(40, 'a') + "." + std::string(30, 'b') + ".com";
   ASSERT_EQ(name.assign(long_labels), NameStatus::Ok);
-  EXPECT_EQ(name.label_start_mask(), (std::uint64_t{1} << 0) | (std::uint64_t{1} << 41));  // ".com" starts at 72
+  EXPECT_EQ(name.label_start_mask(),
+            (std::uint64_t{1} << 0) | (std::uint64_t{1} << 41));  // ".com" starts at 72
   EXPECT_EQ(name.suffix(2), "com");
 }
 
@@ -65,8 +67,8 @@ TEST(DomainName, EnforcesLabelAndNameLengthLimits) {
   EXPECT_EQ(status_of(label64 + ".com"), NameStatus::LabelTooLong);
   EXPECT_EQ(status_of("com." + label64), NameStatus::LabelTooLong);
   // 4 labels of 63 with 3 dots = 255 bytes: too long; 253 bytes is the maximum.
-  std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." +
-                        std::string(61, 'd');
+  std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                        std::string(63, 'c') + "." + std::string(61, 'd');
   ASSERT_EQ(longest.size(), 253u);
   EXPECT_EQ(status_of(longest), NameStatus::Ok);
   EXPECT_EQ(status_of(longest + "."), NameStatus::Ok);
@@ -84,8 +86,13 @@ TEST(DomainName, MostLabelsFitTheOffsetTable) {
 }
 
 TEST(DomainName, RejectsBytesThatAreNotLdhOrUnderscore) {
-  const std::string_view bads[] = {"exa mple.com", "example.com/", "ex*ample.com", "bücher.example",
-                               std::string_view("ex\0ample.com", 12), "a\tb", "a@b.com"};
+  const std::string_view bads[] = {"exa mple.com",
+                                   "example.com/",
+                                   "ex*ample.com",
+                                   "bücher.example",
+                                   std::string_view("ex\0ample.com", 12),
+                                   "a\tb",
+                                   "a@b.com"};
   for (std::string_view bad : bads) {
     EXPECT_EQ(status_of(bad), NameStatus::BadCharacter) << bad;
   }

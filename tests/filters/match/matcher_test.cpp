@@ -32,7 +32,8 @@ TEST(Matcher, DomainEntryMatchesItselfAndEverythingBelowButNothingElse) {
 TEST(Matcher, ExactListMatchesTheNameAlone) {
   TempDir dir;
   dir.write("exact.txt", "example.com\n");
-  auto snapshot = compile_yaml(dir, "lists: [{name: exact, format: domains, path: exact.txt, match: exact}]");
+  auto snapshot =
+      compile_yaml(dir, "lists: [{name: exact, format: domains, path: exact.txt, match: exact}]");
   ASSERT_TRUE(snapshot);
   Judge judge(*snapshot);
   EXPECT_EQ(judge.explain("example.com"), "block exact:1");
@@ -52,7 +53,8 @@ TEST(Matcher, AnyAllowWinsEvenAgainstAMoreSpecificBlock) {
   EXPECT_EQ(judge.explain("www.example.com"), "block block:1");
   EXPECT_EQ(judge.explain("safe.example.com"), "allow allow:1");
   EXPECT_EQ(judge.explain("x.safe.example.com"), "allow allow:1");
-  EXPECT_EQ(judge.explain("bad.good.org"), "allow allow:2");  // allow on a shorter suffix still wins
+  EXPECT_EQ(judge.explain("bad.good.org"),
+            "allow allow:2");  // allow on a shorter suffix still wins
   EXPECT_EQ(judge.explain("unlisted.net"), "pass");
 }
 
@@ -74,8 +76,8 @@ TEST(Matcher, MostSpecificBlockWinsThenListOrderThenExactBeforeSubdomains) {
   EXPECT_EQ(judge.policy("www.example.com").dns, DnsResponse::Sinkhole);
   EXPECT_EQ(judge.policy("www.example.com").a_count, 1);
   EXPECT_EQ(judge.policy("www.example.com").a[0][0], 192);
-  EXPECT_EQ(judge.explain("tie.net"), "block wide:2");        // same specificity: first list wins
-  EXPECT_EQ(judge.explain("exact.org"), "block exact:1");     // exact rule before a subdomains rule
+  EXPECT_EQ(judge.explain("tie.net"), "block wide:2");     // same specificity: first list wins
+  EXPECT_EQ(judge.explain("exact.org"), "block exact:1");  // exact rule before a subdomains rule
   EXPECT_EQ(judge.explain("www.exact.org"), "block wide:3");
 }
 
@@ -94,7 +96,8 @@ TEST(Matcher, RegexRulesRankBelowDomainRulesAndRegexAllowsWin) {
   EXPECT_EQ(judge.explain("ads12.example.com"), "block regex:1");
   EXPECT_EQ(judge("ADS12.example.com").kind, MatchKind::Regex);
   EXPECT_EQ(judge.explain("x.evil"), "block regex:2");
-  EXPECT_EQ(judge.explain("ads1.shop.com"), "block block:2");  // a domain rule outranks an earlier regex list
+  EXPECT_EQ(judge.explain("ads1.shop.com"),
+            "block block:2");  // a domain rule outranks an earlier regex list
   EXPECT_EQ(judge.explain("good.tracker.com"), "allow allow:1");
   EXPECT_EQ(judge.explain("bad.tracker.com"), "block block:1");
   EXPECT_EQ(judge.explain("ads.example.com"), "pass");
@@ -130,7 +133,8 @@ TEST(Matcher, LogListsNeverOverrideEnforcement) {
 
 TEST(Matcher, UrlRulesApplyToHttpOnlyWithHostEqualAndPathPrefix) {
   TempDir dir;
-  dir.write("urls.txt", "http://evil.com/phish\nhttps://Shop.Example:8443/pay?x=1#frag\nhttp://all.net\n");
+  dir.write("urls.txt",
+            "http://evil.com/phish\nhttps://Shop.Example:8443/pay?x=1#frag\nhttp://all.net\n");
   dir.write("block.txt", "evil.com\n");
   auto snapshot = compile_yaml(dir, R"(lists:
   - {name: urls, format: urls, path: urls.txt}
@@ -141,7 +145,7 @@ TEST(Matcher, UrlRulesApplyToHttpOnlyWithHostEqualAndPathPrefix) {
   EXPECT_EQ(judge.explain("evil.com", "/phish/login.php"), "block urls:1");
   EXPECT_EQ(judge("evil.com", "/phish").kind, MatchKind::Url);
   EXPECT_EQ(judge.explain("evil.com", "/Phish"), "log allow-evil:1");  // paths are case-sensitive
-  EXPECT_EQ(judge.explain("evil.com"), "log allow-evil:1");             // DNS/TLS: url rules do not apply
+  EXPECT_EQ(judge.explain("evil.com"), "log allow-evil:1");  // DNS/TLS: url rules do not apply
   EXPECT_EQ(judge.explain("www.evil.com", "/phish"), "log allow-evil:1");  // host must be equal
   EXPECT_EQ(judge.explain("shop.example", "/pay?x=1&y=2"), "block urls:2");
   EXPECT_EQ(judge.explain("all.net", "/anything"), "block urls:3");

@@ -26,7 +26,8 @@ std::vector<std::uint8_t> small_snapshot_bytes(const TempDir& dir) {
   - {name: allow, format: domains, path: allow.txt, action: allow}
   - {name: regex, format: regex, path: block.re}
   - {name: urls, format: urls, path: urls.txt}
-)", dir.file("config.yaml"));
+)",
+                                      dir.file("config.yaml"));
   EXPECT_TRUE(config);
   auto compiled = control::compile_snapshot(*config);
   EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error());
@@ -84,18 +85,23 @@ TEST(Snapshot, RandomFlipsInTheFullTakedownSnapshotAreDetected) {
 TEST(Snapshot, TruncatedPaddedAndForeignFilesAreRefusedWithAReason) {
   TempDir dir;
   auto bytes = small_snapshot_bytes(dir);
-  for (std::size_t keep : {std::size_t{0}, std::size_t{10}, std::size_t{64}, bytes.size() / 2, bytes.size() - 1}) {
+  for (std::size_t keep :
+       {std::size_t{0}, std::size_t{10}, std::size_t{64}, bytes.size() / 2, bytes.size() - 1}) {
     std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(keep));
     auto loaded = filters::Snapshot::load_bytes(cut, "cut");
     ASSERT_FALSE(loaded);
-    EXPECT_NE(loaded.error().find("cut: not a valid snapshot"), std::string::npos) << loaded.error();
+    EXPECT_NE(loaded.error().find("cut: not a valid snapshot"), std::string::npos)
+        << loaded.error();
   }
   auto padded = bytes;
   padded.push_back(0);
-  EXPECT_NE(filters::Snapshot::load_bytes(padded, "p").error().find("truncated or padded"), std::string::npos);
+  EXPECT_NE(filters::Snapshot::load_bytes(padded, "p").error().find("truncated or padded"),
+            std::string::npos);
 
-  const std::string text = "lists:\n  - {name: a-list-long-enough-for-a-header, format: domains, path: x.txt}\n";
-  auto foreign = filters::Snapshot::load_bytes({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, "yaml");
+  const std::string text =
+      "lists:\n  - {name: a-list-long-enough-for-a-header, format: domains, path: x.txt}\n";
+  auto foreign = filters::Snapshot::load_bytes(
+      {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, "yaml");
   ASSERT_FALSE(foreign);
   EXPECT_NE(foreign.error().find("bad magic"), std::string::npos) << foreign.error();
 
@@ -115,7 +121,8 @@ TEST(Snapshot, AnotherFormatVersionIsRefusedByName) {
   std::memcpy(bytes.data(), &header, sizeof(header));
   auto loaded = filters::Snapshot::load_bytes(bytes, "future");
   ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().find("format version 2, this build reads version 1"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find("format version 2, this build reads version 1"), std::string::npos)
+      << loaded.error();
 }
 
 TEST(Snapshot, ASlotPointingOutsideTheArenaIsRefusedEvenWithAValidChecksum) {
@@ -133,7 +140,8 @@ TEST(Snapshot, ASlotPointingOutsideTheArenaIsRefusedEvenWithAValidChecksum) {
     }
   }
   ASSERT_GT(slots_size, 0u);
-  for (std::uint64_t at = slots_offset; at < slots_offset + slots_size; at += sizeof(filters::SuffixSlot)) {
+  for (std::uint64_t at = slots_offset; at < slots_offset + slots_size;
+       at += sizeof(filters::SuffixSlot)) {
     filters::SuffixSlot slot;
     std::memcpy(&slot, bytes.data() + at, sizeof(slot));
     if (slot.empty()) continue;
@@ -145,7 +153,8 @@ TEST(Snapshot, ASlotPointingOutsideTheArenaIsRefusedEvenWithAValidChecksum) {
   std::memcpy(bytes.data(), &header, sizeof(header));
   auto loaded = filters::Snapshot::load_bytes(bytes, "crafted");
   ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().find("points outside the snapshot"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find("points outside the snapshot"), std::string::npos)
+      << loaded.error();
 }
 
 }  // namespace
