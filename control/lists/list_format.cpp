@@ -6,30 +6,12 @@
 #include <sstream>
 
 #include "control/lists/line_reader.hpp"
+#include "filters/common/enum_text.hpp"
 
 namespace takedown::control {
 
-std::string_view to_string(ListFormat format) {
-  switch (format) {
-#define TAKEDOWN_X(name, text) \
-  case ListFormat::name:       \
-    return text;
-    TAKEDOWN_LIST_FORMATS(TAKEDOWN_X)
-#undef TAKEDOWN_X
-  }
-  return "unknown";
-}
-
-bool parse(std::string_view text, ListFormat& out) {
-#define TAKEDOWN_X(name, str) \
-  if (text == str) {          \
-    out = ListFormat::name;   \
-    return true;              \
-  }
-  TAKEDOWN_LIST_FORMATS(TAKEDOWN_X)
-#undef TAKEDOWN_X
-  return false;
-}
+TAKEDOWN_DEFINE_TO_STRING(ListFormat, TAKEDOWN_LIST_FORMATS)
+TAKEDOWN_DEFINE_PARSE(ListFormat, TAKEDOWN_LIST_FORMATS)
 
 std::string list_format_names() {
   std::string names;

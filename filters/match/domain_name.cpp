@@ -1,5 +1,7 @@
 #include "filters/match/domain_name.hpp"
 
+#include "filters/common/enum_text.hpp"
+
 namespace takedown::filters {
 namespace {
 
@@ -17,16 +19,7 @@ constexpr std::array<char, 256> kNameBytes = make_name_bytes();
 
 }  // namespace
 
-std::string_view to_string(NameStatus status) {
-  switch (status) {
-#define TAKEDOWN_X(name, text) \
-  case NameStatus::name:       \
-    return text;
-    TAKEDOWN_NAME_STATUSES(TAKEDOWN_X)
-#undef TAKEDOWN_X
-  }
-  return "unknown";
-}
+TAKEDOWN_DEFINE_TO_STRING(NameStatus, TAKEDOWN_NAME_STATUSES)
 
 NameStatus DomainName::assign(std::string_view text) {
   length_ = 0;

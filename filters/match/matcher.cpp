@@ -6,23 +6,14 @@
 #include <cstring>
 #include <tuple>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/match/name_hash.hpp"
 
 namespace takedown::filters {
 namespace fmt = snapshot_format;
 
-#define TAKEDOWN_X(name, text) \
-  case decltype(value)::name:  \
-    return text;
-std::string_view to_string(Decision value) {
-  switch (value) { TAKEDOWN_DECISIONS(TAKEDOWN_X) }
-  return "unknown";
-}
-std::string_view to_string(MatchKind value) {
-  switch (value) { TAKEDOWN_MATCH_KINDS(TAKEDOWN_X) }
-  return "unknown";
-}
-#undef TAKEDOWN_X
+TAKEDOWN_DEFINE_TO_STRING(Decision, TAKEDOWN_DECISIONS)
+TAKEDOWN_DEFINE_TO_STRING(MatchKind, TAKEDOWN_MATCH_KINDS)
 
 // One best-so-far candidate. `key` orders by specificity (smaller is more specific): the suffix
 // level for domain rules, the inverted prefix length for url rules, 0 for regex rules.
