@@ -43,8 +43,13 @@ class Reader {
         names += (names.empty() ? "" : ", ") + std::string(a);
       }
       if (!known)
-        fail(item.first,
-             "unknown key '" + key + "' in " + what + " (expected one of: " + names + ")");
+        fail(item.first, std::string("unknown key '")
+                             .append(key)
+                             .append("' in ")
+                             .append(what)
+                             .append(" (expected one of: ")
+                             .append(names)
+                             .append(")"));
     }
   }
 

@@ -66,7 +66,7 @@ class alignas(64) DomainName {
     const __m128i dot = _mm_set1_epi8('.');
     for (int k = 0; k < 4 && 16 * k < length_; ++k) {
       const __m128i chunk =
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes_.data() + 16 * k));
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes_.data() + std::ptrdiff_t{16} * k));
       dots |=
           std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, dot)))}
           << (16 * k);

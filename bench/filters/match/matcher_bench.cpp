@@ -101,6 +101,7 @@ void run_matcher_burst(benchmark::State& state, const filters::Snapshot& snapsho
   filters::MatchScratch scratch;
   (void)scratch.prepare(snapshot);
   std::vector<const filters::DomainName*> pointers;
+  pointers.reserve(names.size());
   for (const auto& n : names) pointers.push_back(&n);
   filters::Verdict verdicts[filters::Matcher::kBurst];
   std::size_t i = 0, blocked = 0;
@@ -204,6 +205,7 @@ double compile_regexes(const std::vector<std::string>& list, std::size_t n, hs_d
     patterns.push_back(p + "$");
   }
   std::vector<const char*> exprs;
+  exprs.reserve(patterns.size());
   for (const auto& p : patterns) exprs.push_back(p.c_str());
   std::vector<unsigned> flags(n, HS_FLAG_SINGLEMATCH), ids(n, 0);
   hs_compile_error_t* error = nullptr;

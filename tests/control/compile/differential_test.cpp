@@ -104,6 +104,7 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
   };
 
   std::vector<std::string> names;
+  names.reserve(blocked.size() + 150'000 + benign.size() + 250'000 + 60'000);
   for (const auto& b : blocked) names.push_back(b);  // every listed name itself
   for (int i = 0; i < 150'000; ++i) names.push_back(prefixed(blocked[rng() % blocked.size()]));
   for (const auto& b : benign) names.push_back(b);
@@ -127,8 +128,12 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
       blocks += expected.starts_with("block");
       allows += expected.starts_with("allow");
     } else if (first_disagreements.size() < 10) {
-      first_disagreements.push_back(name + ": reference '" + expected + "', matcher '" + actual +
-                                    "'");
+      first_disagreements.push_back(std::string(name)
+                                        .append(": reference '")
+                                        .append(expected)
+                                        .append("', matcher '")
+                                        .append(actual)
+                                        .append("'"));
     }
   }
   // The burst path (the data plane's) gives the very same verdicts as the scalar walk.

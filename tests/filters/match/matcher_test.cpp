@@ -8,7 +8,6 @@
 namespace takedown::testing {
 namespace {
 
-using filters::Decision;
 using filters::DnsResponse;
 using filters::MatchKind;
 
