@@ -1,4 +1,6 @@
 # The README's two commands. Everything else is plain CMake in build/.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -12,7 +14,8 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) > $(BUILD_DIR).cmake.log 2>&1 || (cat $(BUILD_DIR).cmake.log; exit 1)
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory \
+	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
 
 # The main job on the embedded default: compile conf/demo.yaml's lists and check a few names.
 demo: build

@@ -61,10 +61,12 @@ def main(paths):
         print(f"| {name} | {value} | {lo} | {hi} | {extra} |")
 
     # Ratios pair each Takedown lookup with the baselines that ran on the same mix (same argument).
+    # normalise-then-lookup runs pair only with each other.
     def mix(name):
-        return name.rsplit("/", 1)[-1] if "/" in name else ""
+        return (name.rsplit("/", 1)[-1] if "/" in name else "", "NormalizeLookup" in name)
 
-    ours = {n: v for n, v in medians.items() if n.startswith("BM_Takedown_Lookup") and "66k" in n}
+    ours = {n: v for n, v in medians.items()
+            if (n.startswith("BM_Takedown_Lookup") or n.startswith("BM_Takedown_NormalizeLookup")) and "66k" in n}
     base = {n: v for n, v in medians.items() if n.startswith("BM_Baseline")}
     if ours and base:
         print("\nRatios (baseline time / Takedown time, same run, same name mix, medians):\n")
