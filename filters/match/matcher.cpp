@@ -116,19 +116,25 @@ bool Matcher::walk_done(const Candidates& found) const {
          (found.domain[index_of(Action::Block)].found && !walk_all_levels_);
 }
 
-void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
+template <typename Visit>
+void Matcher::for_each_candidate_suffix(const DomainName& name, Visit&& visit) const {
   const std::size_t labels = name.label_count();
   const std::size_t length = name.length();
   std::uint64_t starts = name.label_start_mask();
   for (std::size_t level = 0, offset = 0; level < labels;
        ++level, offset = next_offset(name, offset, starts)) {
     if (!eligible(labels - level, length - offset)) continue;
-    const std::string_view suffix(name.data() + offset, length - offset);
-    const std::uint64_t hash = name_hash(suffix);
-    if (!bloom_.maybe_contains(hash)) continue;
-    visit_level(hash, suffix, level, found);
-    if (walk_done(found)) return;
+    if (!visit(level, std::string_view(name.data() + offset, length - offset))) return;
   }
+}
+
+void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
+  for_each_candidate_suffix(name, [&](std::size_t level, std::string_view suffix) {
+    const std::uint64_t hash = name_hash(suffix);
+    if (!bloom_.maybe_contains(hash)) return true;
+    visit_level(hash, suffix, level, found);
+    return !walk_done(found);
+  });
 }
 
 void Matcher::match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
@@ -152,24 +158,19 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
   std::size_t probe_count = 0;
   // Stage 1: hash every eligible suffix and prefetch its bloom block.
   for (std::size_t i = 0; i < count; ++i) {
-    const DomainName& name = *names[i];
     const std::size_t first = probe_count;
-    const std::size_t labels = name.label_count();
-    const std::size_t length = name.length();
-    std::uint64_t starts = name.label_start_mask();
-    for (std::size_t level = 0, offset = 0; level < labels;
-         ++level, offset = next_offset(name, offset, starts)) {
-      if (!eligible(labels - level, length - offset)) continue;
+    for_each_candidate_suffix(*names[i], [&](std::size_t level, std::string_view suffix) {
       if (probe_count - first == kMaxBurstLevels) {
         scalar[i] = true;
         probe_count = first;
-        break;
+        return false;
       }
-      const std::uint64_t hash = name_hash({name.data() + offset, length - offset});
+      const std::uint64_t hash = name_hash(suffix);
       bloom_.prefetch(hash);
       probes[probe_count++] = {hash, static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(level),
-                               static_cast<std::uint8_t>(offset)};
-    }
+                               static_cast<std::uint8_t>(suffix.data() - names[i]->data())};
+      return true;
+    });
   }
   // Stage 2: test the bloom filter; keep the hits and prefetch their home slots.
   std::size_t hits = 0;

@@ -56,6 +56,10 @@ class Matcher {
   using Candidates = detail::MatchCandidates;
   void walk_suffixes(const DomainName& name, Candidates& found) const;
   bool eligible(std::size_t suffix_labels, std::size_t suffix_length) const;
+  // Calls visit(level, suffix) for each suffix of `name` that some listed name could equal (by
+  // label count and length), most specific first, until visit returns false.
+  template <typename Visit>
+  void for_each_candidate_suffix(const DomainName& name, Visit&& visit) const;
   void visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level,
                    Candidates& found) const;
   bool walk_done(const Candidates& found) const;

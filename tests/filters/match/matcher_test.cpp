@@ -187,3 +187,54 @@ sink.org AAAA 2001:db8::7
 
 }  // namespace
 }  // namespace takedown::testing
+
+namespace takedown::testing {
+namespace {
+
+// Bursts give the scalar verdicts, including names with more eligible suffixes than a burst
+// stages (they fall back to the scalar walk) and bursts longer than kBurst.
+TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
+  TempDir dir;
+  std::string list;
+  std::string deep = "com";
+  for (int i = 0; i < 14; ++i) {
+    deep.insert(0, std::string("l").append(std::to_string(i)).append("."));
+    list += deep + "\n";  // a listed name at every depth, so every suffix is eligible
+  }
+  dir.write("deep.txt", list);
+  dir.write("allow.txt", "l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com\n");
+  auto snapshot = compile_yaml(dir, R"(lists:
+  - {name: deep, format: domains, path: deep.txt, match: exact}
+  - {name: allow, format: domains, path: allow.txt, action: allow}
+)");
+  ASSERT_TRUE(snapshot);
+  const filters::Matcher matcher(*snapshot);
+  filters::MatchScratch scratch;
+  ASSERT_TRUE(scratch.prepare(*snapshot));
+  std::vector<std::string> texts = {"x." + deep, deep, "l3.l2.l1.l0.com", "x.l3.l2.l1.l0.com",
+                                    "a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com", "nothing.org"};
+  while (texts.size() < 77) texts.push_back(texts[texts.size() % 6]);
+  std::vector<filters::DomainName> names(texts.size());
+  std::vector<const filters::DomainName*> pointers;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(names[i].assign(texts[i]), filters::NameStatus::Ok);
+    pointers.push_back(&names[i]);
+  }
+  std::vector<filters::Verdict> burst(names.size());
+  matcher.match_burst(pointers, burst, scratch);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const filters::Verdict single = matcher.match(names[i], scratch);
+    EXPECT_EQ(single.decision, burst[i].decision) << texts[i];
+    EXPECT_EQ(single.rule.line, burst[i].rule.line) << texts[i];
+    EXPECT_EQ(single.rule.list, burst[i].rule.list) << texts[i];
+  }
+  Judge judge(*snapshot);
+  EXPECT_EQ(judge.explain(deep), "allow allow:1");  // below the allowed l9...l0.com
+  EXPECT_EQ(judge.explain("l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "block deep:9");
+  EXPECT_EQ(judge.explain("x.l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "pass");  // exact entries only
+  EXPECT_EQ(judge.explain("l3.l2.l1.l0.com"), "block deep:4");
+  EXPECT_EQ(judge.explain("a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "allow allow:1");
+}
+
+}  // namespace
+}  // namespace takedown::testing
