@@ -211,8 +211,12 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
   const filters::Matcher matcher(*snapshot);
   filters::MatchScratch scratch;
   ASSERT_TRUE(scratch.prepare(*snapshot));
-  std::vector<std::string> texts = {"x." + deep, deep, "l3.l2.l1.l0.com", "x.l3.l2.l1.l0.com",
-                                    "a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com", "nothing.org"};
+  std::vector<std::string> texts = {"x." + deep,
+                                    deep,
+                                    "l3.l2.l1.l0.com",
+                                    "x.l3.l2.l1.l0.com",
+                                    "a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com",
+                                    "nothing.org"};
   while (texts.size() < 77) texts.push_back(texts[texts.size() % 6]);
   std::vector<filters::DomainName> names(texts.size());
   std::vector<const filters::DomainName*> pointers;
