@@ -50,4 +50,20 @@ NameStatus DomainName::assign(std::string_view text) {
   return NameStatus::Ok;
 }
 
+NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size) {
+  if (size == 0) return NameStatus::EmptyLabel;
+  if (size > kMaxLabel) return NameStatus::LabelTooLong;
+  const std::size_t start = length_ == 0 ? 0 : std::size_t{length_} + 1;
+  if (start + size > kMaxLength) return NameStatus::TooLong;
+  if (length_ != 0) bytes_[length_] = '.';
+  for (std::size_t i = 0; i < size; ++i) {
+    const char stored = kNameBytes[label[i]];
+    if (stored == 0) return NameStatus::BadCharacter;
+    bytes_[start + i] = stored;
+  }
+  length_ = static_cast<std::uint8_t>(start + size);
+  ++label_count_;
+  return NameStatus::Ok;
+}
+
 }  // namespace takedown::filters

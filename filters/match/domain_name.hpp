@@ -47,6 +47,16 @@ class alignas(64) DomainName {
   // No allocation, O(len).
   NameStatus assign(std::string_view text);
 
+  // Builds a name label by label, as a DNS wire-format parser reads it. clear() first; each
+  // append_label() validates, lowercases and adds the label; finish() applies the empty-name
+  // check. Same rules and statuses as assign(). No allocation.
+  void clear() {
+    length_ = 0;
+    label_count_ = 0;
+  }
+  NameStatus append_label(const std::uint8_t* label, std::size_t size);
+  NameStatus finish() const { return length_ == 0 ? NameStatus::Empty : NameStatus::Ok; }
+
   std::string_view view() const { return {bytes_.data(), length_}; }
   std::size_t length() const { return length_; }
   std::size_t label_count() const { return label_count_; }
