@@ -1,0 +1,48 @@
+// parse_client_hello(): the server_name (SNI, host_name type) of a TLS ClientHello in one segment.
+//
+// The segment must start a handshake record holding a ClientHello; anything else is
+// NotApplicable. Every extension is walked by its length, so GREASE values and unknown
+// extensions are skipped, and with Encrypted Client Hello the outer server_name, the one on the
+// wire, is the one returned. A ClientHello cut off by the end of the segment (or of its record)
+// reports Truncated; if the server_name was already inside, has_name is true and it is returned.
+//
+// Hot path: no allocation, no exception, every read bounds-checked; safe on any thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "filters/match/domain_name.hpp"
+#include "filters/packet/packet_decoder.hpp"
+
+namespace takedown::filters {
+
+#define TAKEDOWN_TLS_REASONS(X)                 \
+  X(None, "none")                               \
+  X(NotHandshake, "tls_not_handshake")          \
+  X(NotClientHello, "tls_not_client_hello")     \
+  X(ClientHelloShort, "tls_client_hello_short") \
+  X(BadLength, "tls_bad_length")                \
+  X(NoServerName, "tls_no_server_name")         \
+  X(BadServerName, "tls_bad_server_name")
+
+#define TAKEDOWN_X(name, text) name,
+enum class TlsReason : std::uint8_t { TAKEDOWN_TLS_REASONS(TAKEDOWN_X) };
+#undef TAKEDOWN_X
+std::string_view to_string(TlsReason value);
+
+struct ClientHello {
+  DomainName server_name;
+  bool has_name = false;
+  std::uint16_t record_version = 0;
+  std::uint16_t client_version = 0;
+};
+
+struct TlsResult {
+  DecodeStatus status = DecodeStatus::Ok;
+  TlsReason reason = TlsReason::None;
+};
+
+TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello& out);
+
+}  // namespace takedown::filters
