@@ -7,58 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/frames.hpp"
+
 namespace takedown::filters {
 namespace {
 
+using namespace takedown::testing::frames;
 using Bytes = std::vector<std::uint8_t>;
-
-void put16(Bytes& b, std::uint16_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-
-Bytes header(std::uint16_t id, std::uint16_t flags, std::uint16_t qd, std::uint16_t ar = 0) {
-  Bytes b;
-  put16(b, id);
-  put16(b, flags);
-  put16(b, qd);
-  put16(b, 0);
-  put16(b, 0);
-  put16(b, ar);
-  return b;
-}
-
-Bytes wire_name(const std::string& dotted) {
-  Bytes b;
-  std::size_t start = 0;
-  while (start < dotted.size()) {
-    std::size_t dot = dotted.find('.', start);
-    if (dot == std::string::npos) dot = dotted.size();
-    b.push_back(static_cast<std::uint8_t>(dot - start));
-    b.insert(b.end(), dotted.begin() + static_cast<std::ptrdiff_t>(start),
-             dotted.begin() + static_cast<std::ptrdiff_t>(dot));
-    start = dot + 1;
-  }
-  b.push_back(0);
-  return b;
-}
-
-Bytes query(const std::string& name, std::uint16_t qtype = 1, bool edns = false) {
-  Bytes b = header(0xBEEF, 0x0100, 1, edns ? 1 : 0);
-  const Bytes n = wire_name(name);
-  b.insert(b.end(), n.begin(), n.end());
-  put16(b, qtype);
-  put16(b, 1);
-  if (edns) {
-    b.push_back(0);  // root owner
-    put16(b, 41);
-    put16(b, 1232);  // UDP payload size
-    put16(b, 0);
-    put16(b, 0x8000);  // DO
-    put16(b, 0);
-  }
-  return b;
-}
 
 void expect(DnsResult r, DecodeStatus status, DnsReason reason) {
   EXPECT_EQ(r.status, status) << to_string(r.status) << " / " << to_string(r.reason);
@@ -67,7 +22,7 @@ void expect(DnsResult r, DecodeStatus status, DnsReason reason) {
 
 TEST(DnsQuery, QuestionIsNormalisedAndKept) {
   DnsQuery q;
-  const Bytes m = query("WWW.Example.COM", 28);
+  const Bytes m = dns_query("WWW.Example.COM", 28);
   expect(parse_dns_query(m, q), DecodeStatus::Ok, DnsReason::None);
   EXPECT_EQ(q.name.view(), "www.example.com");
   EXPECT_EQ(q.name.label_count(), 3u);
@@ -81,10 +36,10 @@ TEST(DnsQuery, QuestionIsNormalisedAndKept) {
 
 TEST(DnsQuery, EdnsOptRecordIsNoticed) {
   DnsQuery q;
-  expect(parse_dns_query(query("scam.example", 1, true), q), DecodeStatus::Ok, DnsReason::None);
+  expect(parse_dns_query(dns_query("scam.example", 1, true), q), DecodeStatus::Ok, DnsReason::None);
   EXPECT_TRUE(q.has_edns);
   EXPECT_EQ(q.edns_udp_size, 1232);
-  Bytes damaged = query("scam.example", 1, true);
+  Bytes damaged = dns_query("scam.example", 1, true);
   damaged.resize(damaged.size() - 3);  // OPT cut short: the question still stands, EDNS does not
   expect(parse_dns_query(damaged, q), DecodeStatus::Ok, DnsReason::None);
   EXPECT_FALSE(q.has_edns);
@@ -92,21 +47,21 @@ TEST(DnsQuery, EdnsOptRecordIsNoticed) {
 
 TEST(DnsQuery, OnlyQueriesWithAQuestion) {
   DnsQuery q;
-  Bytes m = query("a.example");
+  Bytes m = dns_query("a.example");
   m[2] |= 0x80;  // QR: a response
   expect(parse_dns_query(m, q), DecodeStatus::NotApplicable, DnsReason::NotAQuery);
-  m = query("a.example");
+  m = dns_query("a.example");
   m[2] = 0x20;  // OPCODE 4, NOTIFY
   expect(parse_dns_query(m, q), DecodeStatus::NotApplicable, DnsReason::NotAQuery);
-  m = header(1, 0, 0);
+  m = dns_header(1, 0, 0);
   expect(parse_dns_query(m, q), DecodeStatus::NotApplicable, DnsReason::NoQuestion);
   expect(parse_dns_query(Bytes(11, 0), q), DecodeStatus::Truncated, DnsReason::HeaderShort);
-  expect(parse_dns_query(query(""), q), DecodeStatus::NotApplicable, DnsReason::RootName);
+  expect(parse_dns_query(dns_query(""), q), DecodeStatus::NotApplicable, DnsReason::RootName);
 }
 
 TEST(DnsQuery, TruncationAndLabelTypes) {
   DnsQuery q;
-  const Bytes m = query("www.example.com");
+  const Bytes m = dns_query("www.example.com");
   expect(parse_dns_query(Bytes(m.begin(), m.begin() + 20), q), DecodeStatus::Truncated,
          DnsReason::NameShort);
   expect(parse_dns_query(Bytes(m.begin(), m.end() - 2), q), DecodeStatus::Truncated,
@@ -119,26 +74,27 @@ TEST(DnsQuery, TruncationAndLabelTypes) {
   expect(parse_dns_query(bad, q), DecodeStatus::Malformed, DnsReason::BadName);
   std::string long_name;
   for (int i = 0; i < 5; ++i) long_name += std::string(60, 'a' + i) + ".";
-  expect(parse_dns_query(query(long_name + "com"), q), DecodeStatus::Malformed, DnsReason::BadName);
+  expect(parse_dns_query(dns_query(long_name + "com"), q), DecodeStatus::Malformed,
+         DnsReason::BadName);
 }
 
 TEST(DnsQuery, CompressionPointersOnlyBackwardsAndAtMostSixteen) {
   DnsQuery q;
-  Bytes loop = header(1, 0, 1);
+  Bytes loop = dns_header(1, 0, 1);
   loop.insert(loop.end(), {1, 'a', 0xC0, 12});  // "a" then a pointer back to itself
   put16(loop, 1);
   put16(loop, 1);
   expect(parse_dns_query(loop, q), DecodeStatus::Malformed, DnsReason::TooManyPointers);
-  Bytes forward = header(1, 0, 1);
+  Bytes forward = dns_header(1, 0, 1);
   forward.insert(forward.end(), {1, 'a', 0xC0, 20, 0, 0, 0, 0, 1, 'b', 0});
   expect(parse_dns_query(forward, q), DecodeStatus::Malformed, DnsReason::ForwardPointer);
-  Bytes cut = header(1, 0, 1);
+  Bytes cut = dns_header(1, 0, 1);
   cut.insert(cut.end(), {1, 'a', 0xC0});
   expect(parse_dns_query(cut, q), DecodeStatus::Truncated, DnsReason::NameShort);
   // In a query's first question there is no earlier name, so a backward pointer can only reach
   // the header; its bytes then must still parse as labels, and here they do not ('\0' is no name
   // character).
-  Bytes into_header = header(1, 0, 1);
+  Bytes into_header = dns_header(1, 0, 1);
   into_header.insert(into_header.end(), {1, 'a', 0xC0, 5});
   put16(into_header, 1);
   put16(into_header, 1);
@@ -147,7 +103,7 @@ TEST(DnsQuery, CompressionPointersOnlyBackwardsAndAtMostSixteen) {
 
 TEST(DnsQuery, TcpLengthPrefix) {
   DnsQuery q;
-  const Bytes m = query("tcp.example", 16);
+  const Bytes m = dns_query("tcp.example", 16);
   Bytes segment;
   put16(segment, static_cast<std::uint16_t>(m.size()));
   segment.insert(segment.end(), m.begin(), m.end());
@@ -161,7 +117,7 @@ TEST(DnsQuery, TcpLengthPrefix) {
 
 TEST(DnsQuery, MutatedMessagesNeverReadOutOfBounds) {
   std::mt19937_64 rng(11);
-  const Bytes seed = query("www.scam-site.example", 1, true);
+  const Bytes seed = dns_query("www.scam-site.example", 1, true);
   for (int round = 0; round < 200'000; ++round) {
     Bytes m = seed;
     for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips) {

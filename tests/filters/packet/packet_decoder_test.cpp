@@ -6,102 +6,12 @@
 #include <random>
 #include <vector>
 
+#include "tests/support/frames.hpp"
+
 namespace takedown::filters {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-void put16(Bytes& b, std::uint16_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void put32(Bytes& b, std::uint32_t v) {
-  put16(b, static_cast<std::uint16_t>(v >> 16));
-  put16(b, static_cast<std::uint16_t>(v));
-}
-Bytes operator+(Bytes a, const Bytes& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-// Ethernet II; each tag is {TPID, TCI}.
-Bytes ethernet(std::uint16_t type, std::vector<std::pair<std::uint16_t, std::uint16_t>> tags = {}) {
-  Bytes b = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2};
-  for (auto [tpid, tci] : tags) {
-    put16(b, tpid);
-    put16(b, tci);
-  }
-  put16(b, type);
-  return b;
-}
-
-Bytes ipv4(std::uint8_t protocol, const Bytes& l4, std::uint16_t fragment = 0, Bytes options = {}) {
-  Bytes b;
-  b.push_back(static_cast<std::uint8_t>(0x40 | (5 + options.size() / 4)));
-  b.push_back(0);
-  put16(b, static_cast<std::uint16_t>(20 + options.size() + l4.size()));
-  put16(b, 0x1234);
-  put16(b, fragment);
-  b.push_back(64);
-  b.push_back(protocol);
-  put16(b, 0);  // checksum: not the decoder's business
-  put32(b, 0xC0000201);
-  put32(b, 0xC0000202);
-  return b + options + l4;
-}
-
-// IPv6 with a chain of {next_header, body} extension headers before the transport.
-Bytes ipv6(std::uint8_t protocol, const Bytes& l4,
-           std::vector<std::pair<std::uint8_t, Bytes>> ext = {}) {
-  Bytes chain;
-  for (std::size_t i = 0; i < ext.size(); ++i) {
-    const std::uint8_t next = i + 1 < ext.size() ? ext[i + 1].first : protocol;
-    Bytes h = {next};
-    h.insert(h.end(), ext[i].second.begin(), ext[i].second.end());
-    chain = chain + h;
-  }
-  Bytes b = {0x60, 0, 0, 0};
-  put16(b, static_cast<std::uint16_t>(chain.size() + l4.size()));
-  b.push_back(ext.empty() ? protocol : ext[0].first);
-  b.push_back(64);
-  for (int i = 0; i < 32; ++i) b.push_back(static_cast<std::uint8_t>(i));
-  return b + chain + l4;
-}
-
-// An 8-byte options header (hop-by-hop, destination, routing): length 0, 6 bytes of padding.
-Bytes option_body() { return {0, 1, 4, 0, 0, 0, 0}; }
-// A fragment header body: reserved, offset (in 8-byte units) and the M flag.
-Bytes fragment_body(std::uint16_t offset, bool more) {
-  Bytes b = {0};
-  put16(b, static_cast<std::uint16_t>(offset << 3 | (more ? 1 : 0)));
-  put32(b, 0xABCD);
-  return b;
-}
-
-Bytes udp(std::uint16_t src, std::uint16_t dst, const Bytes& payload) {
-  Bytes b;
-  put16(b, src);
-  put16(b, dst);
-  put16(b, static_cast<std::uint16_t>(8 + payload.size()));
-  put16(b, 0);
-  return b + payload;
-}
-
-Bytes tcp(std::uint16_t src, std::uint16_t dst, const Bytes& payload, std::size_t option_bytes = 0,
-          std::uint8_t flags = 0x18) {
-  Bytes b;
-  put16(b, src);
-  put16(b, dst);
-  put32(b, 1000);
-  put32(b, 2000);
-  b.push_back(static_cast<std::uint8_t>((5 + option_bytes / 4) << 4));
-  b.push_back(flags);
-  put16(b, 65535);
-  put16(b, 0);
-  put16(b, 0);
-  for (std::size_t i = 0; i < option_bytes; ++i) b.push_back(1);  // NOPs
-  return b + payload;
-}
+using namespace takedown::testing::frames;
 
 const Bytes kDnsPayload = {0xAB, 0xCD, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
 

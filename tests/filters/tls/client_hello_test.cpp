@@ -7,68 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/frames.hpp"
+
 namespace takedown::filters {
 namespace {
 
+using namespace takedown::testing::frames;
 using Bytes = std::vector<std::uint8_t>;
-
-void put16(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void put24(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 16));
-  put16(b, v & 0xFFFF);
-}
-void append(Bytes& a, const Bytes& b) { a.insert(a.end(), b.begin(), b.end()); }
-
-Bytes extension(std::uint16_t type, const Bytes& body) {
-  Bytes b;
-  put16(b, type);
-  put16(b, body.size());
-  append(b, body);
-  return b;
-}
-
-Bytes sni(const std::string& name) {
-  Bytes entry = {0};  // host_name
-  put16(entry, name.size());
-  entry.insert(entry.end(), name.begin(), name.end());
-  Bytes body;
-  put16(body, entry.size());
-  append(body, entry);
-  return extension(0, body);
-}
-
-Bytes grease(std::uint16_t value) { return extension(value, {}); }
-Bytes alpn() { return extension(16, {0, 3, 2, 'h', '2'}); }
-Bytes ech() { return extension(0xFE0D, Bytes(40, 0xEE)); }  // the encrypted inner hello
-
-Bytes client_hello(const std::vector<Bytes>& extensions, std::uint8_t session_id = 32,
-                   std::uint16_t record_version = 0x0301) {
-  Bytes hello;
-  put16(hello, 0x0303);
-  hello.insert(hello.end(), 32, 0x11);  // random
-  hello.push_back(session_id);
-  hello.insert(hello.end(), session_id, 0x22);
-  put16(hello, 4);
-  hello.insert(hello.end(), {0x13, 0x01, 0x0A, 0x0A});  // a suite and a GREASE suite
-  hello.insert(hello.end(), {1, 0});                    // null compression
-  Bytes all;
-  for (const auto& e : extensions) append(all, e);
-  if (!extensions.empty()) {
-    put16(hello, all.size());
-    append(hello, all);
-  }
-  Bytes handshake = {1};
-  put24(handshake, hello.size());
-  append(handshake, hello);
-  Bytes record = {22};
-  put16(record, record_version);
-  put16(record, handshake.size());
-  append(record, handshake);
-  return record;
-}
 
 void expect(TlsResult r, DecodeStatus status, TlsReason reason) {
   EXPECT_EQ(r.status, status) << to_string(r.status) << " / " << to_string(r.reason);

@@ -1,0 +1,58 @@
+// extract_name(): from one Ethernet frame to the name a filter decides on, by protocol and port.
+//
+// UDP to a DNS port: the query name. TCP to a DNS port: the first query of the segment (after
+// the 2-byte length). TCP to an HTTP port: the request's Host and path. TCP to a TLS port: the
+// ClientHello's server_name. Ports come from ExtractPorts (53; 80 and 8080; 443 by default).
+// The result keeps the decoded packet (for the reply or the reset), the protocol's parse
+// result, and a reason string for counters whenever no name came out ("none" when one did).
+//
+// Hot path: no allocation, no exception; safe on any thread; one Extraction per packet slot.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "filters/dns/dns_query.hpp"
+#include "filters/http/http_request.hpp"
+#include "filters/packet/packet_decoder.hpp"
+#include "filters/tls/client_hello.hpp"
+
+namespace takedown::filters {
+
+#define TAKEDOWN_PROTOCOLS(X) \
+  X(None, "none")             \
+  X(Dns, "dns")               \
+  X(Http, "http")             \
+  X(Tls, "tls")
+
+#define TAKEDOWN_X(name, text) name,
+enum class Protocol : std::uint8_t { TAKEDOWN_PROTOCOLS(TAKEDOWN_X) };
+#undef TAKEDOWN_X
+std::string_view to_string(Protocol value);
+
+// Up to 8 ports per protocol; unused entries are 0.
+struct ExtractPorts {
+  static constexpr std::size_t kMax = 8;
+  std::array<std::uint16_t, kMax> dns{53};
+  std::array<std::uint16_t, kMax> http{80, 8080};
+  std::array<std::uint16_t, kMax> tls{443};
+};
+
+struct Extraction {
+  Protocol protocol = Protocol::None;
+  DecodeStatus status = DecodeStatus::NotApplicable;
+  std::string_view reason = "none";  // the counter label of the layer that stopped, or "none"
+  DecodedPacket packet;
+  DnsQuery dns;
+  HttpRequest http;
+  ClientHello tls;
+
+  // The extracted name, or nullptr. A truncated ClientHello still has one when the SNI was seen.
+  const DomainName* name() const;
+};
+
+void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out);
+
+}  // namespace takedown::filters
