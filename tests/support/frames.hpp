@@ -2,7 +2,9 @@
 // Plain helpers over std::vector<std::uint8_t>; checksums are left zero (no parser reads them).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,8 +21,9 @@ inline void put32(Bytes& b, std::uint32_t v) {
   put16(b, (v >> 16) & 0xFFFF);
   put16(b, v & 0xFFFF);
 }
+inline void append(Bytes& a, const Bytes& b);
 inline Bytes operator+(Bytes a, const Bytes& b) {
-  a.insert(a.end(), b.begin(), b.end());
+  append(a, b);
   return a;
 }
 
@@ -155,9 +158,8 @@ inline void put24(Bytes& b, std::size_t v) {
   b.push_back(static_cast<std::uint8_t>(v >> 16));
   put16(b, v & 0xFFFF);
 }
-inline void append(Bytes& a, const Bytes& b) {
-  if (!b.empty()) a.insert(a.end(), b.begin(), b.end());  // gcc 12 warns on an empty insert
-}
+// Through back_inserter: gcc 12 raises a false -Wstringop-overread in vector's range insert.
+inline void append(Bytes& a, const Bytes& b) { std::copy(b.begin(), b.end(), std::back_inserter(a)); }
 
 inline Bytes extension(std::uint16_t type, const Bytes& body) {
   Bytes b;
