@@ -11,6 +11,7 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  compile -c CONFIG -o FILE     compile the config's lists into a snapshot file\n"
     "  check   -c CONFIG NAME...     explain the verdict for names ('-' reads stdin)\n"
+    "  inspect -c CONFIG CAPTURE     extract and judge the names in a pcap/pcapng capture\n"
     "  help                          this text\n"
     "Run 'takedownctl COMMAND --help' for a command's options.\n\n";
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(argv[1], "compile") == 0) return run_compile_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "check") == 0) return run_check_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "inspect") == 0) return run_inspect_command(argc - 1, argv + 1);
   std::fprintf(stderr, "takedownctl: unknown command '%s'\n", argv[1]);
   std::fputs(kUsage, stderr);
   return kExitUsage;

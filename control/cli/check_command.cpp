@@ -8,7 +8,7 @@
 
 #include "control/cli/cli_output.hpp"
 #include "control/cli/commands.hpp"
-#include "control/compile/snapshot_compiler.hpp"
+#include "control/cli/snapshot_source.hpp"
 #include "control/lists/list_name.hpp"
 #include "filters/match/matcher.hpp"
 
@@ -143,34 +143,18 @@ int run_check_command(int argc, char** argv) {
     return kExitUsage;
   }
 
-  Result<std::unique_ptr<filters::Snapshot>> snapshot = make_error("unset");
-  if (!config_path.empty()) {
-    auto compiled = compile_config_file(config_path);
-    if (!compiled) {
-      std::fprintf(stderr, "takedownctl: %s\n", compiled.error().c_str());
-      return kExitFailed;
-    }
-    for (const ListReport& r : compiled->reports) {
-      if (r.skipped > 0) {
-        std::fprintf(stderr, "takedownctl: list %s: %llu entries skipped, first: %s\n",
-                     r.name.c_str(), static_cast<unsigned long long>(r.skipped),
-                     r.first_skips.front().c_str());
-      }
-    }
-    snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config_path + " (compiled)");
-  } else {
-    snapshot = filters::Snapshot::load_file(snapshot_path);
-  }
-  if (!snapshot) {
-    std::fprintf(stderr, "takedownctl: %s\n", snapshot.error().c_str());
+  auto source = open_snapshot(config_path, snapshot_path);
+  if (!source) {
+    std::fprintf(stderr, "takedownctl: %s\n", source.error().c_str());
     return kExitFailed;
   }
+  const filters::Snapshot& snapshot = *source->snapshot;
   filters::MatchScratch scratch;
-  if (auto ok = scratch.prepare(**snapshot); !ok) {
+  if (auto ok = scratch.prepare(snapshot); !ok) {
     std::fprintf(stderr, "takedownctl: %s\n", ok.error().c_str());
     return kExitFailed;
   }
-  Checker checker(**snapshot, scratch, json);
+  Checker checker(snapshot, scratch, json);
   for (int i = optind; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg != "-") {

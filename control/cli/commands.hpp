@@ -17,5 +17,6 @@ inline constexpr const char* kExitCodesHelp =
 
 int run_compile_command(int argc, char** argv);
 int run_check_command(int argc, char** argv);
+int run_inspect_command(int argc, char** argv);
 
 }  // namespace takedown::control

@@ -80,6 +80,28 @@ class Reader {
     return static_cast<std::uint32_t>(value);
   }
 
+  std::array<std::uint16_t, filters::ExtractPorts::kMax> ports(const YAML::Node& node,
+                                                               const std::string& what) const {
+    if (!node.IsSequence()) fail(node, what + " must be a list of port numbers");
+    if (node.size() > filters::ExtractPorts::kMax) fail(node, what + " holds at most 8 ports");
+    std::array<std::uint16_t, filters::ExtractPorts::kMax> out{};
+    std::size_t i = 0;
+    for (const auto& n : node) {
+      const std::string text = scalar(n, what);
+      std::size_t used = 0;
+      unsigned long value = 0;
+      try {
+        value = std::stoul(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || value == 0 || value > 65535)
+        fail(n, what + ": '" + text + "' is not a port (1-65535)");
+      out[i++] = static_cast<std::uint16_t>(value);
+    }
+    return out;
+  }
+
   void addresses(const YAML::Node& node, const std::string& what, bool v4,
                  ResponseConfig& out) const {
     if (!node.IsSequence() && !node.IsScalar())
@@ -160,7 +182,8 @@ class Reader {
     Config config;
     config.path = path_;
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
-    expect_map(root, "the config", {"lists", "defaults", "control", "matcher", "dataplane"});
+    expect_map(root, "the config",
+               {"lists", "defaults", "control", "matcher", "protocols", "dataplane"});
     config.defaults.a = {{0, 0, 0, 0}};
     config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
@@ -186,6 +209,13 @@ class Reader {
                "bloom_false_positive_rate must be a number between 0 and 0.5");
         config.bloom_false_positive_rate = rate;
       }
+    }
+    if (root["protocols"]) {
+      const YAML::Node p = root["protocols"];
+      expect_map(p, "protocols", {"dns_ports", "http_ports", "tls_ports"});
+      if (p["dns_ports"]) config.ports.dns = ports(p["dns_ports"], "protocols.dns_ports");
+      if (p["http_ports"]) config.ports.http = ports(p["http_ports"], "protocols.http_ports");
+      if (p["tls_ports"]) config.ports.tls = ports(p["tls_ports"], "protocols.tls_ports");
     }
     if (root["dataplane"]) {
       if (!root["dataplane"].IsMap()) fail(root["dataplane"], "dataplane must be a mapping");

@@ -15,6 +15,7 @@
 
 #include "control/lists/list_format.hpp"
 #include "filters/common/result.hpp"
+#include "filters/extract/name_extractor.hpp"
 #include "filters/match/policy.hpp"
 
 namespace takedown::control {
@@ -52,7 +53,8 @@ struct Config {
   ResponseConfig defaults;
   ControlConfig control;
   double bloom_false_positive_rate = 0.01;
-  YAML::Node dataplane;  // validated by the data plane
+  filters::ExtractPorts ports;  // which ports carry DNS, HTTP and TLS
+  YAML::Node dataplane;         // validated by the data plane
 };
 
 Result<Config> load_config(const std::string& path);

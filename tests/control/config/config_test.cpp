@@ -95,6 +95,22 @@ TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
       "/etc/takedown/t.yaml:1:38: bloom_false_positive_rate must be a number between 0 and 0.5");
 }
 
+TEST(Config, ProtocolPorts) {
+  auto config = parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [53, 5353], tls_ports: [8443]}\n",
+      "/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->ports.dns[0], 53);
+  EXPECT_EQ(config->ports.dns[1], 5353);
+  EXPECT_EQ(config->ports.dns[2], 0);
+  EXPECT_EQ(config->ports.http[0], 80);  // default kept
+  EXPECT_EQ(config->ports.tls[0], 8443);
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [0]}\n"),
+            "/etc/takedown/t.yaml:2:25: protocols.dns_ports: '0' is not a port (1-65535)");
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nprotocols: {http_ports: 80}\n"),
+            "/etc/takedown/t.yaml:2:25: protocols.http_ports must be a list of port numbers");
+}
+
 TEST(Config, MissingFileIsAnError) {
   auto config = load_config("/nonexistent/takedown.yaml");
   ASSERT_FALSE(config);
