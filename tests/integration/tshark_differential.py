@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Differential test: takedownctl inspect against tshark's dissectors, frame by frame.
+
+Generates a varied capture (generate_capture.py), runs `takedownctl inspect` on it, and asks tshark
+for dns.qry.name (queries only), http.host and tls.handshake.extensions_server_name. tshark keeps
+the name as it was on the wire, so its values are normalised the way Takedown states it
+(lowercase, one trailing dot removed, an HTTP port removed) before comparing. Every frame must
+agree: the same protocol and name, or no name on both sides.
+Exits 77 (ctest's skip code) with a message when tshark is not installed.
+
+usage: tshark_differential.py --takedownctl BIN --config CONF --source-dir DIR --work-dir DIR [--frames N]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+
+def normalise(name, proto):
+    name = name.strip()
+    if proto == "http" and not name.startswith("[") and ":" in name:
+        name = name.rsplit(":", 1)[0]
+    if name.endswith("."):
+        name = name[:-1]
+    return name.lower()
+
+
+def tshark_names(capture):
+    fields = ["frame.number", "dns.flags.response", "dns.qry.name", "http.host",
+              "tls.handshake.extensions_server_name"]
+    command = ["tshark", "-n", "-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+    for f in fields:
+        command += ["-e", f]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    names = {}
+    for line in output.splitlines():
+        frame, response, qname, host, sni = (line.split("\t") + [""] * 5)[:5]
+        if qname and response in ("0", "False", "false"):
+            names[int(frame)] = ("dns", normalise(qname, "dns"))
+        elif host:
+            names[int(frame)] = ("http", normalise(host, "http"))
+        elif sni:
+            names[int(frame)] = ("tls", normalise(sni, "tls"))
+    return names
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--takedownctl", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--source-dir", required=True)
+    parser.add_argument("--work-dir", required=True)
+    parser.add_argument("--frames", type=int, default=6000)
+    args = parser.parse_args()
+    if shutil.which("tshark") is None:
+        print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
+        return 77
+
+    os.makedirs(args.work_dir, exist_ok=True)
+    capture = os.path.join(args.work_dir, "differential.pcap")
+    subprocess.run([sys.executable, os.path.join(args.source_dir, "tests/integration/generate_capture.py"), capture,
+                    "--frames", str(args.frames),
+                    "--blocked", os.path.join(args.source_dir, "conf/lists/takedown-66k.txt"),
+                    "--benign", os.path.join(args.source_dir, "tests/data/top-50k.txt")], check=True)
+    inspected = subprocess.run([args.takedownctl, "inspect", "-c", args.config, capture], check=True,
+                               capture_output=True, text=True)
+    ours = {}
+    for line in inspected.stdout.splitlines():
+        record = json.loads(line)
+        ours[record["frame"]] = (record["proto"], record["name"])
+    theirs = tshark_names(capture)
+
+    frames = sorted(set(ours) | set(theirs))
+    disagreements = [f for f in frames if ours.get(f) != theirs.get(f)]
+    by_proto = {}
+    for proto, _ in theirs.values():
+        by_proto[proto] = by_proto.get(proto, 0) + 1
+    print(f"tshark differential: {args.frames} frames, {len(theirs)} names by tshark "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(by_proto.items()))}), {len(ours)} by takedownctl, "
+          f"{len(frames) - len(disagreements)} of {len(frames)} named frames agree")
+    for f in disagreements[:20]:
+        print(f"  frame {f}: takedownctl {ours.get(f)} tshark {theirs.get(f)}")
+    print(inspected.stderr.strip())
+    if disagreements or len(theirs) < args.frames // 2:  # too few names: the generator or tshark went wrong
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
