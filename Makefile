@@ -2,10 +2,15 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 BUILD_DIR ?= build
+SANITIZE_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+# Seconds per fuzz target: for `make fuzz`, and for the smoke in `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build sanitize-build fuzz-build demo test fuzz bench clean
 
 all: build
 
@@ -21,11 +26,34 @@ build: deps
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-test: build
+# ASan/UBSan build of every test (gcc), the fuzz smoke (clang), then the Release tests last, so
+# that ctest's summary closes the output.
+test: build sanitize-build fuzz-build
+	@echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer ($(SANITIZE_DIR))"
+	@cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) | tail -n 3
+	@echo "== fuzz smoke, $(FUZZ_SMOKE_SECONDS) s per target ($(FUZZ_DIR))"
+	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS)
+	@echo "== tests ($(BUILD_DIR))"
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+sanitize-build: deps
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAKEDOWN_SANITIZE=ON \
+	  > $(SANITIZE_DIR).cmake.log 2>&1 || (cat $(SANITIZE_DIR).cmake.log; exit 1)
+	@env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build $(SANITIZE_DIR) -j $(JOBS) -- --no-print-directory \
+	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
+
+fuzz-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAKEDOWN_FUZZ=ON \
+	  > $(FUZZ_DIR).cmake.log 2>&1 || (cat $(FUZZ_DIR).cmake.log; exit 1)
+	@env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers -- --no-print-directory \
+	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
+
+# Every libFuzzer target for FUZZ_SECONDS; corpora persist in $(FUZZ_DIR)/fuzz-corpus.
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 bench: build
 	@bash scripts/bench.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR).cmake.log
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) *.cmake.log
