@@ -95,7 +95,7 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
     }
     if ((length & 0xC0) != 0) return fail(DecodeStatus::Malformed, DnsReason::BadLabelType);
     if (at + 1 + length > size) return fail(DecodeStatus::Truncated, DnsReason::NameShort);
-    if (out.name.append_label(m + at + 1, length) != NameStatus::Ok) {
+    if (out.name.append_label(m + at + 1, length, size - at - 1) != NameStatus::Ok) {
       return fail(DecodeStatus::Malformed, DnsReason::BadName);
     }
     at += 1 + std::size_t{length};

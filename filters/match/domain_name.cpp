@@ -50,13 +50,32 @@ NameStatus DomainName::assign(std::string_view text) {
   return NameStatus::Ok;
 }
 
-NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size) {
+NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size,
+                                    std::size_t readable) {
   if (size == 0) return NameStatus::EmptyLabel;
   if (size > kMaxLabel) return NameStatus::LabelTooLong;
   const std::size_t start = length_ == 0 ? 0 : std::size_t{length_} + 1;
   if (start + size > kMaxLength) return NameStatus::TooLong;
   if (length_ != 0) bytes_[length_] = '.';
-  for (std::size_t i = 0; i < size; ++i) {
+  std::size_t i = 0;
+  // 16 bytes at a time while 16 may be read and stored; what lies past the label is masked off
+  // (and lands beyond the name's length, where nothing reads it).
+  for (; i < size && i + 16 <= readable && start + i + 16 <= bytes_.size(); i += 16) {
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(label + i));
+    const auto in_range = [](__m128i v, char lo, char hi) {
+      return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                           _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    c = _mm_or_si128(c, _mm_and_si128(in_range(c, 'A', 'Z'), _mm_set1_epi8(0x20)));
+    const __m128i valid = _mm_or_si128(
+        _mm_or_si128(in_range(c, 'a', 'z'), in_range(c, '0', '9')),
+        _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+    const unsigned mask = size - i >= 16 ? 0xFFFFu : (1u << (size - i)) - 1;
+    if ((static_cast<unsigned>(_mm_movemask_epi8(valid)) & mask) != mask)
+      return NameStatus::BadCharacter;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_.data() + start + i), c);
+  }
+  for (; i < size; ++i) {
     const char stored = kNameBytes[label[i]];
     if (stored == 0) return NameStatus::BadCharacter;
     bytes_[start + i] = stored;

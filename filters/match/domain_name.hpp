@@ -54,7 +54,12 @@ class alignas(64) DomainName {
     length_ = 0;
     label_count_ = 0;
   }
-  NameStatus append_label(const std::uint8_t* label, std::size_t size);
+  // `readable` (>= size) is how many bytes from `label` may be read: with 16 of them the label is
+  // lowercased and validated 16 bytes at a time (SSE2); the bytes past the label are ignored.
+  NameStatus append_label(const std::uint8_t* label, std::size_t size, std::size_t readable);
+  NameStatus append_label(const std::uint8_t* label, std::size_t size) {
+    return append_label(label, size, size);
+  }
   NameStatus finish() const { return length_ == 0 ? NameStatus::Empty : NameStatus::Ok; }
 
   std::string_view view() const { return {bytes_.data(), length_}; }

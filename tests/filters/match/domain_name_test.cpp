@@ -101,3 +101,29 @@ TEST(DomainName, RejectsBytesThatAreNotLdhOrUnderscore) {
 
 }  // namespace
 }  // namespace takedown::filters
+
+namespace takedown::filters {
+namespace {
+
+TEST(DomainName, WideLabelPathLowercasesValidatesAndIgnoresBytesPastTheLabel) {
+  // 40 readable bytes; the label is the first 21 of them, the rest is junk that must not matter.
+  std::string buffer = "ABCDEFGHIJKLMNOPqrs-_" + std::string(19, '*');
+  DomainName name;
+  name.clear();
+  ASSERT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>(buffer.data()), 21, buffer.size()),
+            NameStatus::Ok);
+  ASSERT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>("COM"), 3), NameStatus::Ok);
+  EXPECT_EQ(name.view(), "abcdefghijklmnopqrs-_.com");
+  EXPECT_EQ(name.label_count(), 2u);
+  for (std::size_t bad = 0; bad < 21; ++bad) {  // a bad byte anywhere inside the label is caught
+    std::string copy = buffer;
+    copy[bad] = '*';
+    name.clear();
+    EXPECT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>(copy.data()), 21, copy.size()),
+              NameStatus::BadCharacter)
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace takedown::filters
