@@ -13,7 +13,10 @@ common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=t
 echo "== lookup (matcher_bench, $reps repetitions)"
 "$build/bin/matcher_bench" "${common[@]}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} \
   --benchmark_out="$results/matcher_bench.json" --benchmark_out_format=json
+echo "== extraction (name_extractor_bench, $reps repetitions)"
+"$build/bin/name_extractor_bench" "${common[@]}" \
+  --benchmark_out="$results/name_extractor_bench.json" --benchmark_out_format=json
 echo "== compile (compile_bench, $reps repetitions)"
 "$build/bin/compile_bench" "${common[@]}" \
   --benchmark_out="$results/compile_bench.json" --benchmark_out_format=json
-python3 bench/report.py "$results/matcher_bench.json" "$results/compile_bench.json" | tee "$results/summary.md"
+python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_bench.json" "$results/compile_bench.json" | tee "$results/summary.md"
