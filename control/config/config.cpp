@@ -67,8 +67,10 @@ class Reader {
     return value;
   }
 
-  std::uint32_t ttl(const YAML::Node& node) const {
-    const std::string text = scalar(node, "ttl");
+  // A whole number in [min, max] written as plain digits; `expected` says what it should be.
+  unsigned long whole_number(const YAML::Node& node, const std::string& what, unsigned long min,
+                             unsigned long max, const std::string& expected) const {
+    const std::string text = scalar(node, what);
     std::size_t used = 0;
     unsigned long value = 0;
     try {
@@ -76,8 +78,16 @@ class Reader {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != text.size() || value > 0x7FFFFFFFul) fail(node, "ttl must be a number of seconds");
-    return static_cast<std::uint32_t>(value);
+    if (text.empty() || text[0] < '0' || text[0] > '9' || used != text.size() || value < min ||
+        value > max) {
+      fail(node, expected);
+    }
+    return value;
+  }
+
+  std::uint32_t ttl(const YAML::Node& node) const {
+    return static_cast<std::uint32_t>(
+        whole_number(node, "ttl", 0, 0x7FFFFFFFul, "ttl must be a number of seconds"));
   }
 
   std::array<std::uint16_t, filters::ExtractPorts::kMax> ports(const YAML::Node& node,
@@ -87,16 +97,8 @@ class Reader {
     std::array<std::uint16_t, filters::ExtractPorts::kMax> out{};
     std::size_t i = 0;
     for (const auto& n : node) {
-      const std::string text = scalar(n, what);
-      std::size_t used = 0;
-      unsigned long value = 0;
-      try {
-        value = std::stoul(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != text.size() || value == 0 || value > 65535)
-        fail(n, what + ": '" + text + "' is not a port (1-65535)");
+      const unsigned long value = whole_number(
+          n, what, 1, 65535, what + ": '" + scalar(n, what) + "' is not a port (1-65535)");
       out[i++] = static_cast<std::uint16_t>(value);
     }
     return out;

@@ -16,7 +16,7 @@ inline std::uint16_t be16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
 }
 
-constexpr DnsResult fail(DecodeStatus status, DnsReason reason) { return {status, reason}; }
+constexpr auto fail = DnsResult::fail;
 
 // Skips a wire name at `at` (labels, or labels ending in a pointer); returns the offset after it,
 // or 0 when the name runs past the message.

@@ -50,10 +50,7 @@ struct DnsQuery {
   bool recursion_desired() const { return (flags & 0x0100) != 0; }
 };
 
-struct DnsResult {
-  DecodeStatus status = DecodeStatus::Ok;
-  DnsReason reason = DnsReason::None;
-};
+using DnsResult = ParseResult<DnsReason>;
 
 // `message` is a UDP payload (a whole DNS message).
 DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out);

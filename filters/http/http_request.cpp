@@ -10,7 +10,7 @@ TAKEDOWN_DEFINE_TO_STRING(HttpReason, TAKEDOWN_HTTP_REASONS)
 
 namespace {
 
-constexpr HttpResult fail(DecodeStatus status, HttpReason reason) { return {status, reason}; }
+constexpr auto fail = HttpResult::fail;
 
 constexpr std::string_view kMethods[] = {"GET",     "POST",    "HEAD",  "PUT",  "DELETE",
                                          "OPTIONS", "CONNECT", "PATCH", "TRACE"};

@@ -45,10 +45,7 @@ struct HttpRequest {
   bool absolute_form = false;
 };
 
-struct HttpResult {
-  DecodeStatus status = DecodeStatus::Ok;
-  HttpReason reason = HttpReason::None;
-};
+using HttpResult = ParseResult<HttpReason>;
 
 HttpResult parse_http_request(std::span<const std::uint8_t> payload, HttpRequest& out);
 

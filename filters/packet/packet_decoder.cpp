@@ -4,7 +4,7 @@
 
 namespace takedown::filters {
 
-TAKEDOWN_DEFINE_TO_STRING(DecodeStatus, TAKEDOWN_DECODE_STATUSES)
+TAKEDOWN_DEFINE_TO_STRING(DecodeStatus, TAKEDOWN_PARSE_STATUSES)
 TAKEDOWN_DEFINE_TO_STRING(DecodeReason, TAKEDOWN_DECODE_REASONS)
 
 namespace {
@@ -27,7 +27,7 @@ inline std::size_t tcp_header_length(const std::uint8_t* tcp) {
   return static_cast<std::size_t>(tcp[12] >> 4) * 4;
 }
 
-constexpr DecodeResult fail(DecodeStatus status, DecodeReason reason) { return {status, reason}; }
+constexpr auto fail = DecodeResult::fail;
 
 // Decodes UDP or TCP in [l4, end) of `frame`; `end` is where the IP layer says its data ends.
 DecodeResult decode_transport(const std::uint8_t* frame, std::size_t l4, std::size_t end,

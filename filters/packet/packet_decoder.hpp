@@ -14,13 +14,9 @@
 #include <span>
 #include <string_view>
 
-namespace takedown::filters {
+#include "filters/common/parse_result.hpp"
 
-#define TAKEDOWN_DECODE_STATUSES(X) \
-  X(Ok, "ok")                       \
-  X(Truncated, "truncated")         \
-  X(Malformed, "malformed")         \
-  X(NotApplicable, "not_applicable")
+namespace takedown::filters {
 
 // Why a frame was not decoded; the names are counter and metric labels.
 #define TAKEDOWN_DECODE_REASONS(X)                     \
@@ -44,11 +40,9 @@ namespace takedown::filters {
   X(TcpBadOffset, "tcp_bad_offset")
 
 #define TAKEDOWN_X(name, text) name,
-enum class DecodeStatus : std::uint8_t { TAKEDOWN_DECODE_STATUSES(TAKEDOWN_X) };
 enum class DecodeReason : std::uint8_t { TAKEDOWN_DECODE_REASONS(TAKEDOWN_X) };
 #undef TAKEDOWN_X
 
-std::string_view to_string(DecodeStatus value);
 std::string_view to_string(DecodeReason value);
 
 struct DecodedPacket {
@@ -71,10 +65,7 @@ struct DecodedPacket {
   std::uint8_t tcp_flags = 0;
 };
 
-struct DecodeResult {
-  DecodeStatus status = DecodeStatus::Ok;
-  DecodeReason reason = DecodeReason::None;
-};
+using DecodeResult = ParseResult<DecodeReason>;
 
 DecodeResult decode_packet(std::span<const std::uint8_t> frame, DecodedPacket& out);
 

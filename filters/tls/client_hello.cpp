@@ -13,7 +13,7 @@ constexpr std::uint8_t kClientHello = 1;
 constexpr std::uint16_t kServerName = 0;
 constexpr std::uint8_t kHostName = 0;
 
-constexpr TlsResult fail(DecodeStatus status, TlsReason reason) { return {status, reason}; }
+constexpr auto fail = TlsResult::fail;
 
 // A bounds-checked reader over [at, end). Every read reports whether the bytes were there.
 struct Cursor {

@@ -38,10 +38,7 @@ struct ClientHello {
   std::uint16_t client_version = 0;
 };
 
-struct TlsResult {
-  DecodeStatus status = DecodeStatus::Ok;
-  TlsReason reason = TlsReason::None;
-};
+using TlsResult = ParseResult<TlsReason>;
 
 TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello& out);
 
