@@ -1,12 +1,11 @@
 // takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] NAME... | -
-#include <getopt.h>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "control/cli/cli_output.hpp"
+#include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/cli/snapshot_source.hpp"
 #include "control/lists/list_name.hpp"
@@ -108,34 +107,12 @@ class Checker {
 }  // namespace
 
 int run_check_command(int argc, char** argv) {
-  std::string config_path, snapshot_path;
-  bool json = false;
-  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
-                                    {"snapshot", required_argument, nullptr, 's'},
-                                    {"json", no_argument, nullptr, 'j'},
-                                    {"help", no_argument, nullptr, 'h'},
-                                    {nullptr, 0, nullptr, 0}};
-  optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "c:s:jh", kOptions, nullptr)) != -1;) {
-    switch (c) {
-      case 'c':
-        config_path = optarg;
-        break;
-      case 's':
-        snapshot_path = optarg;
-        break;
-      case 'j':
-        json = true;
-        break;
-      case 'h':
-        std::fputs(kHelp, stdout);
-        std::fputs(kExitCodesHelp, stdout);
-        return kExitOk;
-      default:
-        std::fputs(kHelp, stderr);
-        return kExitUsage;
-    }
-  }
+  CommandLine cl;
+  if (const int done = parse_command_line(argc, argv, "csjh", kHelp, cl); done >= 0) return done;
+  const std::string& config_path = cl.config;
+  const std::string& snapshot_path = cl.snapshot;
+  const bool json = cl.json;
+  const int optind = cl.first_operand;
   if (config_path.empty() == snapshot_path.empty() || optind == argc) {
     std::fputs("takedownctl check: needs one of -c CONFIG or -s SNAPSHOT, and names (or -)\n",
                stderr);

@@ -1,9 +1,8 @@
 // takedownctl compile -c CONFIG -o FILE
-#include <getopt.h>
-
 #include <cstdio>
 #include <string>
 
+#include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/compile/snapshot_compiler.hpp"
 
@@ -31,30 +30,11 @@ void print_report(const ListReport& r) {
 }  // namespace
 
 int run_compile_command(int argc, char** argv) {
-  std::string config_path, output_path;
-  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
-                                    {"output", required_argument, nullptr, 'o'},
-                                    {"help", no_argument, nullptr, 'h'},
-                                    {nullptr, 0, nullptr, 0}};
-  optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "c:o:h", kOptions, nullptr)) != -1;) {
-    switch (c) {
-      case 'c':
-        config_path = optarg;
-        break;
-      case 'o':
-        output_path = optarg;
-        break;
-      case 'h':
-        std::fputs(kHelp, stdout);
-        std::fputs(kExitCodesHelp, stdout);
-        return kExitOk;
-      default:
-        std::fputs(kHelp, stderr);
-        return kExitUsage;
-    }
-  }
-  if (config_path.empty() || output_path.empty() || optind != argc) {
+  CommandLine cl;
+  if (const int done = parse_command_line(argc, argv, "coh", kHelp, cl); done >= 0) return done;
+  const std::string& config_path = cl.config;
+  const std::string& output_path = cl.output;
+  if (config_path.empty() || output_path.empty() || cl.first_operand != argc) {
     std::fputs("takedownctl compile: needs -c CONFIG and -o FILE\n", stderr);
     std::fputs(kHelp, stderr);
     return kExitUsage;

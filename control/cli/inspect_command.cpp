@@ -5,7 +5,6 @@
 //   {"frame":N,"proto":"dns|http|tls","name":"...","verdict":"block|allow|pass|log","list":"..."}
 // Frame numbers start at 1, as in tshark. A summary goes to stderr. Only an unreadable file is an
 // error; a capture cut short is read as far as it goes and said so.
-#include <getopt.h>
 #include <pcap/pcap.h>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "control/cli/cli_output.hpp"
+#include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/cli/snapshot_source.hpp"
 #include "filters/match/matcher.hpp"
@@ -67,29 +67,11 @@ struct Summary {
 }  // namespace
 
 int run_inspect_command(int argc, char** argv) {
-  std::string config_path, snapshot_path;
-  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
-                                    {"snapshot", required_argument, nullptr, 's'},
-                                    {"help", no_argument, nullptr, 'h'},
-                                    {nullptr, 0, nullptr, 0}};
-  optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "c:s:h", kOptions, nullptr)) != -1;) {
-    switch (c) {
-      case 'c':
-        config_path = optarg;
-        break;
-      case 's':
-        snapshot_path = optarg;
-        break;
-      case 'h':
-        std::fputs(kHelp, stdout);
-        std::fputs(kExitCodesHelp, stdout);
-        return kExitOk;
-      default:
-        std::fputs(kHelp, stderr);
-        return kExitUsage;
-    }
-  }
+  CommandLine cl;
+  if (const int done = parse_command_line(argc, argv, "csh", kHelp, cl); done >= 0) return done;
+  const std::string& config_path = cl.config;
+  const std::string& snapshot_path = cl.snapshot;
+  const int optind = cl.first_operand;
   if (config_path.empty() == snapshot_path.empty() || optind + 1 != argc) {
     std::fputs("takedownctl inspect: needs one of -c CONFIG or -s SNAPSHOT, and one capture file\n",
                stderr);

@@ -81,6 +81,9 @@ TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {
   EXPECT_EQ(run("").code, 2);
   EXPECT_EQ(run("frobnicate").code, 2);
   EXPECT_EQ(run("check google.com").code, 2);  // no config
+  const CliRun wrong_option = run("compile -s x.snap -o y.snap", true);
+  EXPECT_EQ(wrong_option.code, 2);
+  EXPECT_NE(wrong_option.out.find("option -s does not apply to this command"), std::string::npos);
   const CliRun help = run("--help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("Exit codes:"), std::string::npos);
