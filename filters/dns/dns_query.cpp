@@ -1,5 +1,6 @@
 #include "filters/dns/dns_query.hpp"
 
+#include "filters/common/byte_order.hpp"
 #include "filters/common/enum_text.hpp"
 
 namespace takedown::filters {
@@ -11,10 +12,6 @@ namespace {
 constexpr std::size_t kHeader = 12;
 constexpr int kMaxPointers = 16;
 constexpr std::uint16_t kTypeOpt = 41;
-
-inline std::uint16_t be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
-}
 
 constexpr auto fail = DnsResult::fail;
 
@@ -34,23 +31,24 @@ std::size_t skip_name(const std::uint8_t* m, std::size_t size, std::size_t at) {
 // Looks for an OPT record in the additional section. A damaged record section only means "no
 // EDNS": it never spoils an already parsed question.
 void find_edns(const std::uint8_t* m, std::size_t size, std::size_t at, DnsQuery& out) {
-  const std::uint16_t qdcount = be16(m + 4);
-  const std::uint32_t records = std::uint32_t{be16(m + 6)} + be16(m + 8) + be16(m + 10);
+  const std::uint16_t qdcount = load_be16(m + 4);
+  const std::uint32_t records =
+      std::uint32_t{load_be16(m + 6)} + load_be16(m + 8) + load_be16(m + 10);
   if (records == 0) return;
   for (std::uint16_t q = 1; q < qdcount; ++q) {
     at = skip_name(m, size, at);
     if (at == 0 || at + 4 > size) return;
     at += 4;
   }
-  const std::uint32_t first_additional = std::uint32_t{be16(m + 6)} + be16(m + 8);
+  const std::uint32_t first_additional = std::uint32_t{load_be16(m + 6)} + load_be16(m + 8);
   for (std::uint32_t r = 0; r < records; ++r) {
     at = skip_name(m, size, at);
     if (at == 0 || at + 10 > size) return;
-    const std::uint16_t type = be16(m + at);
-    const std::size_t rdlength = be16(m + at + 8);
+    const std::uint16_t type = load_be16(m + at);
+    const std::size_t rdlength = load_be16(m + at + 8);
     if (r >= first_additional && type == kTypeOpt) {
       out.has_edns = true;
-      out.edns_udp_size = be16(m + at + 2);
+      out.edns_udp_size = load_be16(m + at + 2);
       return;
     }
     at += 10 + rdlength;
@@ -66,12 +64,12 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   out.edns_udp_size = 0;
   out.name.clear();
   if (size < kHeader) return fail(DecodeStatus::Truncated, DnsReason::HeaderShort);
-  out.id = be16(m);
-  out.flags = be16(m + 2);
+  out.id = load_be16(m);
+  out.flags = load_be16(m + 2);
   if ((out.flags & 0x8000) != 0 || ((out.flags >> 11) & 0x0F) != 0) {
     return fail(DecodeStatus::NotApplicable, DnsReason::NotAQuery);
   }
-  if (be16(m + 4) == 0) return fail(DecodeStatus::NotApplicable, DnsReason::NoQuestion);
+  if (load_be16(m + 4) == 0) return fail(DecodeStatus::NotApplicable, DnsReason::NoQuestion);
 
   std::size_t at = kHeader;
   std::size_t end = 0;  // where the question continues after the QNAME (set at the first pointer)
@@ -103,8 +101,8 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   if (out.name.finish() != NameStatus::Ok)
     return fail(DecodeStatus::NotApplicable, DnsReason::RootName);
   if (end + 4 > size) return fail(DecodeStatus::Truncated, DnsReason::QuestionShort);
-  out.qtype = be16(m + end);
-  out.qclass = be16(m + end + 2);
+  out.qtype = load_be16(m + end);
+  out.qclass = load_be16(m + end + 2);
   out.question_end = static_cast<std::uint16_t>(end + 4);
   find_edns(m, size, end + 4, out);
   return {};
@@ -112,7 +110,7 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
 
 DnsResult parse_dns_tcp_query(std::span<const std::uint8_t> segment, DnsQuery& out) {
   if (segment.size() < 2) return fail(DecodeStatus::Truncated, DnsReason::TcpLengthShort);
-  const std::size_t length = be16(segment.data());
+  const std::size_t length = load_be16(segment.data());
   const std::size_t available = segment.size() - 2;
   // A message longer than this segment is parsed as far as it goes: the question is at its start.
   return parse_dns_query(segment.subspan(2, length < available ? length : available), out);

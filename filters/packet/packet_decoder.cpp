@@ -1,5 +1,6 @@
 #include "filters/packet/packet_decoder.hpp"
 
+#include "filters/common/byte_order.hpp"
 #include "filters/common/enum_text.hpp"
 
 namespace takedown::filters {
@@ -16,10 +17,7 @@ constexpr std::uint16_t kEtherQinQ = 0x88A8;
 constexpr std::size_t kMaxVlanTags = 2;
 constexpr std::size_t kMaxIpv6Extensions = 8;
 
-inline std::uint16_t be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
-}
-inline std::uint32_t be32(const std::uint8_t* p) {
+inline std::uint32_t load_be32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
 
@@ -37,11 +35,11 @@ DecodeResult decode_transport(const std::uint8_t* frame, std::size_t l4, std::si
   const std::size_t available = end - l4;
   if (protocol == DecodedPacket::kUdp) {
     if (available < 8) return fail(DecodeStatus::Truncated, DecodeReason::UdpShort);
-    const std::uint16_t length = be16(frame + l4 + 4);
+    const std::uint16_t length = load_be16(frame + l4 + 4);
     if (length < 8 || length > available)
       return fail(DecodeStatus::Malformed, DecodeReason::UdpBadLength);
-    out.src_port = be16(frame + l4);
-    out.dst_port = be16(frame + l4 + 2);
+    out.src_port = load_be16(frame + l4);
+    out.dst_port = load_be16(frame + l4 + 2);
     out.payload_offset = static_cast<std::uint16_t>(l4 + 8);
     out.payload_length = static_cast<std::uint16_t>(length - 8);
     return {};
@@ -50,10 +48,10 @@ DecodeResult decode_transport(const std::uint8_t* frame, std::size_t l4, std::si
   const std::size_t header = tcp_header_length(frame + l4);
   if (header < 20) return fail(DecodeStatus::Malformed, DecodeReason::TcpBadOffset);
   if (header > available) return fail(DecodeStatus::Truncated, DecodeReason::TcpShort);
-  out.src_port = be16(frame + l4);
-  out.dst_port = be16(frame + l4 + 2);
-  out.tcp_seq = be32(frame + l4 + 4);
-  out.tcp_ack = be32(frame + l4 + 8);
+  out.src_port = load_be16(frame + l4);
+  out.dst_port = load_be16(frame + l4 + 2);
+  out.tcp_seq = load_be32(frame + l4 + 4);
+  out.tcp_ack = load_be32(frame + l4 + 8);
   out.tcp_flags = frame[l4 + 13];
   out.payload_offset = static_cast<std::uint16_t>(l4 + header);
   out.payload_length = static_cast<std::uint16_t>(available - header);
@@ -71,7 +69,7 @@ DecodeResult decode_ipv4(const std::uint8_t* frame, std::size_t size, std::size_
   const std::size_t header = static_cast<std::size_t>(ip[0] & 0x0F) * 4;
   if ((ip[0] >> 4) != 4 || header < 20)
     return fail(DecodeStatus::Malformed, DecodeReason::Ipv4BadHeader);
-  const std::size_t total = be16(ip + 2);
+  const std::size_t total = load_be16(ip + 2);
   if (total < header) return fail(DecodeStatus::Malformed, DecodeReason::Ipv4BadLength);
   if (total > size - l3) return fail(DecodeStatus::Truncated, DecodeReason::Ipv4BadLength);
   out.ip_version = 4;
@@ -79,7 +77,7 @@ DecodeResult decode_ipv4(const std::uint8_t* frame, std::size_t size, std::size_
   if (protocol != DecodedPacket::kUdp && protocol != DecodedPacket::kTcp) {
     return fail(DecodeStatus::NotApplicable, DecodeReason::NotUdpOrTcp);
   }
-  const std::uint16_t fragment = be16(ip + 6);
+  const std::uint16_t fragment = load_be16(ip + 6);
   const bool more_fragments = (fragment & 0x2000) != 0;
   const std::uint16_t fragment_offset = fragment & 0x1FFF;
   if (fragment_offset != 0) return fail(DecodeStatus::NotApplicable, DecodeReason::Fragment);
@@ -99,7 +97,7 @@ DecodeResult decode_ipv6(const std::uint8_t* frame, std::size_t size, std::size_
   if (size - l3 < 40) return fail(DecodeStatus::Truncated, DecodeReason::Ipv6Short);
   const std::uint8_t* ip = frame + l3;
   if ((ip[0] >> 4) != 6) return fail(DecodeStatus::Malformed, DecodeReason::Ipv6BadHeader);
-  const std::size_t end = l3 + 40 + be16(ip + 4);
+  const std::size_t end = l3 + 40 + load_be16(ip + 4);
   if (end > size) return fail(DecodeStatus::Truncated, DecodeReason::Ipv6BadHeader);
   out.ip_version = 6;
   std::uint8_t next = ip[6];
@@ -116,7 +114,7 @@ DecodeResult decode_ipv6(const std::uint8_t* frame, std::size_t size, std::size_
     if (end - at < 8) return fail(DecodeStatus::Truncated, DecodeReason::Ipv6ExtensionShort);
     const std::size_t length = next == 44 ? 8 : (std::size_t{frame[at + 1]} + 1) * 8;
     if (next == 44) {
-      if ((be16(frame + at + 2) & 0xFFF8) != 0)
+      if ((load_be16(frame + at + 2) & 0xFFF8) != 0)
         return fail(DecodeStatus::NotApplicable, DecodeReason::Fragment);
       fragmented = (frame[at + 3] & 1) != 0;
     }
@@ -141,14 +139,14 @@ DecodeResult decode_packet(std::span<const std::uint8_t> frame_span, DecodedPack
   const std::uint8_t* frame = frame_span.data();
   const std::size_t size = frame_span.size() > 0xFFFF ? 0xFFFF : frame_span.size();
   if (size < 14) return fail(DecodeStatus::Truncated, DecodeReason::EthernetShort);
-  std::uint16_t type = be16(frame + 12);
+  std::uint16_t type = load_be16(frame + 12);
   std::size_t at = 14;
   while (type == kEtherVlan || type == kEtherQinQ) {
     if (out.vlan_count == kMaxVlanTags)
       return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyVlanTags);
     if (size - at < 4) return fail(DecodeStatus::Truncated, DecodeReason::VlanShort);
-    out.vlan_tci[out.vlan_count++] = be16(frame + at);
-    type = be16(frame + at + 2);
+    out.vlan_tci[out.vlan_count++] = load_be16(frame + at);
+    type = load_be16(frame + at + 2);
     at += 4;
   }
   out.ether_type = type;

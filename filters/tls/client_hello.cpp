@@ -1,5 +1,6 @@
 #include "filters/tls/client_hello.hpp"
 
+#include "filters/common/byte_order.hpp"
 #include "filters/common/enum_text.hpp"
 
 namespace takedown::filters {
@@ -34,13 +35,13 @@ struct Cursor {
   }
   bool u16(std::uint16_t& v) {
     if (left() < 2) return false;
-    v = static_cast<std::uint16_t>(data[at] << 8 | data[at + 1]);
+    v = load_be16(data + at);
     at += 2;
     return true;
   }
   bool u24(std::uint32_t& v) {
     if (left() < 3) return false;
-    v = std::uint32_t{data[at]} << 16 | std::uint32_t{data[at + 1]} << 8 | data[at + 2];
+    v = load_be24(data + at);
     at += 3;
     return true;
   }

@@ -6,8 +6,12 @@
 #include <random>
 #include <string>
 
+#include "tests/support/parse_expect.hpp"
+
 namespace takedown::filters {
 namespace {
+
+using takedown::testing::expect_parse;
 
 // The views in HttpRequest point into the payload, so the helper keeps the last one alive.
 std::string& last_payload() {
@@ -21,64 +25,66 @@ HttpResult parse(const std::string& text, HttpRequest& out) {
   return parse_http_request({reinterpret_cast<const std::uint8_t*>(held.data()), held.size()}, out);
 }
 
-void expect(HttpResult r, DecodeStatus status, HttpReason reason) {
-  EXPECT_EQ(r.status, status) << to_string(r.status) << " / " << to_string(r.reason);
-  EXPECT_EQ(r.reason, reason) << to_string(r.reason);
-}
-
 TEST(HttpRequest, HostIsCaseInsensitiveTrimmedAndLosesItsPort) {
   HttpRequest r;
-  expect(parse("GET /login.php?next=%2F HTTP/1.1\r\nUser-Agent: curl\r\nhOsT: \t Scam.Example:8080 "
-               "\r\n\r\n",
-               r),
-         DecodeStatus::Ok, HttpReason::None);
+  expect_parse(
+      parse("GET /login.php?next=%2F HTTP/1.1\r\nUser-Agent: curl\r\nhOsT: \t Scam.Example:8080 "
+            "\r\n\r\n",
+            r),
+      DecodeStatus::Ok, HttpReason::None);
   EXPECT_EQ(r.host.view(), "scam.example");
   EXPECT_EQ(r.method, "GET");
   EXPECT_EQ(r.path, "/login.php?next=%2F");
   EXPECT_EQ(r.minor_version, 1);
   EXPECT_FALSE(r.absolute_form);
-  expect(parse("HEAD / HTTP/1.0\nHost: a.example\n\n", r), DecodeStatus::Ok,
-         HttpReason::None);  // bare LF
+  expect_parse(parse("HEAD / HTTP/1.0\nHost: a.example\n\n", r), DecodeStatus::Ok,
+               HttpReason::None);  // bare LF
   EXPECT_EQ(r.minor_version, 0);
   EXPECT_EQ(r.host.view(), "a.example");
 }
 
 TEST(HttpRequest, AbsoluteFormTargetNamesTheHostAndWins) {
   HttpRequest r;
-  expect(parse("GET http://Proxy.Example:3128/a/b HTTP/1.1\r\nHost: other.example\r\n\r\n", r),
-         DecodeStatus::Ok, HttpReason::None);
+  expect_parse(
+      parse("GET http://Proxy.Example:3128/a/b HTTP/1.1\r\nHost: other.example\r\n\r\n", r),
+      DecodeStatus::Ok, HttpReason::None);
   EXPECT_EQ(r.host.view(), "proxy.example");
   EXPECT_EQ(r.path, "/a/b");
   EXPECT_TRUE(r.absolute_form);
-  expect(parse("GET http://bare.example HTTP/1.1\r\n\r\n", r), DecodeStatus::Ok, HttpReason::None);
+  expect_parse(parse("GET http://bare.example HTTP/1.1\r\n\r\n", r), DecodeStatus::Ok,
+               HttpReason::None);
   EXPECT_EQ(r.path, "/");
 }
 
 TEST(HttpRequest, WhatIsNotARequestOrIsBroken) {
   HttpRequest r;
-  expect(parse("HTTP/1.1 200 OK\r\n\r\n", r), DecodeStatus::NotApplicable, HttpReason::NotARequest);
-  expect(parse("\x16\x03\x01", r), DecodeStatus::NotApplicable, HttpReason::NotARequest);
-  expect(parse("get / HTTP/1.1\r\n", r), DecodeStatus::NotApplicable, HttpReason::NotARequest);
-  expect(parse("GET /incomplete", r), DecodeStatus::Truncated, HttpReason::RequestLineShort);
-  expect(parse("GET /\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadRequestLine);
-  expect(parse("GET  HTTP/1.1\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadRequestLine);
-  expect(parse("GET / HTTP/2.0\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadVersion);
-  expect(parse("GET / HTTP/1.1\r\nAccept: */*\r\n", r), DecodeStatus::Truncated,
-         HttpReason::HeadersShort);
-  expect(parse("GET / HTTP/1.0\r\nAccept: */*\r\n\r\n", r), DecodeStatus::NotApplicable,
-         HttpReason::NoHost);
-  expect(parse("GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", r),
-         DecodeStatus::Malformed, HttpReason::DuplicateHost);
-  expect(parse("GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n", r), DecodeStatus::NotApplicable,
-         HttpReason::IpLiteralHost);
-  expect(parse("GET / HTTP/1.1\r\nHost: bad host\r\n\r\n", r), DecodeStatus::Malformed,
-         HttpReason::BadHost);
-  expect(parse("GET / HTTP/1.1\r\nHost:\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadHost);
+  expect_parse(parse("HTTP/1.1 200 OK\r\n\r\n", r), DecodeStatus::NotApplicable,
+               HttpReason::NotARequest);
+  expect_parse(parse("\x16\x03\x01", r), DecodeStatus::NotApplicable, HttpReason::NotARequest);
+  expect_parse(parse("get / HTTP/1.1\r\n", r), DecodeStatus::NotApplicable,
+               HttpReason::NotARequest);
+  expect_parse(parse("GET /incomplete", r), DecodeStatus::Truncated, HttpReason::RequestLineShort);
+  expect_parse(parse("GET /\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadRequestLine);
+  expect_parse(parse("GET  HTTP/1.1\r\n\r\n", r), DecodeStatus::Malformed,
+               HttpReason::BadRequestLine);
+  expect_parse(parse("GET / HTTP/2.0\r\n\r\n", r), DecodeStatus::Malformed, HttpReason::BadVersion);
+  expect_parse(parse("GET / HTTP/1.1\r\nAccept: */*\r\n", r), DecodeStatus::Truncated,
+               HttpReason::HeadersShort);
+  expect_parse(parse("GET / HTTP/1.0\r\nAccept: */*\r\n\r\n", r), DecodeStatus::NotApplicable,
+               HttpReason::NoHost);
+  expect_parse(parse("GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", r),
+               DecodeStatus::Malformed, HttpReason::DuplicateHost);
+  expect_parse(parse("GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n", r),
+               DecodeStatus::NotApplicable, HttpReason::IpLiteralHost);
+  expect_parse(parse("GET / HTTP/1.1\r\nHost: bad host\r\n\r\n", r), DecodeStatus::Malformed,
+               HttpReason::BadHost);
+  expect_parse(parse("GET / HTTP/1.1\r\nHost:\r\n\r\n", r), DecodeStatus::Malformed,
+               HttpReason::BadHost);
 }
 
 TEST(HttpRequest, HostSeenBeforeTheSegmentEndsIsEnough) {
   HttpRequest r;
-  expect(
+  expect_parse(
       parse("POST /pay HTTP/1.1\r\nHost: pay.example\r\nContent-Length: 100000\r\nCookie: aaaa", r),
       DecodeStatus::Ok, HttpReason::None);
   EXPECT_EQ(r.host.view(), "pay.example");

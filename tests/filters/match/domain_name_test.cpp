@@ -110,8 +110,9 @@ TEST(DomainName, WideLabelPathLowercasesValidatesAndIgnoresBytesPastTheLabel) {
   std::string buffer = "ABCDEFGHIJKLMNOPqrs-_" + std::string(19, '*');
   DomainName name;
   name.clear();
-  ASSERT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>(buffer.data()), 21, buffer.size()),
-            NameStatus::Ok);
+  ASSERT_EQ(
+      name.append_label(reinterpret_cast<const std::uint8_t*>(buffer.data()), 21, buffer.size()),
+      NameStatus::Ok);
   ASSERT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>("COM"), 3), NameStatus::Ok);
   EXPECT_EQ(name.view(), "abcdefghijklmnopqrs-_.com");
   EXPECT_EQ(name.label_count(), 2u);
@@ -119,8 +120,9 @@ TEST(DomainName, WideLabelPathLowercasesValidatesAndIgnoresBytesPastTheLabel) {
     std::string copy = buffer;
     copy[bad] = '*';
     name.clear();
-    EXPECT_EQ(name.append_label(reinterpret_cast<const std::uint8_t*>(copy.data()), 21, copy.size()),
-              NameStatus::BadCharacter)
+    EXPECT_EQ(
+        name.append_label(reinterpret_cast<const std::uint8_t*>(copy.data()), 21, copy.size()),
+        NameStatus::BadCharacter)
         << bad;
   }
 }

@@ -8,22 +8,20 @@
 #include <vector>
 
 #include "tests/support/frames.hpp"
+#include "tests/support/parse_expect.hpp"
 
 namespace takedown::filters {
 namespace {
 
+using takedown::testing::expect_parse;
+
 using namespace takedown::testing::frames;
 using Bytes = std::vector<std::uint8_t>;
 
-void expect(TlsResult r, DecodeStatus status, TlsReason reason) {
-  EXPECT_EQ(r.status, status) << to_string(r.status) << " / " << to_string(r.reason);
-  EXPECT_EQ(r.reason, reason) << to_string(r.reason);
-}
-
 TEST(ClientHello, ServerNameOfATls12Hello) {
   ClientHello h;
-  expect(parse_client_hello(client_hello({sni("Login.Scam.Example")}), h), DecodeStatus::Ok,
-         TlsReason::None);
+  expect_parse(parse_client_hello(client_hello({sni("Login.Scam.Example")}), h), DecodeStatus::Ok,
+               TlsReason::None);
   EXPECT_TRUE(h.has_name);
   EXPECT_EQ(h.server_name.view(), "login.scam.example");
   EXPECT_EQ(h.record_version, 0x0301);
@@ -34,7 +32,7 @@ TEST(ClientHello, Tls13WithGreaseAlpnAndEchUsesTheOuterName) {
   ClientHello h;
   const Bytes hello = client_hello(
       {grease(0x1A1A), sni("cover.example"), alpn(), ech(), grease(0xFAFA)}, 32, 0x0303);
-  expect(parse_client_hello(hello, h), DecodeStatus::Ok, TlsReason::None);
+  expect_parse(parse_client_hello(hello, h), DecodeStatus::Ok, TlsReason::None);
   EXPECT_EQ(h.server_name.view(), "cover.example");
 }
 
@@ -42,46 +40,48 @@ TEST(ClientHello, WhatIsNotAClientHello) {
   ClientHello h;
   Bytes app_data = client_hello({sni("a.example")});
   app_data[0] = 23;
-  expect(parse_client_hello(app_data, h), DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  expect_parse(parse_client_hello(app_data, h), DecodeStatus::NotApplicable,
+               TlsReason::NotHandshake);
   Bytes server_hello = client_hello({sni("a.example")});
   server_hello[5] = 2;
-  expect(parse_client_hello(server_hello, h), DecodeStatus::NotApplicable,
-         TlsReason::NotClientHello);
-  expect(parse_client_hello(client_hello({sni("a.example")}, 32, 0x0200), h),
-         DecodeStatus::NotApplicable, TlsReason::NotHandshake);
-  expect(parse_client_hello(Bytes{}, h), DecodeStatus::Truncated, TlsReason::ClientHelloShort);
-  expect(parse_client_hello(client_hello({alpn()}), h), DecodeStatus::NotApplicable,
-         TlsReason::NoServerName);
-  expect(parse_client_hello(client_hello({}), h), DecodeStatus::NotApplicable,
-         TlsReason::NoServerName);
+  expect_parse(parse_client_hello(server_hello, h), DecodeStatus::NotApplicable,
+               TlsReason::NotClientHello);
+  expect_parse(parse_client_hello(client_hello({sni("a.example")}, 32, 0x0200), h),
+               DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  expect_parse(parse_client_hello(Bytes{}, h), DecodeStatus::Truncated,
+               TlsReason::ClientHelloShort);
+  expect_parse(parse_client_hello(client_hello({alpn()}), h), DecodeStatus::NotApplicable,
+               TlsReason::NoServerName);
+  expect_parse(parse_client_hello(client_hello({}), h), DecodeStatus::NotApplicable,
+               TlsReason::NoServerName);
 }
 
 TEST(ClientHello, CutOffBeforeOrAfterTheServerName) {
   ClientHello h;
   const Bytes before = client_hello({alpn(), sni("late.example")});
-  expect(parse_client_hello(Bytes(before.begin(), before.end() - 5), h), DecodeStatus::Truncated,
-         TlsReason::ClientHelloShort);
+  expect_parse(parse_client_hello(Bytes(before.begin(), before.end() - 5), h),
+               DecodeStatus::Truncated, TlsReason::ClientHelloShort);
   EXPECT_FALSE(h.has_name);
   const Bytes after = client_hello({sni("early.example"), alpn(), ech()});
-  expect(parse_client_hello(Bytes(after.begin(), after.end() - 20), h), DecodeStatus::Truncated,
-         TlsReason::ClientHelloShort);
+  expect_parse(parse_client_hello(Bytes(after.begin(), after.end() - 20), h),
+               DecodeStatus::Truncated, TlsReason::ClientHelloShort);
   EXPECT_TRUE(h.has_name);
   EXPECT_EQ(h.server_name.view(), "early.example");
-  expect(parse_client_hello(Bytes(after.begin(), after.begin() + 30), h), DecodeStatus::Truncated,
-         TlsReason::ClientHelloShort);
+  expect_parse(parse_client_hello(Bytes(after.begin(), after.begin() + 30), h),
+               DecodeStatus::Truncated, TlsReason::ClientHelloShort);
   EXPECT_FALSE(h.has_name);
 }
 
 TEST(ClientHello, BadLengthsAndNames) {
   ClientHello h;
-  expect(parse_client_hello(client_hello({sni("a.example")}, 33), h), DecodeStatus::Malformed,
-         TlsReason::BadLength);
+  expect_parse(parse_client_hello(client_hello({sni("a.example")}, 33), h), DecodeStatus::Malformed,
+               TlsReason::BadLength);
   Bytes bad_list = client_hello({sni("a.example")});
   const std::size_t list_at = bad_list.size() - 9 - 2 - 3;  // the server_name list length field
   bad_list[list_at] = 0x7F;
-  expect(parse_client_hello(bad_list, h), DecodeStatus::Malformed, TlsReason::BadLength);
-  expect(parse_client_hello(client_hello({sni("bad name.example")}), h), DecodeStatus::Malformed,
-         TlsReason::BadServerName);
+  expect_parse(parse_client_hello(bad_list, h), DecodeStatus::Malformed, TlsReason::BadLength);
+  expect_parse(parse_client_hello(client_hello({sni("bad name.example")}), h),
+               DecodeStatus::Malformed, TlsReason::BadServerName);
 }
 
 TEST(ClientHello, MutatedHellosNeverReadOutOfBounds) {
