@@ -56,22 +56,28 @@ Snapshot::~Snapshot() {
   if (url_db_ != nullptr) hs_free_database(url_db_);
 }
 
+std::unique_ptr<Snapshot> Snapshot::allocate(std::size_t size) {
+  // Sections are 64-byte aligned in the file, so the buffer is too; padded to a whole line.
+  const std::size_t rounded = (size + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
+  std::unique_ptr<Snapshot> snapshot(new Snapshot());
+  snapshot->buffer_.reset(
+      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  if (!snapshot->buffer_) return nullptr;
+  snapshot->size_ = size;
+  return snapshot;
+}
+
 Result<std::unique_ptr<Snapshot>> Snapshot::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return make_error(path + ": cannot open snapshot: " + std::strerror(errno));
   const std::streamoff size = in.tellg();
   if (size < 0) return make_error(path + ": cannot read snapshot size");
-  std::unique_ptr<Snapshot> snapshot(new Snapshot());
-  const std::size_t rounded =
-      (static_cast<std::size_t>(size) + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
-  snapshot->buffer_.reset(
-      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
-  if (!snapshot->buffer_) return make_error(path + ": out of memory reading snapshot");
+  std::unique_ptr<Snapshot> snapshot = allocate(static_cast<std::size_t>(size));
+  if (!snapshot) return make_error(path + ": out of memory reading snapshot");
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(snapshot->buffer_.get()), size)) {
     return make_error(path + ": short read on snapshot");
   }
-  snapshot->size_ = static_cast<std::uint64_t>(size);
   auto ok = snapshot->verify(path);
   if (!ok) return make_error(ok.error());
   return snapshot;
@@ -79,14 +85,9 @@ Result<std::unique_ptr<Snapshot>> Snapshot::load_file(const std::string& path) {
 
 Result<std::unique_ptr<Snapshot>> Snapshot::load_bytes(std::span<const std::uint8_t> bytes,
                                                        const std::string& origin) {
-  std::unique_ptr<Snapshot> snapshot(new Snapshot());
-  const std::size_t rounded =
-      (bytes.size() + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
-  snapshot->buffer_.reset(
-      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
-  if (!snapshot->buffer_) return make_error(origin + ": out of memory");
+  std::unique_ptr<Snapshot> snapshot = allocate(bytes.size());
+  if (!snapshot) return make_error(origin + ": out of memory");
   if (!bytes.empty()) std::memcpy(snapshot->buffer_.get(), bytes.data(), bytes.size());
-  snapshot->size_ = bytes.size();
   auto ok = snapshot->verify(origin);
   if (!ok) return make_error(ok.error());
   return snapshot;

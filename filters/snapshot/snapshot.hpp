@@ -56,6 +56,8 @@ class Snapshot {
 
  private:
   Snapshot() = default;
+  // A snapshot with an aligned buffer for `size` bytes (not yet filled), or nullptr.
+  static std::unique_ptr<Snapshot> allocate(std::size_t size);
   Result<bool> verify(const std::string& origin);
 
   struct FreeBuffer {
