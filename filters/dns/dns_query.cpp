@@ -49,6 +49,7 @@ void find_edns(const std::uint8_t* m, std::size_t size, std::size_t at, DnsQuery
     if (r >= first_additional && type == kTypeOpt) {
       out.has_edns = true;
       out.edns_udp_size = load_be16(m + at + 2);
+      out.edns_dnssec_ok = (load_be16(m + at + 6) & 0x8000) != 0;
       return;
     }
     at += 10 + rdlength;
@@ -62,6 +63,7 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   const std::size_t size = message.size() > 0xFFFF ? 0xFFFF : message.size();
   out.has_edns = false;
   out.edns_udp_size = 0;
+  out.edns_dnssec_ok = false;
   out.name.clear();
   if (size < kHeader) return fail(DecodeStatus::Truncated, DnsReason::HeaderShort);
   out.id = load_be16(m);

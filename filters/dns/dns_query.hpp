@@ -46,6 +46,7 @@ struct DnsQuery {
   std::uint16_t question_end = 0;  // message offset just past QCLASS
   bool has_edns = false;
   std::uint16_t edns_udp_size = 0;
+  bool edns_dnssec_ok = false;  // the OPT record's DO bit
 
   bool recursion_desired() const { return (flags & 0x0100) != 0; }
 };
