@@ -10,80 +10,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "control/config/yaml_reader.hpp"
+
 namespace takedown::control {
 namespace {
 
-// Thrown inside this file only; load_config converts it to an Error.
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-class Reader {
+class Reader : public YamlReader {
  public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
-    const YAML::Mark mark = node.Mark();
-    std::ostringstream out;
-    out << path_;
-    if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
-    out << ": " << what;
-    throw ConfigError(out.str());
-  }
-
-  void expect_map(const YAML::Node& node, const std::string& what,
-                  std::initializer_list<std::string_view> allowed) const {
-    if (!node.IsMap()) fail(node, what + " must be a mapping");
-    for (const auto& item : node) {
-      const std::string key = item.first.as<std::string>();
-      bool known = false;
-      std::string names;
-      for (auto a : allowed) {
-        known = known || key == a;
-        names += (names.empty() ? "" : ", ") + std::string(a);
-      }
-      if (!known)
-        fail(item.first, std::string("unknown key '")
-                             .append(key)
-                             .append("' in ")
-                             .append(what)
-                             .append(" (expected one of: ")
-                             .append(names)
-                             .append(")"));
-    }
-  }
-
-  std::string scalar(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, what + " must be a single value");
-    return node.Scalar();
-  }
-
-  template <typename Enum>
-  Enum choice(const YAML::Node& node, const std::string& what, const std::string& options) const {
-    Enum value;
-    const std::string text = scalar(node, what);
-    if (!filters::parse(text, value))
-      fail(node, what + " is '" + text + "', expected one of: " + options);
-    return value;
-  }
-
-  // A whole number in [min, max] written as plain digits; `expected` says what it should be.
-  unsigned long whole_number(const YAML::Node& node, const std::string& what, unsigned long min,
-                             unsigned long max, const std::string& expected) const {
-    const std::string text = scalar(node, what);
-    std::size_t used = 0;
-    unsigned long value = 0;
-    try {
-      value = std::stoul(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (text.empty() || text[0] < '0' || text[0] > '9' || used != text.size() || value < min ||
-        value > max) {
-      fail(node, expected);
-    }
-    return value;
-  }
+  using YamlReader::YamlReader;
 
   std::uint32_t ttl(const YAML::Node& node) const {
     return static_cast<std::uint32_t>(
@@ -182,7 +116,7 @@ class Reader {
 
   Config config(const YAML::Node& root) const {
     Config config;
-    config.path = path_;
+    config.path = path();
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
     expect_map(root, "the config",
                {"lists", "defaults", "control", "matcher", "protocols", "dataplane"});
@@ -220,14 +154,13 @@ class Reader {
       if (p["tls_ports"]) config.ports.tls = ports(p["tls_ports"], "protocols.tls_ports");
     }
     if (root["dataplane"]) {
-      if (!root["dataplane"].IsMap()) fail(root["dataplane"], "dataplane must be a mapping");
-      config.dataplane = root["dataplane"];
+      config.dataplane = read_dataplane(*this, root["dataplane"]);
     }
     if (!root["lists"]) fail(root, "the config has no 'lists' key");
     const YAML::Node lists = root["lists"];
     if (!lists.IsSequence() || lists.size() == 0)
       fail(lists, "lists must be a non-empty sequence of lists");
-    const std::filesystem::path base = std::filesystem::path(path_).parent_path();
+    const std::filesystem::path base = std::filesystem::path(path()).parent_path();
     std::set<std::string> names;
     for (const auto& node : lists) {
       ListConfig list = this->list(node, config.defaults, base);
@@ -238,9 +171,6 @@ class Reader {
     if (config.lists.size() > 0x3FFF) fail(lists, "too many lists (at most 16383)");
     return config;
   }
-
- private:
-  std::string path_;
 };
 
 }  // namespace

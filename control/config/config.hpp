@@ -2,7 +2,7 @@
 //
 // load_config() rejects unknown keys, wrong types and missing required fields with an error that
 // names file:line:column and what was expected. List paths are resolved against the config
-// file's folder. The `dataplane:` section is kept as YAML for the data plane to read itself.
+// file's folder. The `dataplane:` section is read by read_dataplane() (dataplane_config.hpp).
 // A plain value; build it once, then share it read-only.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "control/config/dataplane_config.hpp"
 #include "control/lists/list_format.hpp"
 #include "filters/common/result.hpp"
 #include "filters/extract/name_extractor.hpp"
@@ -54,7 +55,7 @@ struct Config {
   ControlConfig control;
   double bloom_false_positive_rate = 0.01;
   filters::ExtractPorts ports;  // which ports carry DNS, HTTP and TLS
-  YAML::Node dataplane;         // validated by the data plane
+  DataplaneConfig dataplane;    // ports, pairs and workers of takedownd
 };
 
 Result<Config> load_config(const std::string& path);

@@ -34,7 +34,9 @@ lists:
 defaults: {dns: refused, tls: drop}
 control: {socket: /tmp/t.sock}
 matcher: {bloom_false_positive_rate: 0.001}
-dataplane: {workers: 1}
+dataplane:
+  ports: [{name: a, device: net_null0}, {name: b, device: net_null1}]
+  pairs: [[a, b]]
 )",
                              "/etc/takedown/t.yaml");
   ASSERT_TRUE(config) << config.error();
@@ -57,7 +59,8 @@ dataplane: {workers: 1}
   EXPECT_EQ(config->control.socket, "/tmp/t.sock");
   EXPECT_EQ(config->control.snapshot_dir, "/var/lib/takedown");
   EXPECT_DOUBLE_EQ(config->bloom_false_positive_rate, 0.001);
-  EXPECT_TRUE(config->dataplane.IsMap());
+  EXPECT_TRUE(config->dataplane.present);
+  EXPECT_EQ(config->dataplane.peer(0), 1u);
 }
 
 TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
@@ -97,7 +100,8 @@ TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
 
 TEST(Config, ProtocolPorts) {
   auto config = parse_config(
-      "lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [53, 5353], tls_ports: [8443]}\n",
+      "lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [53, 5353], tls_ports: "
+      "[8443]}\n",
       "/t.yaml");
   ASSERT_TRUE(config) << config.error();
   EXPECT_EQ(config->ports.dns[0], 53);
