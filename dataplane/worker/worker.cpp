@@ -1,0 +1,251 @@
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "filters/respond/tcp_reset.hpp"
+
+namespace takedown::dataplane {
+
+namespace {
+
+using filters::Decision;
+using filters::DecodeStatus;
+using filters::Protocol;
+
+constexpr std::uint16_t kPrefetchAhead = 4;
+constexpr std::uint64_t kFlushMicroseconds = 100;
+// Rounds of polling after the stop flag, to send on what is already in the rx rings.
+constexpr int kDrainRounds = 64;
+
+std::span<const std::uint8_t> frame_of(const rte_mbuf* m) {
+  return {rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m)};
+}
+
+}  // namespace
+
+Worker::Worker(unsigned index, Runtime& runtime, std::size_t list_count)
+    : index_(index),
+      runtime_(runtime),
+      tx_(runtime.ports.size()),
+      port_counters_(runtime.ports.size()),
+      list_hits_(list_count, 0) {
+  for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
+    tx_[p].bind(runtime.ports[p].port_id, static_cast<std::uint16_t>(index), &port_counters_[p]);
+  }
+}
+
+void Worker::add_rx_queue(std::size_t port_index, std::uint16_t queue) {
+  rx_.push_back({port_index, runtime_.ports[port_index].port_id, queue});
+}
+
+Result<bool> Worker::prepare(const ActiveSnapshot& active) {
+  return scratch_.prepare(*active.snapshot);
+}
+
+void Worker::run() {
+  const std::uint64_t flush_interval = rte_get_tsc_hz() * kFlushMicroseconds / 1000000;
+  std::uint64_t last_flush = rte_rdtsc();
+  last_rx_tsc_.store(last_flush, std::memory_order_relaxed);
+  while (!runtime_.stop.load(std::memory_order_relaxed)) {
+    // The snapshot is read once per poll round and holds for every burst in it.
+    const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
+    const bool received = poll_once(active);
+    const std::uint64_t now = rte_rdtsc();
+    if (received) last_rx_tsc_.store(now, std::memory_order_relaxed);
+    if (!received || now - last_flush > flush_interval) {
+      flush_all();
+      last_flush = now;
+    }
+  }
+  const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
+  for (int round = 0; round < kDrainRounds && poll_once(active); ++round) {
+  }
+  flush_all();
+}
+
+bool Worker::poll_once(const ActiveSnapshot& active) {
+  bool received = false;
+  rte_mbuf* frames[kBurst];
+  for (const RxQueue& rx : rx_) {
+    const std::uint16_t count = rte_eth_rx_burst(rx.port_id, rx.queue, frames, kBurst);
+    if (count == 0) continue;
+    received = true;
+    counters_.rx_packets += count;
+    counters_.bursts += 1;
+    port_counters_[rx.port_index].rx += count;
+    process(rx, frames, count, active);
+  }
+  return received;
+}
+
+void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
+                     const ActiveSnapshot& active) {
+  // Stage 1: extract every frame's name, prefetching a few frames ahead.
+  for (std::uint16_t i = 0; i < count && i < kPrefetchAhead; ++i) {
+    rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
+  }
+  for (std::uint16_t i = 0; i < count; ++i) {
+    if (i + kPrefetchAhead < count)
+      rte_prefetch0(rte_pktmbuf_mtod(frames[i + kPrefetchAhead], void*));
+    filters::extract_name(frame_of(frames[i]), runtime_.extract_ports, extractions_[i]);
+  }
+
+  // Stage 2: DNS and TLS names as one batch; HTTP requests one by one (their path matters).
+  std::size_t batch = 0;
+  for (std::uint16_t i = 0; i < count; ++i) {
+    const filters::Extraction& x = extractions_[i];
+    const filters::DomainName* name = x.name();
+    verdicts_[i] = filters::Verdict{};
+    if (name == nullptr) continue;
+    if (x.protocol == Protocol::Http) {
+      verdicts_[i] = active.matcher.match_http(*name, x.http.path, scratch_);
+    } else {
+      names_[batch] = name;
+      name_slots_[batch++] = static_cast<std::uint8_t>(i);
+    }
+  }
+  if (batch != 0) {
+    active.matcher.match_burst({names_, batch}, {name_verdicts_, batch}, scratch_);
+    for (std::size_t j = 0; j < batch; ++j) verdicts_[name_slots_[j]] = name_verdicts_[j];
+  }
+
+  // Stage 3: act.
+  for (std::uint16_t i = 0; i < count; ++i)
+    act(rx, frames[i], extractions_[i], verdicts_[i], active);
+}
+
+void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                 const filters::Verdict& verdict, const ActiveSnapshot& active) {
+  const bool named = x.name() != nullptr;
+  if (x.status == DecodeStatus::Malformed) counters_.malformed += 1;
+  if (x.status == DecodeStatus::Truncated) counters_.truncated += 1;
+  if (named) {
+    counters_.extracted_dns += x.protocol == Protocol::Dns;
+    counters_.extracted_http += x.protocol == Protocol::Http;
+    counters_.extracted_tls += x.protocol == Protocol::Tls;
+  }
+  switch (verdict.decision) {
+    case Decision::Block:
+      list_hits_[verdict.rule.list] += 1;
+      block(rx, m, x, active.snapshot->policies()[verdict.rule.policy]);
+      return;
+    case Decision::Allow:
+      list_hits_[verdict.rule.list] += 1;
+      counters_.allowed += 1;
+      forward(rx, m);
+      return;
+    case Decision::Log:
+      list_hits_[verdict.rule.list] += 1;
+      counters_.logged += 1;
+      forward(rx, m);
+      return;
+    case Decision::Pass:
+    case Decision::Invalid:
+      break;
+  }
+  const bool broken = x.status == DecodeStatus::Malformed || x.status == DecodeStatus::Truncated;
+  if (!named && broken && runtime_.malformed == control::MalformedPolicy::Drop) {
+    counters_.malformed_drop += 1;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  counters_.passed += 1;
+  forward(rx, m);
+}
+
+void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                   const filters::Policy& policy) {
+  filters::TcpResponse response = filters::TcpResponse::Reset;
+  switch (x.protocol) {
+    case Protocol::Dns:
+      counters_.blocked_dns += 1;
+      response = policy.dns == filters::DnsResponse::Drop ? filters::TcpResponse::Drop
+                                                          : filters::TcpResponse::Reset;
+      break;
+    case Protocol::Http:
+      counters_.blocked_http += 1;
+      response = policy.http;
+      break;
+    case Protocol::Tls:
+      counters_.blocked_tls += 1;
+      response = policy.tls;
+      break;
+    case Protocol::None:
+      break;
+  }
+  if (x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp) {
+    const std::size_t length =
+        filters::write_dns_answer(frame_of(m), x, policy, runtime_.ede, reply_);
+    if (length == 0) {
+      counters_.blocked_drop += 1;
+      rte_pktmbuf_free(m);
+      return;
+    }
+    counters_.answered += 1;
+    rte_mbuf* answer = rewrite(m, reply_, length);
+    if (answer == nullptr) {
+      counters_.reply_errors += 1;
+      return;
+    }
+    tx_[rx.port_index].push(answer, TxKind::Answer, counters_);
+    return;
+  }
+  if (response == filters::TcpResponse::Drop) {
+    counters_.blocked_drop += 1;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  reset(rx, m, x);
+}
+
+void Worker::reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x) {
+  counters_.reset += 1;
+  const auto frame = frame_of(m);
+  const std::size_t back =
+      filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Back, reply_);
+  const std::size_t onwards =
+      filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Onwards, reply_onwards_);
+  rte_mbuf* to_server = rte_pktmbuf_alloc(runtime_.pool);
+  if (to_server == nullptr) {
+    counters_.reply_errors += 1;
+  } else {
+    std::memcpy(rte_pktmbuf_mtod(to_server, void*), reply_onwards_, onwards);
+    to_server->data_len = static_cast<std::uint16_t>(onwards);
+    to_server->pkt_len = static_cast<std::uint32_t>(onwards);
+    tx_[runtime_.ports[rx.port_index].peer].push(to_server, TxKind::Reset, counters_);
+  }
+  rte_mbuf* to_client = rewrite(m, reply_, back);
+  if (to_client == nullptr) {
+    counters_.reply_errors += 1;
+    return;
+  }
+  tx_[rx.port_index].push(to_client, TxKind::Reset, counters_);
+}
+
+rte_mbuf* Worker::rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length) {
+  const std::size_t room = rte_pktmbuf_data_len(m) + rte_pktmbuf_tailroom(m);
+  if (m->nb_segs != 1 || room < length) {
+    rte_pktmbuf_free(m);
+    m = rte_pktmbuf_alloc(runtime_.pool);
+    if (m == nullptr) return nullptr;
+  }
+  std::memcpy(rte_pktmbuf_mtod(m, void*), bytes, length);
+  m->data_len = static_cast<std::uint16_t>(length);
+  m->pkt_len = static_cast<std::uint32_t>(length);
+  m->ol_flags = 0;
+  return m;
+}
+
+void Worker::forward(const RxQueue& rx, rte_mbuf* m) {
+  tx_[runtime_.ports[rx.port_index].peer].push(m, TxKind::Forward, counters_);
+}
+
+void Worker::flush_all() {
+  for (TxBuffer& tx : tx_) tx.flush(counters_);
+}
+
+}  // namespace takedown::dataplane

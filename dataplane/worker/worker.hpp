@@ -1,0 +1,88 @@
+// Worker: one lcore's loop. It owns its rx queues, one tx queue on every port, its tx buffers,
+// its Hyperscan scratch and its counters; nothing is shared on the hot path but the read-only
+// Runtime.
+//
+// Each burst of up to 32 frames goes through the stages STYLE.md describes: prefetch and extract
+// every frame, check all DNS and TLS names together with Matcher::match_burst (bloom filter
+// first, the exact set and Hyperscan only for what needs them), HTTP requests with their path,
+// then act: forward to the paired port, answer a DNS query in place back out of the ingress
+// port, reset a TCP connection both ways, or drop. Tx is buffered per port and flushed when the
+// buffer fills, when a poll round brings nothing, and at least every 100 microseconds.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "dataplane/stats/worker_counters.hpp"
+#include "dataplane/worker/runtime.hpp"
+#include "dataplane/worker/tx_buffer.hpp"
+#include "filters/match/match_scratch.hpp"
+#include "filters/respond/dns_answer.hpp"
+
+namespace takedown::dataplane {
+
+class alignas(64) Worker {
+ public:
+  static constexpr std::uint16_t kBurst = 32;
+
+  Worker(unsigned index, Runtime& runtime, std::size_t list_count);
+
+  // Cold path, before launch: a queue to poll, and a scratch sized for the snapshot.
+  void add_rx_queue(std::size_t port_index, std::uint16_t queue);
+  Result<bool> prepare(const ActiveSnapshot& active);
+  std::size_t rx_queue_count() const { return rx_.size(); }
+
+  // The lcore entry point: polls until runtime.stop, then drains and flushes.
+  void run();
+
+  // Read by the main lcore after the worker has stopped (or as a live, approximate view).
+  const WorkerCounters& counters() const { return counters_; }
+  const std::vector<PortCounters>& port_counters() const { return port_counters_; }
+  const std::vector<std::uint64_t>& list_hits() const { return list_hits_; }
+  std::uint64_t last_rx_tsc() const { return last_rx_tsc_.load(std::memory_order_relaxed); }
+
+ private:
+  struct RxQueue {
+    std::size_t port_index;
+    std::uint16_t port_id;
+    std::uint16_t queue;
+  };
+
+  bool poll_once(const ActiveSnapshot& active);
+  void process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
+               const ActiveSnapshot& active);
+  void act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+           const filters::Verdict& verdict, const ActiveSnapshot& active);
+  void block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+             const filters::Policy& policy);
+  void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
+  // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
+  // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
+  rte_mbuf* rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length);
+  void forward(const RxQueue& rx, rte_mbuf* m);
+  void flush_all();
+
+  unsigned index_;
+  Runtime& runtime_;
+  std::vector<RxQueue> rx_;
+  std::vector<TxBuffer> tx_;  // by port index, each on this worker's tx queue
+  std::vector<PortCounters> port_counters_;
+  std::vector<std::uint64_t> list_hits_;
+  filters::MatchScratch scratch_;
+  WorkerCounters counters_;
+  std::atomic<std::uint64_t> last_rx_tsc_{0};
+
+  // Per-burst state, reused.
+  filters::Extraction extractions_[kBurst];
+  filters::Verdict verdicts_[kBurst];
+  filters::Verdict name_verdicts_[kBurst];
+  const filters::DomainName* names_[kBurst];
+  std::uint8_t name_slots_[kBurst];
+  alignas(64) std::uint8_t reply_[filters::kMaxDnsAnswerFrame];
+  alignas(64) std::uint8_t reply_onwards_[filters::kMaxDnsAnswerFrame];
+};
+
+}  // namespace takedown::dataplane
