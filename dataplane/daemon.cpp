@@ -121,6 +121,7 @@ int run_daemon(const DaemonOptions& options) {
     return fail(options.config +
                 ": no dataplane section; add one with ports and pairs (see conf/takedown.yaml)");
   }
+  if (auto files = control::check_device_files(dp); !files) return fail(files.error());
   auto snapshot = load_snapshot(*config);
   if (!snapshot) return fail(snapshot.error());
 

@@ -18,8 +18,7 @@ std::string join(const std::vector<PortConfig>& ports) {
   return out;
 }
 
-// Resolves rx_pcap= and tx_pcap= paths against the config's folder, and checks that a file to
-// replay exists and that a file to write has a folder to go in.
+// Resolves rx_pcap= and tx_pcap= paths against the config's folder.
 std::string resolve_device(const YamlReader& reader, const YAML::Node& node,
                            const std::string& device) {
   const fs::path base = fs::path(reader.path()).parent_path();
@@ -35,15 +34,6 @@ std::string resolve_device(const YamlReader& reader, const YAML::Node& node,
       fs::path file = item.substr(equals + 1);
       if (file.empty()) reader.fail(node, "device '" + device + "': " + key + "= needs a file");
       if (file.is_relative()) file = (base / file).lexically_normal();
-      if (key == "rx_pcap" && !fs::is_regular_file(file)) {
-        reader.fail(node, "device '" + device + "': the capture to replay, " + file.string() +
-                              ", does not exist");
-      }
-      if (key == "tx_pcap" && !file.parent_path().empty() &&
-          !fs::is_directory(file.parent_path())) {
-        reader.fail(node,
-                    "device '" + device + "': the folder for " + file.string() + " does not exist");
-      }
       item = key + "=" + file.string();
     }
     out += (out.empty() ? "" : ",") + item;
@@ -51,6 +41,35 @@ std::string resolve_device(const YamlReader& reader, const YAML::Node& node,
   }
   return out;
 }
+
+// The value of `key=` in a device string, or "".
+std::string device_argument(const std::string& device, const std::string& key) {
+  const std::string needle = "," + key + "=";
+  const std::size_t at = device.find(needle);
+  if (at == std::string::npos) return "";
+  const std::size_t start = at + needle.size();
+  return device.substr(start, device.find(',', start) - start);
+}
+
+}  // namespace
+
+Result<bool> check_device_files(const DataplaneConfig& config) {
+  for (const auto& port : config.ports) {
+    const std::string where = config.source + ":" + std::to_string(port.line) + ": port '" +
+                              port.name + "' (" + port.dpdk_name() + "): ";
+    const fs::path rx = device_argument(port.device, "rx_pcap");
+    if (!rx.empty() && !fs::is_regular_file(rx)) {
+      return make_error(where + "the capture to replay, " + rx.string() + ", does not exist");
+    }
+    const fs::path tx = device_argument(port.device, "tx_pcap");
+    if (!tx.empty() && !fs::is_directory(tx.parent_path())) {
+      return make_error(where + "the folder for " + tx.string() + " does not exist");
+    }
+  }
+  return true;
+}
+
+namespace {
 
 PortConfig read_port(const YamlReader& reader, const YAML::Node& node) {
   reader.expect_map(node, "a port", {"name", "device", "rx_queues", "tx_queues", "mtu"});
@@ -100,6 +119,7 @@ DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node)
                     {"eal", "ports", "pairs", "workers", "malformed", "snapshot", "ede"});
   DataplaneConfig out;
   out.present = true;
+  out.source = reader.path();
   if (node["eal"]) {
     if (!node["eal"].IsSequence()) reader.fail(node["eal"], "eal must be a list of EAL arguments");
     for (const auto& arg : node["eal"]) out.eal.push_back(reader.scalar(arg, "an EAL argument"));

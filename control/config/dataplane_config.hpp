@@ -2,9 +2,11 @@
 //
 // Everything an operator can get wrong is caught here with file:line:column: an unknown key, a
 // pair naming a port that does not exist, a port in two pairs or in none, a duplicate name or
-// device, a bad number of workers or queues, a pcap file that is not there. Relative `rx_pcap=`
-// and `tx_pcap=` paths inside a device string are resolved against the config file's folder, as
-// list paths are. The schema is documented in conf/takedown.yaml. A plain value; no DPDK types.
+// device, a bad number of workers or queues. check_device_files() is for takedownd at start-up: a
+// capture to replay that is not there, a folder for an output capture that is not. Relative
+// `rx_pcap=` and `tx_pcap=` paths inside a device string are resolved against the config file's
+// folder, as list paths are. The schema is documented in conf/takedown.yaml. A plain value; no DPDK
+// types.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "control/config/yaml_reader.hpp"
+#include "filters/common/result.hpp"
 #include "filters/respond/dns_answer.hpp"
 
 namespace takedown::control {
@@ -36,6 +39,7 @@ struct PortConfig {
 
 struct DataplaneConfig {
   bool present = false;  // the config has a dataplane section
+  std::string source;    // the config file, for messages
   std::vector<std::string> eal;
   std::vector<PortConfig> ports;
   std::vector<std::pair<std::size_t, std::size_t>> pairs;  // indexes into ports
@@ -48,7 +52,10 @@ struct DataplaneConfig {
   std::size_t peer(std::size_t index) const;
 };
 
-// Reads `node` (the dataplane mapping) of the config at `config_path`. Throws ConfigError.
+// Reads `node` (the dataplane mapping) of the config `reader` reads. Throws ConfigError.
 DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node);
+
+// Every rx_pcap= file exists and every tx_pcap= file has a folder to go in.
+Result<bool> check_device_files(const DataplaneConfig& config);
 
 }  // namespace takedown::control

@@ -87,16 +87,6 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
                      "  ports: [{name: a, device: net_null0}, {name: b, device: net_null0}]\n"
                      "  pairs: [[a, b]]\n"),
             f + ":3:59: device 'net_null0' is used by two ports");
-  EXPECT_EQ(error_of(dir,
-                     "  ports: [{name: a, device: \"net_pcap0,rx_pcap=missing.pcap\"}]\n"
-                     "  pairs: [[a, a]]\n"),
-            f + ":3:29: device 'net_pcap0,rx_pcap=missing.pcap': the capture to replay, " +
-                dir.file("missing.pcap") + ", does not exist");
-  EXPECT_EQ(error_of(dir,
-                     "  ports: [{name: a, device: \"net_pcap0,tx_pcap=no/such/out.pcap\"}]\n"
-                     "  pairs: [[a, a]]\n"),
-            f + ":3:29: device 'net_pcap0,tx_pcap=no/such/out.pcap': the folder for " +
-                dir.file("no/such/out.pcap") + " does not exist");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  workers: 0\n"),
             f + ":5:12: workers must be a number from 1 to 128");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  malformed: sometimes\n"),
@@ -110,6 +100,25 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
                 "workers, malformed, snapshot, ede)");
   EXPECT_EQ(error_of(dir, "  pairs: [[a, b]]\n"),
             f + ":3:3: dataplane.ports must be a non-empty list of {name, device}");
+}
+
+TEST(DataplaneConfig, CaptureFilesAreCheckedForTheDataplaneOnly) {
+  testing::TempDir dir;
+  auto config = parse(dir,
+                      "  ports:\n    - {name: a, device: \"net_pcap0,rx_pcap=missing.pcap\"}\n"
+                      "    - {name: b, device: \"net_pcap1,tx_pcap=no/such/out.pcap\"}\n"
+                      "  pairs: [[a, b]]\n");
+  ASSERT_TRUE(config) << config.error();  // takedownctl can still compile this config
+  const std::string f = dir.file("t.yaml");
+  EXPECT_EQ(check_device_files(config->dataplane).error(),
+            f + ":4: port 'a' (net_pcap0): the capture to replay, " + dir.file("missing.pcap") +
+                ", does not exist");
+  dir.write("missing.pcap", "");
+  EXPECT_EQ(check_device_files(config->dataplane).error(),
+            f + ":5: port 'b' (net_pcap1): the folder for " + dir.file("no/such/out.pcap") +
+                " does not exist");
+  std::filesystem::create_directories(dir.file("no/such"));
+  EXPECT_TRUE(check_device_files(config->dataplane));
 }
 
 }  // namespace
