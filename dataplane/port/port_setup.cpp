@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "dataplane/port/pcap_replay.hpp"
+
 namespace takedown::dataplane {
 
 namespace {
@@ -95,8 +97,13 @@ Result<std::vector<Port>> start_ports(const control::DataplaneConfig& config,
   }
   const std::uint32_t data_room = std::max<std::uint32_t>(
       RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM + mtu + kFrameOverhead);
-  const std::uint32_t size = mbuf_pool_size(config, rte_lcore_count(), per_worker_buffered);
-  *pool = rte_pktmbuf_pool_create("takedown_mbufs", size, kPoolCache, 0,
+  std::uint64_t size = mbuf_pool_size(config, rte_lcore_count(), per_worker_buffered);
+  for (const auto& c : config.ports) {
+    auto replayed = pcap_replay_frames(c.device);
+    if (!replayed) return make_error(where(c) + ": " + replayed.error());
+    size += *replayed * c.rx_queues;
+  }
+  *pool = rte_pktmbuf_pool_create("takedown_mbufs", static_cast<unsigned>(size), kPoolCache, 0,
                                   static_cast<std::uint16_t>(data_room), rte_socket_id());
   if (*pool == nullptr) {
     return make_error("cannot create a pool of " + std::to_string(size) + " mbufs of " +

@@ -1,4 +1,5 @@
-// Port set-up: the mbuf pool, sized from the ports, queues and rings, and each port configured,
+// Port set-up: the mbuf pool, sized from the ports, queues and rings (plus the frames a net_pcap
+// device with infinite_rx keeps), and each port configured,
 // started and (at exit) stopped and closed.
 //
 // Every port gets its configured rx queues (RSS over IP, UDP and TCP when there are several) and
