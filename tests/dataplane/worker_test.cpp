@@ -1,0 +1,226 @@
+// The worker loop in-process, on ethdevs made from rte_rings: what comes out of which port, and
+// how the counters add up, including frames the tx ring refuses.
+#include "dataplane/worker/worker.hpp"
+
+#include <gtest/gtest.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <cstring>
+
+#include "filters/common/byte_order.hpp"
+#include "tests/support/frames.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace takedown::dataplane {
+namespace {
+
+using namespace takedown::testing::frames;
+
+constexpr unsigned kTxRing = 64;  // holds 63: small enough to overflow on purpose
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::vector<std::string> args = {"worker_test", "--no-huge", "-m",
+                                     "128",         "--no-pci",  "--no-shconf",
+                                     "-l",          "0",         "--log-level=error"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    ASSERT_GE(rte_eal_init(static_cast<int>(argv.size()), argv.data()), 0);
+    pool_ = rte_pktmbuf_pool_create("worker_test", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    ASSERT_NE(pool_, nullptr);
+    for (int p = 0; p < 2; ++p) {
+      const std::string n = std::to_string(p);
+      rx_[p] = rte_ring_create(("rx" + n).c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      tx_[p] = rte_ring_create(("tx" + n).c_str(), kTxRing, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      const int id = rte_eth_from_rings(("port" + n).c_str(), &rx_[p], 1, &tx_[p], 1, 0);
+      ASSERT_GE(id, 0);
+      port_id_[p] = static_cast<std::uint16_t>(id);
+      rte_eth_conf conf{};
+      ASSERT_EQ(rte_eth_dev_configure(port_id_[p], 1, 1, &conf), 0);
+      ASSERT_EQ(rte_eth_rx_queue_setup(port_id_[p], 0, 1024, 0, nullptr, pool_), 0);
+      ASSERT_EQ(rte_eth_tx_queue_setup(port_id_[p], 0, 1024, 0, nullptr), 0);
+      ASSERT_EQ(rte_eth_dev_start(port_id_[p]), 0);
+    }
+  }
+
+  void SetUp() override {
+    dir_ = std::make_unique<takedown::testing::TempDir>();
+    dir_->write("block.txt", "scam.example\n");
+    dir_->write("sink.txt", "sink.example\n");
+    dir_->write("log.txt", "watch.example\n");
+    dir_->write("allow.txt", "ok.scam.example\n");
+    auto snapshot = takedown::testing::compile_yaml(*dir_, R"(
+lists:
+  - {name: block, format: domains, path: block.txt, response: {tls: drop}}
+  - name: sink
+    format: domains
+    path: sink.txt
+    response: {dns: sinkhole, a: 192.0.2.7, ttl: 30}
+  - {name: log, format: domains, path: log.txt, action: log}
+  - {name: allow, format: domains, path: allow.txt, action: allow}
+)");
+    ASSERT_NE(snapshot, nullptr);
+    active_ = std::make_unique<ActiveSnapshot>(std::move(snapshot), 7);
+    runtime_.ports = {Port{.name = "a", .port_id = port_id_[0], .peer = 1},
+                      Port{.name = "b", .port_id = port_id_[1], .peer = 0}};
+    runtime_.pool = pool_;
+    runtime_.active.store(active_.get());
+    runtime_.stop.store(true);  // run() then only drains what is queued, and returns
+    worker_ = std::make_unique<Worker>(0, runtime_, active_->snapshot->lists().size());
+    ASSERT_TRUE(worker_->prepare(*active_));
+    worker_->add_rx_queue(0, 0);
+    worker_->add_rx_queue(1, 0);
+  }
+
+  void TearDown() override {
+    for (int p = 0; p < 2; ++p) drain(p);
+  }
+
+  void receive(int port, const Bytes& frame) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    ASSERT_NE(m, nullptr);
+    std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())), frame.data(),
+                frame.size());
+    ASSERT_EQ(rte_ring_enqueue(rx_[port], m), 0);
+  }
+
+  // What the worker sent out of `port`, in order.
+  std::vector<Bytes> drain(int port) {
+    std::vector<Bytes> out;
+    void* m = nullptr;
+    while (rte_ring_dequeue(tx_[port], &m) == 0) {
+      auto* mbuf = static_cast<rte_mbuf*>(m);
+      const auto* data = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
+      out.emplace_back(data, data + rte_pktmbuf_data_len(mbuf));
+      rte_pktmbuf_free(mbuf);
+    }
+    return out;
+  }
+
+  void expect_identities() {
+    const WorkerCounters& c = worker_->counters();
+    const std::uint64_t dropped = c.answered + c.reset + c.blocked_drop + c.malformed_drop;
+    EXPECT_EQ(c.rx_packets, c.tx_packets + dropped + c.tx_errors);
+    EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls,
+              c.answered + c.reset + c.blocked_drop);
+    const auto& ports = worker_->port_counters();
+    EXPECT_EQ(ports[0].tx + ports[1].tx, c.tx_packets + c.responses_sent + c.resets_sent);
+    EXPECT_EQ(ports[0].rx + ports[1].rx, c.rx_packets);
+  }
+
+  static Bytes query(const std::string& name, bool edns = false) {
+    return ethernet(0x0800) + ipv4(17, udp(40000, 53, dns_query(name, 1, edns)));
+  }
+
+  static inline rte_mempool* pool_ = nullptr;
+  static inline rte_ring* rx_[2] = {};
+  static inline rte_ring* tx_[2] = {};
+  static inline std::uint16_t port_id_[2] = {};
+  std::unique_ptr<takedown::testing::TempDir> dir_;
+  std::unique_ptr<ActiveSnapshot> active_;
+  Runtime runtime_;
+  std::unique_ptr<Worker> worker_;
+};
+
+TEST_F(WorkerTest, PassingFramesGoToThePeerUnchangedAndInOrder) {
+  const std::vector<Bytes> frames = {query("www.example.com"), ethernet(0x0806) + Bytes(28, 1),
+                                     query("watch.example"), query("ok.scam.example")};
+  for (const Bytes& f : frames) receive(0, f);
+  receive(1, query("from.the.other.side"));
+  worker_->run();
+  EXPECT_EQ(drain(1), frames);
+  EXPECT_EQ(drain(0), std::vector<Bytes>{query("from.the.other.side")});
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.tx_packets, 5u);
+  EXPECT_EQ(c.logged, 1u);
+  EXPECT_EQ(c.allowed, 1u);
+  EXPECT_EQ(c.passed, 3u);
+  EXPECT_EQ(worker_->list_hits(), (std::vector<std::uint64_t>{0, 0, 1, 1}));
+  expect_identities();
+}
+
+TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
+  receive(0, query("www.scam.example", true));
+  receive(0, query("sink.example"));
+  worker_->run();
+  EXPECT_TRUE(drain(1).empty());
+  const std::vector<Bytes> answers = drain(0);
+  ASSERT_EQ(answers.size(), 2u);
+  filters::DecodedPacket p;
+  ASSERT_EQ(filters::decode_packet(answers[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.src_port, 53);
+  EXPECT_EQ(filters::load_be16(&answers[0][p.payload_offset + 2]) & 0x800F, 0x8003);  // NXDOMAIN
+  EXPECT_EQ(filters::load_be16(&answers[0][answers[0].size() - 2]), 15);              // EDE Blocked
+  ASSERT_EQ(filters::decode_packet(answers[1], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(filters::load_be16(&answers[1][p.payload_offset + 6]), 1);  // one A record
+  EXPECT_EQ(answers[1].back(), 7);                                      // 192.0.2.7
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.answered, 2u);
+  EXPECT_EQ(c.responses_sent, 2u);
+  EXPECT_EQ(c.blocked_dns, 2u);
+  EXPECT_EQ(worker_->list_hits()[0], 1u);
+  EXPECT_EQ(worker_->list_hits()[1], 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, BlockedHttpIsResetBothWaysAndTlsDroppedAsConfigured) {
+  const std::string request = "GET / HTTP/1.1\r\nHost: scam.example\r\n\r\n";
+  const Bytes http =
+      ethernet(0x0800) + ipv4(6, tcp(51000, 80, Bytes(request.begin(), request.end())));
+  receive(0, http);
+  receive(0, ethernet(0x0800) + ipv4(6, tcp(51001, 443, client_hello({sni("scam.example")}))));
+  worker_->run();
+  const std::vector<Bytes> back = drain(0);
+  const std::vector<Bytes> onwards = drain(1);
+  ASSERT_EQ(back.size(), 1u);
+  ASSERT_EQ(onwards.size(), 1u);
+  filters::DecodedPacket p;
+  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x14);
+  EXPECT_EQ(p.dst_port, 51000);
+  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x14);
+  EXPECT_EQ(p.dst_port, 80);
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.reset, 1u);
+  EXPECT_EQ(c.resets_sent, 2u);
+  EXPECT_EQ(c.blocked_drop, 1u);
+  EXPECT_EQ(c.blocked_http, 1u);
+  EXPECT_EQ(c.blocked_tls, 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, MalformedFramesFollowThePolicy) {
+  const Bytes cut = query("www.example.com");
+  const Bytes truncated(cut.begin(), cut.begin() + 30);  // inside the IPv4 header
+  for (auto policy : {control::MalformedPolicy::Forward, control::MalformedPolicy::Drop}) {
+    runtime_.malformed = policy;
+    receive(0, truncated);
+    worker_->run();
+    EXPECT_EQ(drain(1).size(), policy == control::MalformedPolicy::Forward ? 1u : 0u);
+  }
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.truncated + c.malformed, 2u);
+  EXPECT_EQ(c.malformed_drop, 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, FramesTheTxRingRefusesAreFreedAndCounted) {
+  const unsigned before = rte_mempool_avail_count(pool_);
+  for (int i = 0; i < 100; ++i) receive(0, query("www.example.com"));
+  worker_->run();
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.tx_packets, kTxRing - 1);
+  EXPECT_EQ(c.tx_errors, 100 - (kTxRing - 1));
+  expect_identities();
+  EXPECT_EQ(drain(1).size(), kTxRing - 1);
+  EXPECT_EQ(rte_mempool_avail_count(pool_), before);  // nothing leaked
+}
+
+}  // namespace
+}  // namespace takedown::dataplane
