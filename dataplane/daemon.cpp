@@ -131,8 +131,13 @@ int run_daemon(const DaemonOptions& options) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
+    std::string devices;
+    for (const auto& port : dp.ports) {
+      devices += (devices.empty() ? "" : ", ") + ("port '" + port.name + "' = " + port.device);
+    }
     return fail("EAL start-up failed (" + std::string(rte_strerror(rte_errno)) +
-                "); check dataplane.eal and the port devices. EAL arguments: " + joined(args));
+                "): check the messages above, dataplane.eal and the devices (" + devices +
+                "). EAL arguments: " + joined(args));
   }
   if (rte_lcore_count() < dp.workers + 1) {
     rte_eal_cleanup();

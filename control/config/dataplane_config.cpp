@@ -21,7 +21,7 @@ std::string join(const std::vector<PortConfig>& ports) {
 // Resolves rx_pcap= and tx_pcap= paths against the config's folder.
 std::string resolve_device(const YamlReader& reader, const YAML::Node& node,
                            const std::string& device) {
-  const fs::path base = fs::path(reader.path()).parent_path();
+  const fs::path base = fs::absolute(reader.path()).parent_path();
   std::string out;
   std::size_t start = 0;
   while (start <= device.size()) {
@@ -207,7 +207,7 @@ DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node)
   }
   if (node["snapshot"]) {
     const fs::path file = reader.scalar(node["snapshot"], "snapshot");
-    out.snapshot = (file.is_absolute() ? file : fs::path(reader.path()).parent_path() / file)
+    out.snapshot = (file.is_absolute() ? file : fs::absolute(reader.path()).parent_path() / file)
                        .lexically_normal()
                        .string();
   }

@@ -33,7 +33,7 @@ std::size_t write_tcp_reset(std::span<const std::uint8_t> frame, const DecodedPa
     store_be32(tcp + 8, packet.tcp_seq + consumed);
   } else {
     store_be32(tcp + 4, packet.tcp_seq);
-    store_be32(tcp + 8, packet.tcp_ack);
+    store_be32(tcp + 8, acked ? packet.tcp_ack : 0);
   }
   tcp[12] = (kTcpHeader / 4) << 4;
   tcp[13] = kRst | ((back || acked) ? kAck : 0);

@@ -6,7 +6,8 @@
 // what the server expects next since the segment never reached it). Both carry RST|ACK, no
 // payload, a plain IP header with TTL 64, the VLAN tags of the segment and correct checksums.
 // When the segment has no ACK flag (a client that never heard from the server), the RST back
-// carries seq 0, as RFC 9293 section 3.10.7.1 prescribes.
+// carries seq 0, as RFC 9293 section 3.10.7.1 prescribes, and the RST onwards is a bare RST
+// with a zero ack field.
 //
 // Hot path: no allocation; `out` must not overlap `frame`. Safe on any thread.
 #pragma once

@@ -1,19 +1,39 @@
 #!/usr/bin/env python3
-"""Writes a realistic, varied pcap for the tshark differential test and the demo (stdlib only).
+"""Writes a realistic, varied pcap for the tshark differential test, the takedownd tests and the demo
+(stdlib only).
 
 Frames: IPv4 and IPv6; untagged, 802.1Q and QinQ; DNS queries over UDP and TCP, with and without
 EDNS, plus some DNS responses (which must not count as queries); HTTP/1.0 and 1.1 requests with
 odd casing, optional whitespace, ports and absolute-form targets; TLS 1.2 and 1.3 ClientHellos with
-GREASE, ALPN and ECH extensions; a little ARP and ICMP. Names come from the takedown list (about
-10%) and the top-50k list, with realistic prefixes, random upper case and trailing dots.
+GREASE, ALPN and ECH extensions; TCP SYNs; a little ICMP (ICMPv6 over IPv6). Names come from the
+takedown list (about 10%) and the top-50k list, with realistic prefixes, random upper case and
+trailing dots. IPv4, UDP, TCP and ICMP checksums are correct; data segments are ACK|PSH with a
+nonzero acknowledgement number, and about half carry a TCP timestamp option.
+
+Options for the data-plane tests:
+  --kinds LIST           only these kinds (dns-udp,dns-tcp,dns-response,http,tls,syn,icmp), with the
+                         default weights renormalised; e.g. --kinds dns-udp for a DNS-only benchmark.
+  --malformed-share F    that share of frames is broken in one of several ways that a decoder must
+                         call truncated or malformed (IP header cut, IP length past the frame, bad
+                         IHL, bad UDP length, bad TCP offset, DNS header cut, forward compression
+                         pointer, TLS ClientHello cut before the SNI, HTTP request without Host cut
+                         mid-line, ...). Every record stays a valid pcap record.
+  --ip-options-share F   that share of IP packets carries an IPv4 option (router alert) or an IPv6
+                         hop-by-hop header.
+  --labels FILE          writes "frame<TAB>kind<TAB>malformation" per frame ("-" when intact),
+                         frames numbered from 1 as in tshark.
 
 usage: generate_capture.py OUT.pcap [--frames N] [--seed S] [--blocked LIST] [--benign LIST]
+                           [--kinds LIST] [--malformed-share F] [--ip-options-share F] [--labels FILE]
 """
 import argparse
 import random
 import struct
 
 PREFIXES = ["", "", "www.", "api.", "cdn-12.", "mail.", "login.", "m.", "static.", "edge-7.eu."]
+KIND_WEIGHTS = {"dns-udp": 0.38, "dns-tcp": 0.10, "dns-response": 0.05, "http": 0.20, "tls": 0.22,
+                "syn": 0.02, "icmp": 0.03}
+UDP, TCP, ICMP, ICMPV6 = 17, 6, 1, 58
 
 
 def checksum(data):
@@ -25,19 +45,40 @@ def checksum(data):
     return ~total & 0xFFFF
 
 
-def ethernet(ethertype, payload, tags):
+def with_transport_checksum(proto, src, dst, l4):
+    """Fills the UDP/TCP/ICMPv6 checksum over the IPv4 or IPv6 pseudo-header (ICMPv4: none)."""
+    offset = {UDP: 6, TCP: 16, ICMP: 2, ICMPV6: 2}[proto]
+    l4 = l4[:offset] + b"\0\0" + l4[offset + 2:]
+    if proto == ICMP:
+        pseudo = b""
+    elif len(src) == 4:
+        pseudo = src + dst + struct.pack("!BBH", 0, proto, len(l4))
+    else:
+        pseudo = src + dst + struct.pack("!IxxxB", len(l4), proto)
+    value = checksum(pseudo + l4)
+    if proto == UDP and value == 0:
+        value = 0xFFFF  # 0 means "no checksum" in UDP
+    return l4[:offset] + struct.pack("!H", value) + l4[offset + 2:]
+
+
+def ethernet_header(ethertype, tags):
     header = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
     for tpid, vid in tags:
         header += struct.pack("!HH", tpid, vid)
-    return header + struct.pack("!H", ethertype) + payload
+    return header + struct.pack("!H", ethertype)
 
 
-def ipv4(proto, src, dst, l4):
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), random.getrandbits(16), 0, 64, proto, 0, src, dst)
+def ipv4(proto, src, dst, l4, options=b""):
+    ihl = 5 + len(options) // 4
+    header = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(l4), random.getrandbits(16), 0x4000, 64,
+                         proto, 0, src, dst) + options
     return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + l4
 
 
-def ipv6(next_header, src, dst, l4):
+def ipv6(next_header, src, dst, l4, hop_by_hop=False):
+    if hop_by_hop:  # PadN only: 8 bytes that a decoder must skip
+        l4 = struct.pack("!BB", next_header, 0) + b"\x01\x04\0\0\0\0" + l4
+        next_header = 0
     return struct.pack("!IHBB16s16s", 0x60000000, len(l4), next_header, 64, src, dst) + l4
 
 
@@ -46,8 +87,15 @@ def udp(sport, dport, payload):
 
 
 def tcp(sport, dport, payload, flags=0x18):
-    return struct.pack("!HHIIBBHHH", sport, dport, random.getrandbits(32), random.getrandbits(32), 5 << 4, flags,
-                       65535, 0, 0) + payload
+    options = b""
+    if flags == 0x02:  # a SYN: MSS, SACK permitted, timestamps, window scale
+        options = (b"\x02\x04\x05\xb4\x04\x02\x08\x0a" + struct.pack("!II", random.getrandbits(32), 0)
+                   + b"\x01\x03\x03\x07")
+    elif random.random() < 0.5:
+        options = b"\x01\x01\x08\x0a" + struct.pack("!II", random.getrandbits(32), random.getrandbits(32))
+    ack = 0 if flags == 0x02 else random.randrange(1, 1 << 32)
+    return struct.pack("!HHIIBBHHH", sport, dport, random.getrandbits(32), ack, (5 + len(options) // 4) << 4, flags,
+                       65535, 0, 0) + options + payload
 
 
 def wire_name(name):
@@ -58,7 +106,11 @@ def wire_name(name):
 
 
 def dns_message(name, qtype, edns, response=False):
-    flags = 0x0100 | (0x8180 if response else 0)
+    flags = 0x0100 if random.random() < 0.9 else 0  # RD
+    flags |= 0x0020 if random.random() < 0.2 else 0  # AD
+    flags |= 0x0010 if random.random() < 0.1 else 0  # CD
+    if response:
+        flags |= 0x8180
     message = struct.pack("!HHHHHH", random.getrandbits(16), flags, 1, 1 if response else 0, 0, 1 if edns else 0)
     message += wire_name(name) + struct.pack("!HH", qtype, 1)
     if response:
@@ -87,6 +139,7 @@ def extension(kind, body):
 
 
 def client_hello(sni, tls13):
+    """Returns the TLS record and the offset of its server_name extension."""
     grease = lambda: random.choice([0x0A0A, 0x1A1A, 0x2A2A, 0x3A3A, 0xFAFA])
     name = sni.encode()
     entry = b"\0" + struct.pack("!H", len(name)) + name
@@ -94,24 +147,90 @@ def client_hello(sni, tls13):
     extensions.append(extension(16, b"\x00\x0c\x02h2\x08http/1.1"))
     if tls13:
         extensions.append(extension(43, b"\x04\x03\x04\x03\x03"))
-        extensions.append(extension(51, struct.pack("!H", 38) + struct.pack("!HH", 29, 32) + random.randbytes(32)))
+        extensions.append(extension(51, struct.pack("!H", 36) + struct.pack("!HH", 29, 32) + random.randbytes(32)))
         if random.random() < 0.3:
             extensions.append(extension(0xFE0D, random.randbytes(80)))  # ECH: the outer SNI stays
     if random.random() < 0.7:
         extensions.insert(0, extension(grease(), b""))
         extensions.append(extension(grease(), b"\0"))
+    sni_index = next(i for i, e in enumerate(extensions) if e[:2] == b"\0\0")
     body = b"".join(extensions)
     suites = struct.pack("!H", grease()) + b"\x13\x01\x13\x02\xc0\x2f"
     hello = struct.pack("!H", 0x0303) + random.randbytes(32) + b"\x20" + random.randbytes(32)
-    hello += struct.pack("!H", len(suites)) + suites + b"\x01\x00" + struct.pack("!H", len(body)) + body
+    hello += struct.pack("!H", len(suites)) + suites + b"\x01\x00" + struct.pack("!H", len(body))
+    sni_offset = 9 + len(hello) + sum(len(e) for e in extensions[:sni_index])
+    hello += body
     handshake = b"\x01" + struct.pack("!I", len(hello))[1:] + hello
-    return b"\x16" + struct.pack("!HH", 0x0301 if tls13 else 0x0303, len(handshake)) + handshake
+    return b"\x16" + struct.pack("!HH", 0x0301 if tls13 else 0x0303, len(handshake)) + handshake, sni_offset
 
 
 def odd_case(name):
     if random.random() < 0.3:
         return "".join(c.upper() if random.random() < 0.3 else c for c in name)
     return name
+
+
+def payload_malformations(kind):
+    """Breakages of the application payload that apply to this kind (queries to the DNS port only)."""
+    return {"dns-udp": ["dns-header-short", "dns-forward-pointer", "dns-bad-label", "dns-name-cut"],
+            "dns-tcp": ["dns-header-short", "dns-forward-pointer", "dns-name-cut"],
+            "http": ["http-no-host-cut", "http-request-line-cut", "http-bad-version"],
+            "tls": ["tls-cut-before-sni", "tls-bad-session-id"]}.get(kind, [])
+
+
+def break_payload(how, payload, kind, sni_offset):
+    """Returns the payload broken in the way `how` names. DNS over TCP keeps its length prefix."""
+    prefix = b""
+    if kind == "dns-tcp":
+        prefix, payload = payload[:2], payload[2:]
+    if how == "dns-header-short":
+        payload = payload[:random.randrange(1 if kind == "dns-tcp" else 0, 12)]
+    elif how == "dns-forward-pointer":  # the QNAME starts with a pointer to itself or later
+        payload = payload[:12] + struct.pack("!H", 0xC000 | random.randrange(12, 40)) + b"\0\x01\0\x01"
+    elif how == "dns-bad-label":  # 0x40/0x80 label types are not allowed
+        payload = payload[:12] + bytes([random.choice([0x40, 0x80]) | 3]) + payload[13:]
+    elif how == "dns-name-cut":
+        payload = payload[:13 + random.randrange(max(1, payload[12]))]
+    elif how == "http-no-host-cut":
+        line = random.choice(["User-Agent: Mozilla/5.0 (X11; Linux x86_64)", "Accept: text/html,application/xh",
+                              "Cookie: session=8f2b1c"])
+        payload = f"GET /index.html HTTP/1.1\r\n{line[:random.randrange(1, len(line))]}".encode()
+    elif how == "http-request-line-cut":
+        payload = b"GET /login.php?next=%2F"[:random.randrange(5, 23)]
+    elif how == "http-bad-version":
+        payload = payload.replace(b"HTTP/1.", b"HTTP/7.", 1)
+    elif how == "tls-cut-before-sni":
+        payload = payload[:random.randrange(1, sni_offset + 4)]
+    elif how == "tls-bad-session-id":
+        payload = payload[:43] + bytes([random.randrange(33, 256)]) + payload[44:]
+    if kind == "dns-tcp" and how != "dns-header-short":
+        prefix = struct.pack("!H", len(payload)) if random.random() < 0.5 else prefix
+    return prefix + payload
+
+
+def break_frame(how, eth, l3):
+    """Breaks the IP or transport layer of an intact IP packet `l3` behind Ethernet header `eth`."""
+    v4 = l3[0] >> 4 == 4
+    ihl = (l3[0] & 0x0F) * 4 if v4 else 40
+    if how == "ip-header-cut":
+        return eth + l3[:random.randrange(1, ihl)]
+    if how == "ip-length-long":  # the IP length says more than the frame holds
+        if v4:
+            header = bytearray(l3[:ihl])
+            header[2:4] = struct.pack("!H", len(l3) + random.randrange(1, 200))
+            header[10:12] = b"\0\0"
+            header[10:12] = struct.pack("!H", checksum(bytes(header)))
+            return eth + bytes(header) + l3[ihl:]
+        return eth + l3[:4] + struct.pack("!H", len(l3) - 40 + random.randrange(1, 200)) + l3[6:]
+    if how == "ip-bad-header":  # IPv4 IHL below 5, or an IPv6 header whose version is not 6
+        if v4:
+            header = bytearray(l3[:ihl])
+            header[0] = 0x40 | random.randrange(0, 5)
+            header[10:12] = b"\0\0"
+            header[10:12] = struct.pack("!H", checksum(bytes(header)))
+            return eth + bytes(header) + l3[ihl:]
+        return eth + bytes([random.choice([0x40, 0x50, 0x70])]) + l3[1:]
+    raise ValueError(how)
 
 
 def main():
@@ -121,10 +240,21 @@ def main():
     parser.add_argument("--seed", type=int, default=20251125)
     parser.add_argument("--blocked", default="conf/lists/takedown-66k.txt")
     parser.add_argument("--benign", default="tests/data/top-50k.txt")
+    parser.add_argument("--kinds", default=",".join(KIND_WEIGHTS))
+    parser.add_argument("--malformed-share", type=float, default=0.0)
+    parser.add_argument("--ip-options-share", type=float, default=0.0)
+    parser.add_argument("--labels")
     args = parser.parse_args()
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KIND_WEIGHTS]
+    if unknown or not kinds:
+        parser.error(f"--kinds: unknown kind(s) {','.join(unknown) or '(none given)'}; "
+                     f"choose from {','.join(KIND_WEIGHTS)}")
+    weights = [KIND_WEIGHTS[k] for k in kinds]
     random.seed(args.seed)
     blocked = [l.strip() for l in open(args.blocked) if l.strip()]
     benign = [l.strip() for l in open(args.benign) if l.strip()]
+    labels = open(args.labels, "w") if args.labels else None
 
     with open(args.out, "wb") as out:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
@@ -134,32 +264,71 @@ def main():
             v6 = random.random() < 0.5
             tags = random.choice([[], [], [], [(0x8100, random.randrange(1, 4095))],
                                   [(0x88A8, random.randrange(1, 4095)), (0x8100, random.randrange(1, 4095))]])
-            kind = random.random()
-            sport = random.randrange(1024, 65535)
-            if kind < 0.38:
-                l4, proto = udp(sport, 53, dns_message(name, random.choice([1, 28, 15, 16, 65]), random.random() < 0.5)), 17
-            elif kind < 0.48:
+            kind = random.choices(kinds, weights)[0]
+            broken = "-"
+            if args.malformed_share > 0 and random.random() < args.malformed_share:
+                choices = ["ip-header-cut", "ip-length-long", "ip-bad-header"]
+                choices += ["udp-bad-length"] if kind in ("dns-udp", "dns-response") else []
+                choices += ["tcp-bad-offset", "tcp-header-cut"] if kind in ("dns-tcp", "http", "tls", "syn") else []
+                choices += payload_malformations(kind) * 2
+                broken = random.choice(choices)
+            sport = random.randrange(32768, 61000)  # Linux ephemeral ports: above every server port here
+            sni_offset = 0
+            if kind == "dns-udp":
+                proto, dport, payload = UDP, 53, dns_message(name, random.choice([1, 28, 15, 16, 65, 255]),
+                                                             random.random() < 0.5)
+            elif kind == "dns-tcp":
                 message = dns_message(name, random.choice([1, 28]), random.random() < 0.5)
-                l4, proto = tcp(sport, 53, struct.pack("!H", len(message)) + message), 6
-            elif kind < 0.53:
-                l4, proto = udp(53, sport, dns_message(name, 1, random.random() < 0.5, response=True)), 17
-            elif kind < 0.73:
+                proto, dport, payload = TCP, 53, struct.pack("!H", len(message)) + message
+            elif kind == "dns-response":
+                proto, dport, payload = UDP, sport, dns_message(name, 1, random.random() < 0.5, response=True)
+                sport = 53
+            elif kind == "http":
                 host = name + ("." if random.random() < 0.05 else "")
                 method = random.choice(["GET", "GET", "POST", "HEAD", "PUT", "OPTIONS"])
-                l4, proto = tcp(sport, random.choice([80, 80, 8080]), http_request(host, method, random.choice([0, 1]))), 6
-            elif kind < 0.95:
-                l4, proto = tcp(sport, 443, client_hello(name, random.random() < 0.6)), 6
-            elif kind < 0.97:
-                l4, proto = tcp(sport, 443, b"", flags=0x02), 6  # a SYN
+                proto, dport, payload = TCP, random.choice([80, 80, 8080]), http_request(host, method,
+                                                                                         random.choice([0, 1]))
+            elif kind == "tls":
+                proto, dport = TCP, 443
+                payload, sni_offset = client_hello(name, random.random() < 0.6)
+            elif kind == "syn":
+                proto, dport, payload = TCP, 443, b""
             else:
-                l4, proto = b"\x08\x00\x00\x00" + random.randbytes(12), 1  # ICMP echo
+                proto = ICMPV6 if v6 else ICMP
+                dport, payload = 0, b""
+            if broken in payload_malformations(kind):
+                payload = break_payload(broken, payload, kind, sni_offset)
+            if proto == UDP:
+                l4 = udp(sport, dport, payload)
+            elif proto == TCP:
+                l4 = tcp(sport, dport, payload, flags=0x02 if kind == "syn" else 0x18)
+            else:  # an echo request: type, code, checksum, identifier, sequence, data
+                l4 = bytes([128 if v6 else 8, 0, 0, 0]) + random.randbytes(12)
             if v6:
-                packet = ethernet(0x86DD, ipv6(proto, random.randbytes(16), random.randbytes(16), l4), tags)
+                src, dst = random.randbytes(16), random.randbytes(16)
             else:
-                packet = ethernet(0x0800, ipv4(proto, bytes([10, 0, random.randrange(256), random.randrange(1, 255)]),
-                                              bytes([192, 0, 2, 53]), l4), tags)
+                src, dst = bytes([10, 0, random.randrange(256), random.randrange(1, 255)]), bytes([192, 0, 2, 53])
+            l4 = with_transport_checksum(proto, src, dst, l4)
+            if broken == "udp-bad-length":
+                length = random.choice([random.randrange(0, 8), len(l4) + random.randrange(1, 99)])
+                l4 = l4[:4] + struct.pack("!H", length) + l4[6:]
+            elif broken == "tcp-bad-offset":
+                l4 = l4[:12] + bytes([random.randrange(0, 5) << 4]) + l4[13:]
+            elif broken == "tcp-header-cut":
+                l4 = l4[:random.randrange(1, 20)]
+            options = args.ip_options_share > 0 and random.random() < args.ip_options_share
+            if v6:
+                l3 = ipv6(proto, src, dst, l4, hop_by_hop=options)
+            else:
+                l3 = ipv4(proto, src, dst, l4, options=b"\x94\x04\0\0" if options else b"")
+            eth = ethernet_header(0x86DD if v6 else 0x0800, tags)
+            packet = break_frame(broken, eth, l3) if broken.startswith("ip-") else eth + l3
             out.write(struct.pack("<IIII", 1700000000 + frame // 100, (frame % 100) * 10000, len(packet), len(packet)))
             out.write(packet)
+            if labels:
+                labels.write(f"{frame + 1}\t{kind}\t{broken}\n")
+    if labels:
+        labels.close()
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ TEST(TcpReset, SegmentWithoutAckGetsSequenceZeroBack) {
   EXPECT_EQ(r.packet.tcp_flags, 0x14);
   const Reset onwards = reset(segment, ReplyDirection::Onwards);
   EXPECT_EQ(onwards.packet.tcp_flags, 0x04);  // a bare RST: there is nothing to acknowledge
+  EXPECT_EQ(onwards.packet.tcp_ack, 0u);
 }
 
 TEST(TcpReset, ExtensionHeadersAreNotCarriedOver) {

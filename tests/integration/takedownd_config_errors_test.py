@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""takedownd refuses bad configs at start-up with a message that names the problem.
+
+Starts from a small working config (two net_pcap ports, a 20-frame capture, one domains list) and
+checks first that it runs and stops cleanly (exit 0, one JSON object with rx_packets 20 on stdout):
+given by its absolute path with --exit-when-idle, by a bare relative path from its own folder
+("-c good.yaml", where relative pcap paths resolve against "."), with --duration 0.5, and until a
+SIGTERM. Then, one fault at a time: a pair naming an unknown port, a
+vdev whose driver does not exist, a missing list file, a missing rx_pcap file, `workers: 0`,
+`malformed: sometimes`, an unknown dataplane key and an unknown `ede` value. For each, takedownd must
+exit non-zero (not by a signal) within 60 s, and one line of its own on stderr ("takedownd: ...",
+not an EAL log line) must name the culprit (the port name, the device string, the list path, ...).
+
+Exits 0 when every case holds, 1 otherwise, 77 when tshark is missing (the suite's DPDK tests are
+skipped together on machines without the test tools).
+
+usage: takedownd_config_errors_test.py --takedownd BIN --source-dir DIR --work-dir DIR
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+BASE = """lists:
+  - name: takedown
+    format: domains
+    path: {list_path}
+dataplane:
+  eal: [--no-huge, -m, "256", --no-pci, --no-shconf, --file-prefix, takedownd-config-errors]
+  ports:
+    - name: client
+      device: {client_device}
+    - name: resolver
+      device: net_pcap1,tx_pcap=resolver-out.pcap
+  pairs:
+    - [client, {peer}]
+  workers: {workers}
+  malformed: {malformed}
+{extra}"""
+
+GOOD = {"list_path": "takedown.txt", "client_device": "net_pcap0,rx_pcap=in.pcap,tx_pcap=client-out.pcap",
+        "peer": "resolver", "workers": "1", "malformed": "forward", "extra": ""}
+
+# (case, the field replaced, its value, what stderr must name)
+CASES = [
+    ("pair names an unknown port", "peer", "upstream", "upstream"),
+    ("vdev with no such driver", "client_device", "net_nosuchpmd0,rx_pcap=in.pcap", "net_nosuchpmd0"),
+    ("missing list file", "list_path", "lists/not-there.txt", "not-there.txt"),
+    ("missing rx_pcap file", "client_device", "net_pcap0,rx_pcap=absent.pcap,tx_pcap=client-out.pcap",
+     "absent.pcap"),
+    ("workers: 0", "workers", "0", "workers"),
+    ("malformed: sometimes", "malformed", "sometimes", "sometimes"),
+    ("unknown dataplane key", "extra", "  wrokers: 2\n", "wrokers"),
+    ("unknown ede value", "extra", "  ede: angry\n", "angry"),
+]
+
+
+def run(takedownd, work, name, fields, options=("--exit-when-idle", "200"), relative=False):
+    config = name.replace(" ", "-").replace(":", "") + ".yaml"
+    with open(os.path.join(work, config), "w") as f:
+        f.write(BASE.format(**fields))
+    try:
+        return subprocess.run([takedownd, "-c", config if relative else os.path.join(work, config), *options],
+                              capture_output=True, text=True, timeout=60, cwd=work)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def until_sigterm(takedownd, work):
+    """Runs the good config with no stop condition, then sends SIGTERM after a second."""
+    process = subprocess.Popen([takedownd, "-c", os.path.join(work, "good.yaml")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=work)
+    try:
+        process.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return None
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def clean_stop(result):
+    """'' when the run exited 0 with one stats object that counted the 20 frames, else what went wrong."""
+    if result is None:
+        return "still running after its time limit"
+    if result.returncode != 0:
+        return f"exit {result.returncode}; stderr: {result.stderr.strip()[-400:]}"
+    try:
+        stats = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return f"stdout is not one JSON object: {result.stdout[:200]!r}"
+    return "" if stats.get("rx_packets") == 20 else f"rx_packets is {stats.get('rx_packets')}, expected 20"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--takedownd", required=True)
+    parser.add_argument("--source-dir", required=True)
+    parser.add_argument("--work-dir", required=True)
+    args = parser.parse_args()
+    if shutil.which("tshark") is None:
+        print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
+        return 77
+    takedownd = os.path.abspath(args.takedownd)
+    work = os.path.abspath(args.work_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    source = os.path.abspath(args.source_dir)
+    with open(os.path.join(source, "conf/lists/takedown-66k.txt")) as f, \
+            open(os.path.join(work, "takedown.txt"), "w") as out:
+        out.writelines(line for _, line in zip(range(1000), f))
+    subprocess.run([sys.executable, os.path.join(source, "tests/integration/generate_capture.py"),
+                    os.path.join(work, "in.pcap"), "--frames", "20",
+                    "--blocked", os.path.join(source, "conf/lists/takedown-66k.txt"),
+                    "--benign", os.path.join(source, "tests/data/top-50k.txt")], check=True)
+
+    failures = []
+    for how, result in [("by absolute path, --exit-when-idle 200", run(takedownd, work, "good", GOOD)),
+                        ("as '-c good.yaml' from its folder", run(takedownd, work, "good", GOOD, relative=True)),
+                        ("with --duration 0.5", run(takedownd, work, "good", GOOD, options=("--duration", "0.5"))),
+                        ("stopped by SIGTERM", until_sigterm(takedownd, work))]:
+        problem = clean_stop(result)
+        if problem:
+            failures.append(f"good config {how}: {problem}")
+        else:
+            print(f"good config {how}: exit 0, stats counted 20 frames")
+    for name, field, value, culprit in CASES:
+        result = run(takedownd, work, name, dict(GOOD, **{field: value}))
+        if result is None:
+            failures.append(f"{name}: takedownd still running after 60 s")
+            continue
+        lines = [l for l in result.stderr.splitlines() if l.startswith("takedownd:") and culprit in l]
+        if result.returncode <= 0 or result.returncode >= 128:
+            failures.append(f"{name}: expected a non-zero exit code (not a signal), got {result.returncode}; "
+                            f"stderr: {result.stderr.strip()[-300:]}")
+        elif not lines:
+            failures.append(f"{name}: exit {result.returncode}, but no 'takedownd:' line on stderr names '{culprit}'; "
+                            f"stderr: {result.stderr.strip()[-300:]}")
+        else:
+            print(f"{name}: exit {result.returncode}: {lines[0].strip()}")
+    for f in failures:
+        print(f"FAIL {f}")
+    print(f"takedownd config errors: {len(CASES) + 4 - len(failures)} of {len(CASES) + 4} cases hold")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
