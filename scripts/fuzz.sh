@@ -18,7 +18,7 @@ import os, struct, sys
 seeds = sys.argv[1]
 data = open(os.path.join(seeds, "capture.pcap"), "rb").read()
 at, n = 24, 0
-for name in ("packet_decoder_fuzz", "name_extractor_fuzz", "dns_query_fuzz", "http_request_fuzz",
+for name in ("packet_decoder_fuzz", "name_extractor_fuzz", "reply_fuzz", "dns_query_fuzz", "http_request_fuzz",
              "client_hello_fuzz", "list_loader_fuzz", "config_loader_fuzz"):
     os.makedirs(os.path.join(seeds, name), exist_ok=True)
 while at + 16 <= len(data):
@@ -26,7 +26,7 @@ while at + 16 <= len(data):
     frame = data[at + 16:at + 16 + caplen]
     at += 16 + caplen
     n += 1
-    for name in ("packet_decoder_fuzz", "name_extractor_fuzz"):
+    for name in ("packet_decoder_fuzz", "name_extractor_fuzz", "reply_fuzz"):
         open(os.path.join(seeds, name, f"frame-{n}"), "wb").write(frame)
     # Payloads: the bytes after the transport header, routed by a rough guess at their protocol.
     for marker, name in ((b"\x16\x03", "client_hello_fuzz"), (b"HTTP/1.", "http_request_fuzz")):
@@ -48,7 +48,7 @@ fi
 
 failed=0
 for target in packet_decoder_fuzz dns_query_fuzz http_request_fuzz client_hello_fuzz name_extractor_fuzz \
-              list_loader_fuzz config_loader_fuzz; do
+              reply_fuzz list_loader_fuzz config_loader_fuzz; do
   mkdir -p "$corpus/$target"
   if "$build/bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$artifacts/$target-" "$corpus/$target" "$seeds/$target" > "$build/fuzz-$target.log" 2>&1; then
