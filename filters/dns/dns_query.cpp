@@ -56,25 +56,11 @@ void find_edns(const std::uint8_t* m, std::size_t size, std::size_t at, DnsQuery
   }
 }
 
-}  // namespace
-
-DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) {
-  const std::uint8_t* m = message.data();
-  const std::size_t size = message.size() > 0xFFFF ? 0xFFFF : message.size();
-  out.has_edns = false;
-  out.edns_udp_size = 0;
-  out.edns_dnssec_ok = false;
-  out.name.clear();
-  if (size < kHeader) return fail(DecodeStatus::Truncated, DnsReason::HeaderShort);
-  out.id = load_be16(m);
-  out.flags = load_be16(m + 2);
-  if ((out.flags & 0x8000) != 0 || ((out.flags >> 11) & 0x0F) != 0) {
-    return fail(DecodeStatus::NotApplicable, DnsReason::NotAQuery);
-  }
-  if (load_be16(m + 4) == 0) return fail(DecodeStatus::NotApplicable, DnsReason::NoQuestion);
-
+// The general QNAME reader: label by label, following compression pointers backwards. Sets
+// `end` to where the question continues after the name.
+DnsResult read_name_by_label(const std::uint8_t* m, std::size_t size, DnsQuery& out,
+                             std::size_t& end) {
   std::size_t at = kHeader;
-  std::size_t end = 0;  // where the question continues after the QNAME (set at the first pointer)
   int pointers = 0;
   for (;;) {
     if (at >= size) return fail(DecodeStatus::Truncated, DnsReason::NameShort);
@@ -102,6 +88,38 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   }
   if (out.name.finish() != NameStatus::Ok)
     return fail(DecodeStatus::NotApplicable, DnsReason::RootName);
+  return {};
+}
+
+}  // namespace
+
+DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) {
+  const std::uint8_t* m = message.data();
+  const std::size_t size = message.size() > 0xFFFF ? 0xFFFF : message.size();
+  out.has_edns = false;
+  out.edns_udp_size = 0;
+  out.edns_dnssec_ok = false;
+  out.name.clear();
+  if (size < kHeader) return fail(DecodeStatus::Truncated, DnsReason::HeaderShort);
+  out.id = load_be16(m);
+  out.flags = load_be16(m + 2);
+  if ((out.flags & 0x8000) != 0 || ((out.flags >> 11) & 0x0F) != 0) {
+    return fail(DecodeStatus::NotApplicable, DnsReason::NotAQuery);
+  }
+  if (load_be16(m + 4) == 0) return fail(DecodeStatus::NotApplicable, DnsReason::NoQuestion);
+
+  std::size_t end = 0;  // where the question continues after the QNAME
+  NameStatus name_status = NameStatus::Ok;
+  // Almost every query spells its name out; a name with a pointer takes the loop below.
+  if (const std::size_t used = out.name.assign_wire(m + kHeader, size - kHeader, name_status)) {
+    if (name_status == NameStatus::Empty)
+      return fail(DecodeStatus::NotApplicable, DnsReason::RootName);
+    if (name_status != NameStatus::Ok) return fail(DecodeStatus::Malformed, DnsReason::BadName);
+    end = kHeader + used;
+  } else {
+    out.name.clear();
+    if (auto r = read_name_by_label(m, size, out, end); r.status != DecodeStatus::Ok) return r;
+  }
   if (end + 4 > size) return fail(DecodeStatus::Truncated, DnsReason::QuestionShort);
   out.qtype = load_be16(m + end);
   out.qclass = load_be16(m + end + 2);

@@ -1,5 +1,7 @@
 #include "filters/match/domain_name.hpp"
 
+#include <cstring>
+
 #include "filters/common/enum_text.hpp"
 
 namespace takedown::filters {
@@ -16,6 +18,29 @@ constexpr std::array<char, 256> make_name_bytes() {
   return table;
 }
 constexpr std::array<char, 256> kNameBytes = make_name_bytes();
+
+// Lowercases 16 bytes and says which of them are name bytes (a-z, 0-9, '-', '_').
+inline __m128i lower_and_check(__m128i c, unsigned& valid) {
+  const auto in_range = [](__m128i v, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  c = _mm_or_si128(c, _mm_and_si128(in_range(c, 'A', 'Z'), _mm_set1_epi8(0x20)));
+  const __m128i ok = _mm_or_si128(
+      _mm_or_si128(in_range(c, 'a', 'z'), in_range(c, '0', '9')),
+      _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+  valid = static_cast<unsigned>(_mm_movemask_epi8(ok));
+  return c;
+}
+
+// The 16 bits of `dots` from bit `pos` on.
+inline unsigned dot_bits(const std::uint64_t* dots, std::size_t pos) {
+  const std::size_t word = pos >> 6;
+  const std::size_t shift = pos & 63;
+  std::uint64_t bits = dots[word] >> shift;
+  if (shift > 48) bits |= dots[word + 1] << (64 - shift);
+  return static_cast<unsigned>(bits) & 0xFFFFu;
+}
 
 }  // namespace
 
@@ -61,18 +86,11 @@ NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size,
   // 16 bytes at a time while 16 may be read and stored; what lies past the label is masked off
   // (and lands beyond the name's length, where nothing reads it).
   for (; i < size && i + 16 <= readable && start + i + 16 <= bytes_.size(); i += 16) {
-    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(label + i));
-    const auto in_range = [](__m128i v, char lo, char hi) {
-      return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                           _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
-    };
-    c = _mm_or_si128(c, _mm_and_si128(in_range(c, 'A', 'Z'), _mm_set1_epi8(0x20)));
-    const __m128i valid = _mm_or_si128(
-        _mm_or_si128(in_range(c, 'a', 'z'), in_range(c, '0', '9')),
-        _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+    unsigned valid = 0;
+    const __m128i c =
+        lower_and_check(_mm_loadu_si128(reinterpret_cast<const __m128i*>(label + i)), valid);
     const unsigned mask = size - i >= 16 ? 0xFFFFu : (1u << (size - i)) - 1;
-    if ((static_cast<unsigned>(_mm_movemask_epi8(valid)) & mask) != mask)
-      return NameStatus::BadCharacter;
+    if ((valid & mask) != mask) return NameStatus::BadCharacter;
     _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_.data() + start + i), c);
   }
   for (; i < size; ++i) {
@@ -83,6 +101,73 @@ NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size,
   length_ = static_cast<std::uint8_t>(start + size);
   ++label_count_;
   return NameStatus::Ok;
+}
+
+std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readable,
+                                    NameStatus& status) {
+  length_ = 0;
+  label_count_ = 0;
+  // The structure first: where the dots go, how long the name is. Labels are few; this is a
+  // handful of jumps.
+  std::uint64_t dots[5] = {0, 0, 0, 0, 0};  // one spare word for dot_bits()
+  std::size_t at = 0;
+  std::size_t length = 0;
+  std::size_t labels = 0;
+  for (;;) {
+    if (at >= readable) return 0;
+    const std::size_t label = wire[at];
+    if (label == 0) break;
+    if (label > kMaxLabel || at + 1 + label > readable) return 0;
+    if (length != 0) {
+      dots[length >> 6] |= std::uint64_t{1} << (length & 63);
+      ++length;
+    }
+    length += label;
+    if (length > kMaxLength) return 0;
+    at += 1 + label;
+    ++labels;
+  }
+  if (length == 0) {
+    status = NameStatus::Empty;
+    return at + 1;
+  }
+  // Then the bytes: the name is the wire bytes after the first length byte, with each later
+  // length byte at a dot position. Validation ignores the dot positions; the dots go in last.
+  // Every chunk is a full 16-byte vector: the last one ends where the name ends (overlapping
+  // the one before, which is harmless), and a name shorter than 16 bytes is staged in a zeroed
+  // vector first, so there is no byte-by-byte tail.
+  const std::uint8_t* text = wire + 1;
+  const auto chunk = [&](const std::uint8_t* from, std::size_t pos, unsigned mask) {
+    unsigned valid = 0;
+    const __m128i c =
+        lower_and_check(_mm_loadu_si128(reinterpret_cast<const __m128i*>(from)), valid);
+    if (((valid | dot_bits(dots, pos)) & mask) != mask) return false;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_.data() + pos), c);
+    return true;
+  };
+  bool ok = true;
+  if (length < 16) {
+    alignas(16) std::uint8_t staged[16] = {};
+    std::memcpy(staged, text, length);
+    ok = chunk(staged, 0, (1u << length) - 1);
+  } else {
+    std::size_t i = 0;
+    for (; ok && i + 16 <= length; i += 16) ok = chunk(text + i, i, 0xFFFFu);
+    if (ok && i < length) ok = chunk(text + length - 16, length - 16, 0xFFFFu);
+  }
+  if (!ok) {
+    status = NameStatus::BadCharacter;
+    return at + 1;
+  }
+  for (std::size_t w = 0; w < 4; ++w) {
+    for (std::uint64_t bits = dots[w]; bits != 0; bits &= bits - 1) {
+      bytes_[64 * w + static_cast<std::size_t>(__builtin_ctzll(bits))] = '.';
+    }
+  }
+  length_ = static_cast<std::uint8_t>(length);
+  label_count_ = static_cast<std::uint8_t>(labels);
+  status = NameStatus::Ok;
+  return at + 1;
 }
 
 }  // namespace takedown::filters

@@ -62,6 +62,15 @@ class alignas(64) DomainName {
   }
   NameStatus finish() const { return length_ == 0 ? NameStatus::Empty : NameStatus::Ok; }
 
+  // The fast path for a DNS wire-format name without compression: length-prefixed labels ending
+  // in a zero byte at `wire`, `readable` bytes readable from there. The whole name is lowercased
+  // and validated 16 bytes at a time, and the length bytes become dots; it reads no byte past
+  // the name's zero byte. Returns the bytes the
+  // name takes (its zero byte included) with `status` set as assign() would (Empty for the root
+  // name), or 0 when the name needs the label-by-label path: a compression pointer, a bad label
+  // type, more than 253 bytes, or a label running past `readable`. No allocation.
+  std::size_t assign_wire(const std::uint8_t* wire, std::size_t readable, NameStatus& status);
+
   std::string_view view() const { return {bytes_.data(), length_}; }
   std::size_t length() const { return length_; }
   std::size_t label_count() const { return label_count_; }

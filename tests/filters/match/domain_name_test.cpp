@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 namespace takedown::filters {
 namespace {
@@ -124,6 +126,71 @@ TEST(DomainName, WideLabelPathLowercasesValidatesAndIgnoresBytesPastTheLabel) {
         name.append_label(reinterpret_cast<const std::uint8_t*>(copy.data()), 21, copy.size()),
         NameStatus::BadCharacter)
         << bad;
+  }
+}
+
+// The reference for assign_wire(): a walk over the labels for the names it takes (no pointer,
+// bad label type or overrun, at most 253 bytes), then append_label() label by label, the path the
+// DNS parser falls back to.
+std::size_t by_label(const std::vector<std::uint8_t>& wire, std::size_t readable, DomainName& name,
+                     NameStatus& status) {
+  std::size_t end = 0;
+  for (std::size_t at = 0, length = 0;; at += 1 + wire[at]) {
+    if (at >= readable || wire[at] > DomainName::kMaxLabel || at + 1 + wire[at] > readable) {
+      return 0;
+    }
+    if (wire[at] == 0) {
+      end = at + 1;
+      break;
+    }
+    length += (length == 0 ? 0 : 1) + wire[at];
+    if (length > DomainName::kMaxLength) return 0;
+  }
+  name.clear();
+  for (std::size_t at = 0; wire[at] != 0; at += 1 + wire[at]) {
+    status = name.append_label(wire.data() + at + 1, wire[at], readable - at - 1);
+    if (status != NameStatus::Ok) return end;
+  }
+  status = name.finish();
+  return end;
+}
+
+TEST(DomainName, WireFastPathAgreesWithTheLabelByLabelPath) {
+  std::mt19937 random(20261125);
+  const std::string alphabet = "abcxyzABCXYZ0189-_.*\x01 ";
+  for (int round = 0; round < 200000; ++round) {
+    std::vector<std::uint8_t> wire;
+    const int labels = static_cast<int>(random() % 8);
+    for (int l = 0; l < labels; ++l) {
+      const std::size_t length = random() % 9 == 0 ? 40 + random() % 30 : 1 + random() % 20;
+      wire.push_back(random() % 50 == 0 ? static_cast<std::uint8_t>(0xC0)
+                                        : static_cast<std::uint8_t>(length));
+      for (std::size_t i = 0; i < length; ++i) {
+        const bool odd = random() % 200 == 0;
+        wire.push_back(static_cast<std::uint8_t>(
+            odd ? alphabet[random() % alphabet.size()]
+                : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"[random() %
+                                                                                    63]));
+      }
+    }
+    wire.push_back(0);
+    const std::size_t question = wire.size();
+    for (int pad = 0; pad < 20; ++pad) wire.push_back(static_cast<std::uint8_t>(random()));
+    const std::size_t readable =
+        random() % 4 == 0 ? random() % (wire.size() + 1) : question + random() % 21;
+    DomainName fast;
+    DomainName slow;
+    NameStatus fast_status = NameStatus::Ok;
+    NameStatus slow_status = NameStatus::Ok;
+    const std::size_t fast_used = fast.assign_wire(wire.data(), readable, fast_status);
+    const std::size_t slow_used = by_label(wire, readable, slow, slow_status);
+    ASSERT_EQ(fast_used, slow_used) << round;
+    if (fast_used == 0) continue;
+    ASSERT_EQ(fast_status, slow_status) << round;
+    if (fast_status == NameStatus::Ok) {
+      ASSERT_EQ(fast.view(), slow.view()) << round;
+      ASSERT_EQ(fast.label_count(), slow.label_count()) << round;
+    }
   }
 }
 
