@@ -20,3 +20,16 @@ echo "== compile (compile_bench, $reps repetitions)"
 "$build/bin/compile_bench" "${common[@]}" \
   --benchmark_out="$results/compile_bench.json" --benchmark_out_format=json
 python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_bench.json" "$results/compile_bench.json" | tee "$results/summary.md"
+
+# The pipeline: takedownd (one worker, 66k list) against dpdk-testpmd io forwarding, both reading a
+# DNS query mix from a pcap device into a null device, rounds alternating (bench/pipeline/).
+# PIPELINE_ROUNDS (5) and PIPELINE_SECONDS (10 s per run) size it; PIPELINE_ROUNDS=0 skips it.
+pipeline_rounds=${PIPELINE_ROUNDS:-5}
+pipeline_seconds=${PIPELINE_SECONDS:-10}
+if [ "$pipeline_rounds" -gt 0 ]; then
+  echo "== pipeline (takedownd vs dpdk-testpmd, $pipeline_rounds rounds x $pipeline_seconds s each)"
+  echo >> "$results/summary.md"
+  python3 bench/pipeline/run_pipeline.py --rounds "$pipeline_rounds" --seconds "$pipeline_seconds" \
+    --takedownd "$build/bin/takedownd" --work-dir "$build/pipeline-bench" --results-dir "$results" \
+    | tee -a "$results/summary.md"
+fi
