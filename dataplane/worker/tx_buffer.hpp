@@ -30,6 +30,7 @@ class TxBuffer {
   void push(rte_mbuf* m, TxKind kind, WorkerCounters& counters) {
     mbufs_[count_] = m;
     kinds_[count_] = kind;
+    ++by_kind_[static_cast<unsigned>(kind)];
     if (++count_ == kSize) flush(counters);
   }
 
@@ -37,22 +38,29 @@ class TxBuffer {
     if (count_ == 0) return;
     const std::uint16_t sent = rte_eth_tx_burst(port_id_, queue_, mbufs_, count_);
     port_->tx += sent;
-    for (std::uint16_t i = 0; i < count_; ++i) {
-      const bool ok = i < sent;
-      if (!ok) rte_pktmbuf_free(mbufs_[i]);
+    // Count everything as sent, then move what the ring refused over to the error counters.
+    counters.tx_packets += by_kind_[static_cast<unsigned>(TxKind::Forward)];
+    counters.responses_sent += by_kind_[static_cast<unsigned>(TxKind::Answer)];
+    counters.resets_sent += by_kind_[static_cast<unsigned>(TxKind::Reset)];
+    for (std::uint16_t i = sent; i < count_; ++i) {
+      rte_pktmbuf_free(mbufs_[i]);
       switch (kinds_[i]) {
         case TxKind::Forward:
-          (ok ? counters.tx_packets : counters.tx_errors) += 1;
+          counters.tx_packets -= 1;
+          counters.tx_errors += 1;
           break;
         case TxKind::Answer:
-          (ok ? counters.responses_sent : counters.reply_errors) += 1;
+          counters.responses_sent -= 1;
+          counters.reply_errors += 1;
           break;
         case TxKind::Reset:
-          (ok ? counters.resets_sent : counters.reply_errors) += 1;
+          counters.resets_sent -= 1;
+          counters.reply_errors += 1;
           break;
       }
     }
     count_ = 0;
+    by_kind_[0] = by_kind_[1] = by_kind_[2] = 0;
   }
 
   std::uint16_t pending() const { return count_; }
@@ -60,6 +68,7 @@ class TxBuffer {
  private:
   rte_mbuf* mbufs_[kSize];
   TxKind kinds_[kSize];
+  std::uint16_t by_kind_[3] = {0, 0, 0};
   std::uint16_t count_ = 0;
   std::uint16_t port_id_ = 0;
   std::uint16_t queue_ = 0;

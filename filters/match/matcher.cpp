@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <tuple>
 
 #include "filters/common/enum_text.hpp"
@@ -182,19 +183,38 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
   // Stage 3: find each hit's name in the arena and prefetch it for the verifying compare.
   for (std::size_t p = 0; p < hits; ++p) set_.prefetch_name(probes[p].hash);
   // Stage 4: resolve the hits per name, most specific level first (probes are in that order).
-  Candidates found[kBurst];
+  // Candidates are built only for names that reach this stage: most names have no bloom hit,
+  // and for them finish() has nothing to decide unless a regex scan runs on every name.
+  union Slot {
+    Slot() {}
+    Candidates candidates;
+  };
+  Slot found[kBurst];
+  bool live[kBurst] = {};
   bool done[kBurst] = {};
+  const auto candidates = [&](std::size_t i) -> Candidates& {
+    if (!live[i]) {
+      new (&found[i].candidates) Candidates();
+      live[i] = true;
+    }
+    return found[i].candidates;
+  };
   for (std::size_t p = 0; p < hits; ++p) {
     const Probe& probe = probes[p];
     if (done[probe.name] || scalar[probe.name]) continue;
     const DomainName& name = *names[probe.name];
+    Candidates& c = candidates(probe.name);
     visit_level(probe.hash, {name.data() + probe.offset, name.length() - probe.offset}, probe.level,
-                found[probe.name]);
-    done[probe.name] = walk_done(found[probe.name]);
+                c);
+    done[probe.name] = walk_done(c);
   }
   for (std::size_t i = 0; i < count; ++i) {
-    if (scalar[i]) walk_suffixes(*names[i], found[i]);
-    out[i] = finish(*names[i], nullptr, scratch, found[i]);
+    if (scalar[i]) walk_suffixes(*names[i], candidates(i));
+    if (live[i] || scan_regex_always_) {
+      out[i] = finish(*names[i], nullptr, scratch, candidates(i));
+    } else {
+      out[i] = Verdict{};
+    }
   }
 }
 
