@@ -7,15 +7,20 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_rcu_qsbr.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
-#include <thread>
 
 #include "control/compile/snapshot_compiler.hpp"
+#include "control/compile/snapshot_store.hpp"
 #include "control/config/config.hpp"
+#include "dataplane/control/control_commands.hpp"
+#include "dataplane/control/control_server.hpp"
+#include "dataplane/control/snapshot_registry.hpp"
 #include "dataplane/eal/eal_args.hpp"
 #include "dataplane/port/port_setup.hpp"
 #include "dataplane/stats/stats_report.hpp"
@@ -34,21 +39,38 @@ int fail(const std::string& message) {
   return 1;
 }
 
-Result<std::unique_ptr<filters::Snapshot>> load_snapshot(const control::Config& config) {
-  if (!config.dataplane.snapshot.empty())
-    return filters::Snapshot::load_file(config.dataplane.snapshot);
+struct StartSnapshot {
+  std::unique_ptr<filters::Snapshot> snapshot;
+  std::string origin;
+};
+
+// The configured snapshot file; else the newest good one in the snapshot folder (a restart
+// resumes what the control process last loaded); else the config's lists, compiled now.
+Result<StartSnapshot> start_snapshot(const control::Config& config) {
+  if (!config.dataplane.snapshot.empty()) {
+    auto snapshot = filters::Snapshot::load_file(config.dataplane.snapshot);
+    if (!snapshot) return make_error(snapshot.error());
+    return StartSnapshot{std::move(*snapshot), config.dataplane.snapshot};
+  }
+  for (const std::string& path : control::snapshots_newest_first(config.control.snapshot_dir)) {
+    auto snapshot = filters::Snapshot::load_file(path);
+    if (snapshot) {
+      std::fprintf(stderr, "takedownd: resuming from %s\n", path.c_str());
+      return StartSnapshot{std::move(*snapshot), path};
+    }
+    std::fprintf(stderr, "takedownd: skipping %s\n", snapshot.error().c_str());
+  }
   const auto start = std::chrono::steady_clock::now();
   auto compiled = control::compile_snapshot(config);
   if (!compiled) return make_error(compiled.error());
   auto snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config.path);
-  if (snapshot) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "takedownd: compiled %zu lists, %llu domains, in %.0f ms\n",
-                 config.lists.size(),
-                 static_cast<unsigned long long>((*snapshot)->meta().domain_count), ms);
-  }
-  return snapshot;
+  if (!snapshot) return make_error(snapshot.error());
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "takedownd: compiled %zu lists, %llu domains, in %.0f ms\n",
+               config.lists.size(),
+               static_cast<unsigned long long>((*snapshot)->meta().domain_count), ms);
+  return StartSnapshot{std::move(*snapshot), "compiled from " + config.path + " at start-up"};
 }
 
 int worker_main(void* arg) {
@@ -56,33 +78,18 @@ int worker_main(void* arg) {
   return 0;
 }
 
-// The main lcore's loop: returns when a signal, the duration or the idle time says stop.
-void wait_for_stop(const DaemonOptions& options,
-                   const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc) {
-  const std::uint64_t hz = rte_get_tsc_hz();
-  const auto idle_cycles = static_cast<std::uint64_t>(options.exit_when_idle_ms * hz / 1000.0);
-  const auto duration_cycles = static_cast<std::uint64_t>(options.duration_seconds * hz);
-  while (g_signal == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    const std::uint64_t now = rte_rdtsc();
-    if (duration_cycles != 0 && now - start_tsc >= duration_cycles) return;
-    if (idle_cycles != 0) {
-      std::uint64_t last = start_tsc;
-      for (const auto& w : workers) last = std::max(last, w->last_rx_tsc());
-      if (now > last && now - last >= idle_cycles) return;
-    }
-  }
-  std::fprintf(stderr, "takedownd: signal %d, stopping\n", static_cast<int>(g_signal));
+std::uint64_t live(const std::uint64_t& counter) {
+  return __atomic_load_n(&counter, __ATOMIC_RELAXED);
 }
 
+// The stats, read live while the workers run (each counter a whole recent value) or final after.
 StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Worker>>& workers,
-                   const ActiveSnapshot& active, double elapsed) {
+                   const SnapshotRegistry& registry, double elapsed) {
   StatsInput in;
-  const filters::Snapshot& snapshot = *active.snapshot;
-  for (std::size_t l = 0; l < snapshot.lists().size(); ++l) {
-    in.list_names.emplace_back(snapshot.list_name(l));
+  for (auto& [name, hits] : registry.list_hits()) {
+    in.list_names.push_back(name);
+    in.list_hits.push_back(hits);
   }
-  in.list_hits.assign(in.list_names.size(), 0);
   in.ports.resize(runtime.ports.size());
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
     in.ports[p].name = runtime.ports[p].name;
@@ -91,15 +98,17 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
       in.ports[p].rx_missed = stats.imissed;
   }
   for (const auto& w : workers) {
-    in.totals += w->counters();
-    for (std::size_t l = 0; l < in.list_hits.size(); ++l) in.list_hits[l] += w->list_hits()[l];
+    const WorkerCounters& c = w->counters();
+#define TAKEDOWN_X(field) in.totals.field += live(c.field);
+    TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
+#undef TAKEDOWN_X
     for (std::size_t p = 0; p < in.ports.size(); ++p) {
-      in.ports[p].counters.rx += w->port_counters()[p].rx;
-      in.ports[p].counters.tx += w->port_counters()[p].tx;
+      in.ports[p].counters.rx += live(w->port_counters()[p].rx);
+      in.ports[p].counters.tx += live(w->port_counters()[p].tx);
     }
   }
-  in.generation = active.generation;
-  in.domains = snapshot.meta().domain_count;
+  in.generation = registry.current().generation();
+  in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());
   in.elapsed_seconds = elapsed;
   return in;
@@ -109,6 +118,43 @@ std::string joined(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
   return out;
+}
+
+struct FreeRcu {
+  void operator()(rte_rcu_qsbr* v) const { std::free(v); }
+};
+
+// rte_rcu_qsbr wants cache-line-aligned memory of rte_rcu_qsbr_get_memsize() bytes.
+std::unique_ptr<rte_rcu_qsbr, FreeRcu> make_rcu(unsigned workers) {
+  const std::size_t size = (rte_rcu_qsbr_get_memsize(workers) + 63) / 64 * 64;
+  auto* v = static_cast<rte_rcu_qsbr*>(std::aligned_alloc(64, size));
+  if (v == nullptr || rte_rcu_qsbr_init(v, workers) != 0) {
+    std::free(v);
+    return nullptr;
+  }
+  return std::unique_ptr<rte_rcu_qsbr, FreeRcu>(v);
+}
+
+// The main lcore's loop: serves the control socket and returns when a signal, the duration or
+// the idle time says stop.
+void serve_until_stop(const DaemonOptions& options,
+                      const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc,
+                      ControlServer& server, ControlCommands& commands) {
+  const std::uint64_t hz = rte_get_tsc_hz();
+  const auto idle_cycles = static_cast<std::uint64_t>(options.exit_when_idle_ms * hz / 1000.0);
+  const auto duration_cycles = static_cast<std::uint64_t>(options.duration_seconds * hz);
+  const auto handle = [&](std::string_view request) { return commands.handle(request); };
+  while (g_signal == 0) {
+    server.poll(1, handle);
+    const std::uint64_t now = rte_rdtsc();
+    if (duration_cycles != 0 && now - start_tsc >= duration_cycles) return;
+    if (idle_cycles != 0) {
+      std::uint64_t last = start_tsc;
+      for (const auto& w : workers) last = std::max(last, w->last_rx_tsc());
+      if (now > last && now - last >= idle_cycles) return;
+    }
+  }
+  std::fprintf(stderr, "takedownd: signal %d, stopping\n", static_cast<int>(g_signal));
 }
 
 }  // namespace
@@ -122,8 +168,8 @@ int run_daemon(const DaemonOptions& options) {
                 ": no dataplane section; add one with ports and pairs (see conf/takedown.yaml)");
   }
   if (auto files = control::check_device_files(dp); !files) return fail(files.error());
-  auto snapshot = load_snapshot(*config);
-  if (!snapshot) return fail(snapshot.error());
+  auto first = start_snapshot(*config);
+  if (!first) return fail(first.error());
 
   // EAL logs go to stderr: stdout carries only the stats JSON.
   rte_openlog_stream(stderr);
@@ -150,6 +196,12 @@ int run_daemon(const DaemonOptions& options) {
   runtime.extract_ports = config->ports;
   runtime.malformed = dp.malformed;
   runtime.ede = dp.ede;
+  auto rcu = make_rcu(dp.workers);
+  if (!rcu) {
+    rte_eal_cleanup();
+    return fail("cannot set up RCU for " + std::to_string(dp.workers) + " workers");
+  }
+  runtime.rcu = rcu.get();
   // Per worker: a burst in hand plus a full tx buffer for every port.
   const std::uint32_t buffered =
       Worker::kBurst + TxBuffer::kSize * static_cast<std::uint32_t>(dp.ports.size());
@@ -159,18 +211,21 @@ int run_daemon(const DaemonOptions& options) {
     return fail(ports.error());
   }
   runtime.ports = std::move(*ports);
+  const auto give_up = [&](const std::string& message) {
+    stop_ports(runtime.ports);
+    rte_eal_cleanup();
+    return fail(message);
+  };
 
-  auto active = std::make_unique<ActiveSnapshot>(std::move(*snapshot), 1);
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned w = 0; w < dp.workers; ++w) {
-    workers.push_back(std::make_unique<Worker>(w, runtime, active->snapshot->lists().size()));
-    auto prepared = workers.back()->prepare(*active);
-    if (!prepared) {
-      stop_ports(runtime.ports);
-      rte_eal_cleanup();
-      return fail(prepared.error());
-    }
+  SnapshotRegistry registry(runtime, dp.workers);
+  if (auto published = registry.publish(std::move(first->snapshot), first->origin); !published) {
+    return give_up(published.error());
   }
+  auto server = ControlServer::open(config->control.socket);
+  if (!server) return give_up(server.error() + " (control.socket in " + options.config + ")");
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned w = 0; w < dp.workers; ++w) workers.push_back(std::make_unique<Worker>(w, runtime));
   // Every rx queue of every port, dealt round-robin to the workers.
   std::size_t next = 0;
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
@@ -183,33 +238,38 @@ int run_daemon(const DaemonOptions& options) {
       std::fprintf(stderr, "takedownd: worker %u has no rx queue (more workers than queues)\n", w);
     }
   }
-  runtime.active.store(active.get(), std::memory_order_release);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
   const std::uint64_t start_tsc = rte_rdtsc();
   const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  ControlCommands commands(
+      registry, [&] { return stats_json(collect(runtime, workers, registry, elapsed())); });
   std::size_t launched = 0;
   unsigned lcore;
   RTE_LCORE_FOREACH_WORKER(lcore) {
     if (launched == workers.size()) break;
     rte_eal_remote_launch(worker_main, workers[launched++].get(), lcore);
   }
-  std::fprintf(stderr, "takedownd: %zu ports, %zu workers, %llu domains; forwarding\n",
+  std::fprintf(stderr,
+               "takedownd: %zu ports, %zu workers, %llu domains, control socket %s; forwarding\n",
                runtime.ports.size(), workers.size(),
-               static_cast<unsigned long long>(active->snapshot->meta().domain_count));
-  wait_for_stop(options, workers, start_tsc);
+               static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
+               config->control.socket.c_str());
+  serve_until_stop(options, workers, start_tsc, **server, commands);
   runtime.stop.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  const std::string stats = stats_json(collect(runtime, workers, *active, elapsed));
+  const std::string stats = stats_json(collect(runtime, workers, registry, elapsed()));
+  server->reset();
   stop_ports(runtime.ports);
   std::printf("%s\n", stats.c_str());
   std::fflush(stdout);
   workers.clear();
-  active.reset();
   rte_eal_cleanup();
   return 0;
 }

@@ -1,8 +1,11 @@
-// Runtime: what the workers share, read-only on the hot path, plus the stop flag.
+// Runtime and ActiveSnapshot: what the workers share.
 //
-// ActiveSnapshot bundles a verified snapshot with its matcher and generation. Workers load the
-// `active` pointer once per burst; the main lcore owns the object (and, with hot reload, swaps
-// it and frees the old one after an RCU grace period).
+// An ActiveSnapshot bundles a verified snapshot with its matcher, its generation and one slot per
+// worker (that worker's Hyperscan scratch, prepared for this snapshot's databases, and its hits
+// per list). Workers load Runtime::active once per poll round and report a quiescent state to
+// Runtime::rcu after it; the main lcore publishes a new ActiveSnapshot with one atomic store and
+// frees the old one after an RCU grace period (SnapshotRegistry). Nothing here is written by two
+// threads: a worker writes only its own slot.
 #pragma once
 
 #include <rte_mempool.h>
@@ -10,27 +13,56 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "control/config/dataplane_config.hpp"
 #include "dataplane/port/port_setup.hpp"
 #include "filters/extract/name_extractor.hpp"
+#include "filters/match/match_scratch.hpp"
 #include "filters/match/matcher.hpp"
 #include "filters/snapshot/snapshot.hpp"
 
+struct rte_rcu_qsbr;
+
 namespace takedown::dataplane {
 
-struct ActiveSnapshot {
-  explicit ActiveSnapshot(std::unique_ptr<filters::Snapshot> s, std::uint64_t gen)
-      : snapshot(std::move(s)), matcher(*snapshot), generation(gen) {}
-  std::unique_ptr<filters::Snapshot> snapshot;
-  filters::Matcher matcher;
-  std::uint64_t generation;
+struct alignas(64) WorkerSlot {
+  filters::MatchScratch scratch;
+  std::vector<std::uint64_t> list_hits;  // by list index of this snapshot
+};
+
+class ActiveSnapshot {
+ public:
+  // Prepares one slot per worker (Hyperscan scratch allocation: cold path). `origin` says where
+  // the snapshot came from, for status and logs.
+  static Result<std::unique_ptr<ActiveSnapshot>> create(std::unique_ptr<filters::Snapshot> snapshot,
+                                                        std::uint64_t generation, unsigned workers,
+                                                        std::string origin);
+
+  const filters::Snapshot& snapshot() const { return *snapshot_; }
+  const filters::Matcher& matcher() const { return matcher_; }
+  std::uint64_t generation() const { return generation_; }
+  const std::string& origin() const { return origin_; }
+  // Only worker `index` writes its slot; readers sum the slots.
+  WorkerSlot& slot(unsigned index) const { return slots_[index]; }
+  unsigned workers() const { return static_cast<unsigned>(slots_.size()); }
+
+ private:
+  ActiveSnapshot(std::unique_ptr<filters::Snapshot> snapshot, std::uint64_t generation,
+                 unsigned workers, std::string origin);
+
+  std::unique_ptr<filters::Snapshot> snapshot_;
+  filters::Matcher matcher_;
+  std::uint64_t generation_;
+  std::string origin_;
+  mutable std::vector<WorkerSlot> slots_;
 };
 
 struct Runtime {
   std::vector<Port> ports;
   rte_mempool* pool = nullptr;
+  rte_rcu_qsbr* rcu = nullptr;  // may be null (in-process tests without reload)
   filters::ExtractPorts extract_ports;
   control::MalformedPolicy malformed = control::MalformedPolicy::Forward;
   filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;

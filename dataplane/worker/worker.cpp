@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 
 #include <cstring>
 
@@ -27,12 +28,11 @@ std::span<const std::uint8_t> frame_of(const rte_mbuf* m) {
 
 }  // namespace
 
-Worker::Worker(unsigned index, Runtime& runtime, std::size_t list_count)
+Worker::Worker(unsigned index, Runtime& runtime)
     : index_(index),
       runtime_(runtime),
       tx_(runtime.ports.size()),
-      port_counters_(runtime.ports.size()),
-      list_hits_(list_count, 0) {
+      port_counters_(runtime.ports.size()) {
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
     tx_[p].bind(runtime.ports[p].port_id, static_cast<std::uint16_t>(index), &port_counters_[p]);
   }
@@ -42,18 +42,20 @@ void Worker::add_rx_queue(std::size_t port_index, std::uint16_t queue) {
   rx_.push_back({port_index, runtime_.ports[port_index].port_id, queue});
 }
 
-Result<bool> Worker::prepare(const ActiveSnapshot& active) {
-  return scratch_.prepare(*active.snapshot);
-}
-
 void Worker::run() {
   const std::uint64_t flush_interval = rte_get_tsc_hz() * kFlushMicroseconds / 1000000;
   std::uint64_t last_flush = rte_rdtsc();
   last_rx_tsc_.store(last_flush, std::memory_order_relaxed);
+  if (runtime_.rcu != nullptr) {
+    rte_rcu_qsbr_thread_register(runtime_.rcu, index_);
+    rte_rcu_qsbr_thread_online(runtime_.rcu, index_);
+  }
   while (!runtime_.stop.load(std::memory_order_relaxed)) {
-    // The snapshot is read once per poll round and holds for every burst in it.
+    // The snapshot is read once per poll round and holds for every burst in it; after the round
+    // this worker no longer holds it, which is what the grace period waits for.
     const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
     const bool received = poll_once(active);
+    if (runtime_.rcu != nullptr) rte_rcu_qsbr_quiescent(runtime_.rcu, index_);
     const std::uint64_t now = rte_rdtsc();
     if (received) last_rx_tsc_.store(now, std::memory_order_relaxed);
     if (!received || now - last_flush > flush_interval) {
@@ -65,6 +67,10 @@ void Worker::run() {
   for (int round = 0; round < kDrainRounds && poll_once(active); ++round) {
   }
   flush_all();
+  if (runtime_.rcu != nullptr) {
+    rte_rcu_qsbr_thread_offline(runtime_.rcu, index_);
+    rte_rcu_qsbr_thread_unregister(runtime_.rcu, index_);
+  }
 }
 
 bool Worker::poll_once(const ActiveSnapshot& active) {
@@ -95,6 +101,7 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
   }
 
   // Stage 2: DNS and TLS names as one batch; HTTP requests one by one (their path matters).
+  WorkerSlot& slot = active.slot(index_);
   std::size_t batch = 0;
   for (std::uint16_t i = 0; i < count; ++i) {
     const filters::Extraction& x = extractions_[i];
@@ -102,24 +109,24 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     verdicts_[i] = filters::Verdict{};
     if (name == nullptr) continue;
     if (x.protocol == Protocol::Http) {
-      verdicts_[i] = active.matcher.match_http(*name, x.http.path, scratch_);
+      verdicts_[i] = active.matcher().match_http(*name, x.http.path, slot.scratch);
     } else {
       names_[batch] = name;
       name_slots_[batch++] = static_cast<std::uint8_t>(i);
     }
   }
   if (batch != 0) {
-    active.matcher.match_burst({names_, batch}, {name_verdicts_, batch}, scratch_);
+    active.matcher().match_burst({names_, batch}, {name_verdicts_, batch}, slot.scratch);
     for (std::size_t j = 0; j < batch; ++j) verdicts_[name_slots_[j]] = name_verdicts_[j];
   }
 
   // Stage 3: act.
   for (std::uint16_t i = 0; i < count; ++i)
-    act(rx, frames[i], extractions_[i], verdicts_[i], active);
+    act(rx, frames[i], extractions_[i], verdicts_[i], active, slot);
 }
 
 void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-                 const filters::Verdict& verdict, const ActiveSnapshot& active) {
+                 const filters::Verdict& verdict, const ActiveSnapshot& active, WorkerSlot& slot) {
   const bool named = x.name() != nullptr;
   if (x.status == DecodeStatus::Malformed) counters_.malformed += 1;
   if (x.status == DecodeStatus::Truncated) counters_.truncated += 1;
@@ -130,16 +137,16 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   }
   switch (verdict.decision) {
     case Decision::Block:
-      list_hits_[verdict.rule.list] += 1;
-      block(rx, m, x, active.snapshot->policies()[verdict.rule.policy]);
+      slot.list_hits[verdict.rule.list] += 1;
+      block(rx, m, x, active.snapshot().policies()[verdict.rule.policy]);
       return;
     case Decision::Allow:
-      list_hits_[verdict.rule.list] += 1;
+      slot.list_hits[verdict.rule.list] += 1;
       counters_.allowed += 1;
       forward(rx, m);
       return;
     case Decision::Log:
-      list_hits_[verdict.rule.list] += 1;
+      slot.list_hits[verdict.rule.list] += 1;
       counters_.logged += 1;
       forward(rx, m);
       return;

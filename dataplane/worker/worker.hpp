@@ -19,7 +19,6 @@
 #include "dataplane/stats/worker_counters.hpp"
 #include "dataplane/worker/runtime.hpp"
 #include "dataplane/worker/tx_buffer.hpp"
-#include "filters/match/match_scratch.hpp"
 #include "filters/respond/dns_answer.hpp"
 
 namespace takedown::dataplane {
@@ -28,20 +27,22 @@ class alignas(64) Worker {
  public:
   static constexpr std::uint16_t kBurst = 32;
 
-  Worker(unsigned index, Runtime& runtime, std::size_t list_count);
+  // `index` is the worker's slot in every ActiveSnapshot, its tx queue on every port and its
+  // RCU thread id.
+  Worker(unsigned index, Runtime& runtime);
 
-  // Cold path, before launch: a queue to poll, and a scratch sized for the snapshot.
+  // Cold path, before launch: a queue to poll.
   void add_rx_queue(std::size_t port_index, std::uint16_t queue);
-  Result<bool> prepare(const ActiveSnapshot& active);
   std::size_t rx_queue_count() const { return rx_.size(); }
 
-  // The lcore entry point: polls until runtime.stop, then drains and flushes.
+  // The lcore entry point: polls until runtime.stop, then drains and flushes. Reports a
+  // quiescent state to runtime.rcu after every poll round.
   void run();
 
-  // Read by the main lcore after the worker has stopped (or as a live, approximate view).
+  // Read by the main lcore after the worker has stopped, or live: each field is a naturally
+  // aligned uint64_t that only this worker writes, so a reader sees a recent whole value.
   const WorkerCounters& counters() const { return counters_; }
   const std::vector<PortCounters>& port_counters() const { return port_counters_; }
-  const std::vector<std::uint64_t>& list_hits() const { return list_hits_; }
   std::uint64_t last_rx_tsc() const { return last_rx_tsc_.load(std::memory_order_relaxed); }
 
  private:
@@ -55,7 +56,7 @@ class alignas(64) Worker {
   void process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
                const ActiveSnapshot& active);
   void act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-           const filters::Verdict& verdict, const ActiveSnapshot& active);
+           const filters::Verdict& verdict, const ActiveSnapshot& active, WorkerSlot& slot);
   void block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
              const filters::Policy& policy);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
@@ -70,8 +71,6 @@ class alignas(64) Worker {
   std::vector<RxQueue> rx_;
   std::vector<TxBuffer> tx_;  // by port index, each on this worker's tx queue
   std::vector<PortCounters> port_counters_;
-  std::vector<std::uint64_t> list_hits_;
-  filters::MatchScratch scratch_;
   WorkerCounters counters_;
   std::atomic<std::uint64_t> last_rx_tsc_{0};
 

@@ -65,14 +65,15 @@ lists:
   - {name: allow, format: domains, path: allow.txt, action: allow}
 )");
     ASSERT_NE(snapshot, nullptr);
-    active_ = std::make_unique<ActiveSnapshot>(std::move(snapshot), 7);
+    auto active = ActiveSnapshot::create(std::move(snapshot), 7, 1, "test");
+    ASSERT_TRUE(active) << active.error();
+    active_ = std::move(*active);
     runtime_.ports = {Port{.name = "a", .port_id = port_id_[0], .peer = 1},
                       Port{.name = "b", .port_id = port_id_[1], .peer = 0}};
     runtime_.pool = pool_;
     runtime_.active.store(active_.get());
     runtime_.stop.store(true);  // run() then only drains what is queued, and returns
-    worker_ = std::make_unique<Worker>(0, runtime_, active_->snapshot->lists().size());
-    ASSERT_TRUE(worker_->prepare(*active_));
+    worker_ = std::make_unique<Worker>(0, runtime_);
     worker_->add_rx_queue(0, 0);
     worker_->add_rx_queue(1, 0);
   }
@@ -140,7 +141,7 @@ TEST_F(WorkerTest, PassingFramesGoToThePeerUnchangedAndInOrder) {
   EXPECT_EQ(c.logged, 1u);
   EXPECT_EQ(c.allowed, 1u);
   EXPECT_EQ(c.passed, 3u);
-  EXPECT_EQ(worker_->list_hits(), (std::vector<std::uint64_t>{0, 0, 1, 1}));
+  EXPECT_EQ(active_->slot(0).list_hits, (std::vector<std::uint64_t>{0, 0, 1, 1}));
   expect_identities();
 }
 
@@ -163,8 +164,8 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   EXPECT_EQ(c.answered, 2u);
   EXPECT_EQ(c.responses_sent, 2u);
   EXPECT_EQ(c.blocked_dns, 2u);
-  EXPECT_EQ(worker_->list_hits()[0], 1u);
-  EXPECT_EQ(worker_->list_hits()[1], 1u);
+  EXPECT_EQ(active_->slot(0).list_hits[0], 1u);
+  EXPECT_EQ(active_->slot(0).list_hits[1], 1u);
   expect_identities();
 }
 

@@ -1,0 +1,95 @@
+#include "dataplane/control/snapshot_registry.hpp"
+
+#include <rte_rcu_qsbr.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace takedown::dataplane {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double micros_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+std::uint64_t read_live(const std::uint64_t& counter) {
+  return __atomic_load_n(&counter, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+SnapshotRegistry::~SnapshotRegistry() {
+  if (current_) runtime_.active.store(nullptr, std::memory_order_release);
+}
+
+Result<SwapReport> SnapshotRegistry::load_file(const std::string& path) {
+  const auto start = Clock::now();
+  auto snapshot = filters::Snapshot::load_file(path);
+  if (!snapshot) return make_error(snapshot.error());
+  return swap_in(std::move(*snapshot), path, micros_since(start));
+}
+
+Result<SwapReport> SnapshotRegistry::publish(std::unique_ptr<filters::Snapshot> snapshot,
+                                             std::string origin) {
+  return swap_in(std::move(snapshot), std::move(origin), 0);
+}
+
+Result<SwapReport> SnapshotRegistry::swap_in(std::unique_ptr<filters::Snapshot> snapshot,
+                                             std::string origin, double verify_us) {
+  SwapReport report;
+  report.verify_us = verify_us;
+  const std::uint64_t generation = current_ ? current_->generation() + 1 : 1;
+  auto start = Clock::now();
+  auto next = ActiveSnapshot::create(std::move(snapshot), generation, workers_, std::move(origin));
+  if (!next) return make_error(next.error());
+  report.prepare_us = micros_since(start);
+
+  start = Clock::now();
+  std::unique_ptr<ActiveSnapshot> old = std::move(current_);
+  current_ = std::move(*next);
+  runtime_.active.store(current_.get(), std::memory_order_release);
+  if (old != nullptr) {
+    if (runtime_.rcu != nullptr) rte_rcu_qsbr_synchronize(runtime_.rcu, RTE_QSBR_THRID_INVALID);
+    report.swap_us = micros_since(start);
+    retire(*old);  // no worker holds it any more: its hits are final
+  } else {
+    report.swap_us = micros_since(start);
+  }
+  for (std::size_t l = 0; l < current_->snapshot().lists().size(); ++l) {
+    const std::string name(current_->snapshot().list_name(l));
+    if (std::find(list_order_.begin(), list_order_.end(), name) == list_order_.end()) {
+      list_order_.push_back(name);
+    }
+  }
+  report.generation = generation;
+  report.domains = current_->snapshot().meta().domain_count;
+  report.lists = current_->snapshot().lists().size();
+  return report;
+}
+
+void SnapshotRegistry::retire(const ActiveSnapshot& old) {
+  for (unsigned w = 0; w < old.workers(); ++w) {
+    const auto& hits = old.slot(w).list_hits;
+    for (std::size_t l = 0; l < hits.size(); ++l) {
+      retired_hits_[std::string(old.snapshot().list_name(l))] += hits[l];
+    }
+  }
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> SnapshotRegistry::list_hits() const {
+  std::map<std::string, std::uint64_t> totals = retired_hits_;
+  for (unsigned w = 0; w < current_->workers(); ++w) {
+    const auto& hits = current_->slot(w).list_hits;
+    for (std::size_t l = 0; l < hits.size(); ++l) {
+      totals[std::string(current_->snapshot().list_name(l))] += read_live(hits[l]);
+    }
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const std::string& name : list_order_) out.emplace_back(name, totals[name]);
+  return out;
+}
+
+}  // namespace takedown::dataplane
