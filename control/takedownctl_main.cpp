@@ -12,6 +12,10 @@ constexpr const char* kUsage =
     "  compile -c CONFIG -o FILE     compile the config's lists into a snapshot file\n"
     "  check   -c CONFIG NAME...     explain the verdict for names ('-' reads stdin)\n"
     "  inspect -c CONFIG CAPTURE     extract and judge the names in a pcap/pcapng capture\n"
+    "  run     -c CONFIG             the control process: load, watch the lists, reload\n"
+    "  reload  -c CONFIG             compile and have the running takedownd load it\n"
+    "  stats   -c CONFIG             the running takedownd's stats (JSON)\n"
+    "  status  -c CONFIG             the running takedownd's version, generation and lists (JSON)\n"
     "  help                          this text\n"
     "Run 'takedownctl COMMAND --help' for a command's options.\n\n";
 
@@ -28,6 +32,10 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "compile") == 0) return run_compile_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "check") == 0) return run_check_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "inspect") == 0) return run_inspect_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "run") == 0) return run_run_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "reload") == 0) return run_reload_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "stats") == 0) return run_stats_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "status") == 0) return run_status_command(argc - 1, argv + 1);
   std::fprintf(stderr, "takedownctl: unknown command '%s'\n", argv[1]);
   std::fputs(kUsage, stderr);
   return kExitUsage;

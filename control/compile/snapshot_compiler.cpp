@@ -122,6 +122,8 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
     for (const PatternFailure& f : *failures) {
       ListReport& report = lists[(*origin)[f.index].first].report;
       report.skip((*origin)[f.index].second, f.message);
+      out.pattern_errors.push_back(report.path + ":" + std::to_string((*origin)[f.index].second) +
+                                   ": " + f.message);
       --report.loaded;
     }
   }

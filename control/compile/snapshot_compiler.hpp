@@ -21,6 +21,9 @@ namespace takedown::control {
 struct CompileOutput {
   std::vector<std::uint8_t> snapshot;
   std::vector<ListReport> reports;
+  // "file:line: reason" for each regex or url pattern Hyperscan rejected (also counted as a skip
+  // in its list's report). A compile for a reload treats any of these as an error.
+  std::vector<std::string> pattern_errors;
   BuildStats stats;
   double parse_ms = 0;
   double build_ms = 0;

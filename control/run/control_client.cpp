@@ -1,0 +1,81 @@
+#include "control/run/control_client.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace takedown::control {
+
+namespace {
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Error failure(const std::string& socket_path, const std::string& what) {
+  return make_error("takedownd control socket " + socket_path + ": " + what);
+}
+
+}  // namespace
+
+Result<std::string> control_request(const std::string& socket_path, const std::string& request,
+                                    int timeout_ms) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof address.sun_path) return failure(socket_path, "path too long");
+  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) return failure(socket_path, std::string("socket: ") + std::strerror(errno));
+  if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    return failure(socket_path, std::string("cannot connect: ") + std::strerror(errno) +
+                                    " (is takedownd running with this config?)");
+  }
+  const std::string line = request + "\n";
+  for (std::size_t sent = 0; sent < line.size();) {
+    const ssize_t n = ::send(s.fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n < 0) return failure(socket_path, std::string("send: ") + std::strerror(errno));
+    sent += static_cast<std::size_t>(n);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string reply;
+  char buffer[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    pollfd p{s.fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      return failure(socket_path, "no reply within " + std::to_string(timeout_ms) + " ms");
+    }
+    const ssize_t n = ::recv(s.fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return failure(socket_path, "takedownd closed the connection without a reply");
+    reply.append(buffer, static_cast<std::size_t>(n));
+    if (const std::size_t newline = reply.find('\n'); newline != std::string::npos) {
+      reply.resize(newline);
+      return reply;
+    }
+  }
+}
+
+std::string reply_error(const std::string& reply) {
+  try {
+    const YAML::Node node = YAML::Load(reply);
+    if (!node.IsMap() || !node["ok"])
+      return "takedownd sent a reply that is not understood: " + reply;
+    if (node["ok"].as<bool>()) return "";
+    return node["error"] ? node["error"].as<std::string>() : "takedownd refused the request";
+  } catch (const YAML::Exception&) {
+    return "takedownd sent a reply that is not JSON: " + reply;
+  }
+}
+
+}  // namespace takedown::control
