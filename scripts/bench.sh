@@ -33,3 +33,16 @@ if [ "$pipeline_rounds" -gt 0 ]; then
     --takedownd "$build/bin/takedownd" --work-dir "$build/pipeline-bench" --results-dir "$results" \
     | tee -a "$results/summary.md"
 fi
+
+# Hot reload (bench/reload/): reload latency and peak memory for the 66k and a 1M list, and the
+# throughput during a one-per-second reload storm against a quiet run. RELOAD_STORM_SECONDS (30)
+# and RELOAD_ROUNDS (2) size it; RELOAD_ROUNDS=0 skips it.
+reload_rounds=${RELOAD_ROUNDS:-2}
+if [ "$reload_rounds" -gt 0 ]; then
+  echo "== hot reload (latency, memory, $reload_rounds storm rounds)"
+  echo >> "$results/summary.md"
+  python3 bench/reload/run_reload_bench.py --rounds "$reload_rounds" \
+    --storm-seconds "${RELOAD_STORM_SECONDS:-30}" --takedownd "$build/bin/takedownd" \
+    --takedownctl "$build/bin/takedownctl" --work-dir "$build/reload-bench" --results-dir "$results" \
+    | tee -a "$results/summary.md"
+fi
