@@ -1,0 +1,167 @@
+// The control socket and its commands, without an EAL: load swaps generations and refuses bad
+// snapshots, status and stats answer, bad requests get reasons; the socket is 0660, replaces a
+// stale file and refuses to steal a live one.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "control/compile/snapshot_compiler.hpp"
+#include "control/run/control_client.hpp"
+#include "dataplane/control/control_commands.hpp"
+#include "dataplane/control/control_server.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace takedown::dataplane {
+namespace {
+
+class ControlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.write("a.txt", "scam.example\nphish.example\n");
+    dir_.write("b.txt", "other.example\n");
+    good_ = compile("lists: [{name: a, format: domains, path: a.txt}]\n", "good.snap");
+    second_ = compile(
+        "lists: [{name: a, format: domains, path: a.txt}, "
+        "{name: b, format: domains, path: b.txt, action: log}]\n",
+        "second.snap");
+    auto first = filters::Snapshot::load_file(good_);
+    ASSERT_TRUE(first) << first.error();
+    ASSERT_TRUE(registry_.publish(std::move(*first), "test"));
+  }
+
+  std::string compile(const std::string& yaml, const std::string& name) {
+    const std::string config = dir_.write(name + ".yaml", yaml);
+    auto compiled = control::compile_config_file(config);
+    EXPECT_TRUE(compiled) << compiled.error();
+    const std::string path = dir_.file(name);
+    EXPECT_TRUE(control::write_file_atomically(path, compiled->snapshot));
+    return path;
+  }
+
+  std::string load(const std::string& path) {
+    return commands_.handle("{\"command\": \"load\", \"snapshot\": \"" + path + "\"}");
+  }
+
+  testing::TempDir dir_;
+  std::string good_;
+  std::string second_;
+  Runtime runtime_;
+  SnapshotRegistry registry_{runtime_, 2};
+  ControlCommands commands_{registry_, [] { return std::string("{\"rx_packets\": 42}"); }};
+};
+
+TEST_F(ControlTest, LoadSwapsAndKeepsTheRunningSnapshotOnBadInput) {
+  EXPECT_EQ(runtime_.active.load(), &registry_.current());
+  const std::string reply = load(second_);
+  EXPECT_NE(reply.find("\"ok\": true, \"generation\": 2"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\"lists\": 2"), std::string::npos) << reply;
+  EXPECT_EQ(registry_.current().generation(), 2u);
+  EXPECT_EQ(runtime_.active.load(), &registry_.current());
+  EXPECT_EQ(registry_.current().workers(), 2u);
+
+  // A flipped byte, a truncated file, a wrong version, no file: refused, generation 2 stays.
+  std::string bytes;
+  {
+    std::ifstream in(second_, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x40;
+  std::string version = bytes;
+  version[8] = 99;
+  for (const auto& [name, content] :
+       {std::pair{"flipped.snap", flipped}, std::pair{"short.snap", bytes.substr(0, 100)},
+        std::pair{"version.snap", version}}) {
+    const std::string r = load(dir_.write(name, content));
+    EXPECT_NE(r.find("\"ok\": false"), std::string::npos) << name << ": " << r;
+    EXPECT_NE(r.find("\"generation\": 2"), std::string::npos) << name << ": " << r;
+  }
+  EXPECT_NE(load(dir_.file("missing.snap")).find("\"ok\": false"), std::string::npos);
+  EXPECT_EQ(registry_.current().generation(), 2u);
+}
+
+TEST_F(ControlTest, HitsSurviveReloadsByListName) {
+  registry_.current().slot(0).list_hits[0] = 5;
+  registry_.current().slot(1).list_hits[0] = 2;
+  ASSERT_NE(load(second_).find("\"ok\": true"), std::string::npos);
+  registry_.current().slot(1).list_hits[1] = 3;
+  const auto hits = registry_.list_hits();
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0], (std::pair<std::string, std::uint64_t>{"a", 7}));
+  EXPECT_EQ(hits[1], (std::pair<std::string, std::uint64_t>{"b", 3}));
+}
+
+TEST_F(ControlTest, StatusStatsAndBadRequests) {
+  const std::string status = commands_.handle("{\"command\": \"status\"}");
+  EXPECT_NE(status.find("\"generation\": 1"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"name\": \"a\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"domains\": 2"), std::string::npos) << status;
+  EXPECT_EQ(commands_.handle("{\"command\": \"stats\"}"),
+            "{\"ok\": true, \"stats\": {\"rx_packets\": 42}}");
+  EXPECT_EQ(commands_.handle("{\"command\": \"reboot\"}"),
+            "{\"ok\": false, \"error\": \"unknown command 'reboot' (expected load, stats or "
+            "status)\", \"generation\": 1}");
+  EXPECT_NE(commands_.handle("{\"command\": \"load\"}").find("load needs \\\"snapshot\\\""),
+            std::string::npos);
+  EXPECT_NE(commands_.handle("[1, 2").find("request is not JSON"), std::string::npos);
+  EXPECT_NE(commands_.handle("42").find("must be a JSON object"), std::string::npos);
+}
+
+TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
+  const std::string path = dir_.file("run/control.sock");
+  auto server = ControlServer::open(path);
+  ASSERT_TRUE(server) << server.error();
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+
+  // A second server on a live socket is refused.
+  auto second = ControlServer::open(path);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("another takedownd is serving it"), std::string::npos);
+
+  std::atomic<bool> done{false};
+  std::thread serving([&] {
+    while (!done) (*server)->poll(5, [&](std::string_view r) { return commands_.handle(r); });
+  });
+  auto reply = control::control_request(path, "{\"command\": \"stats\"}", 5000);
+  ASSERT_TRUE(reply) << reply.error();
+  EXPECT_EQ(*reply, "{\"ok\": true, \"stats\": {\"rx_packets\": 42}}");
+  reply = control::control_request(
+      path, "{\"command\": \"load\", \"snapshot\": \"" + second_ + "\"}", 5000);
+  ASSERT_TRUE(reply) << reply.error();
+  EXPECT_EQ(control::reply_error(*reply), "");
+  done = true;
+  serving.join();
+  server->reset();
+  EXPECT_FALSE(std::filesystem::exists(path));  // removed on the way out
+
+  // A stale socket file (nobody listening) is replaced; a regular file in the way is not.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strcpy(address.sun_path, path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ::close(fd);
+  ASSERT_TRUE(std::filesystem::exists(path));
+  auto again = ControlServer::open(path);
+  EXPECT_TRUE(again) << again.error();
+  again->reset();
+  dir_.write("run/control.sock", "a file");
+  auto blocked = ControlServer::open(path);
+  ASSERT_FALSE(blocked);
+  EXPECT_NE(blocked.error().find("not a socket"), std::string::npos) << blocked.error();
+  EXPECT_EQ(control::control_request(dir_.file("run/none.sock"), "{}", 1000)
+                    .error()
+                    .find("cannot connect") != std::string::npos,
+            true);
+}
+
+}  // namespace
+}  // namespace takedown::dataplane
