@@ -63,6 +63,20 @@ Result<StartSnapshot> start_snapshot(const control::Config& config) {
   const auto start = std::chrono::steady_clock::now();
   auto compiled = control::compile_snapshot(config);
   if (!compiled) return make_error(compiled.error());
+  // As for a reload: a pattern Hyperscan rejects is an error, not a silently missing rule.
+  if (!compiled->pattern_errors.empty()) {
+    std::string message = "patterns that Hyperscan rejects:";
+    for (const auto& e : compiled->pattern_errors) message += "\n  " + e;
+    return make_error(message);
+  }
+  for (const auto& report : compiled->reports) {
+    if (report.skipped != 0) {
+      std::fprintf(stderr, "takedownd: list '%s': %llu entries skipped%s%s\n", report.name.c_str(),
+                   static_cast<unsigned long long>(report.skipped),
+                   report.first_skips.empty() ? "" : ", first: ",
+                   report.first_skips.empty() ? "" : report.first_skips.front().c_str());
+    }
+  }
   auto snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config.path);
   if (!snapshot) return make_error(snapshot.error());
   const double ms =
