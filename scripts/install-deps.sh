@@ -12,6 +12,8 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev
   # test tools
   tshark clang libclang-rt-14-dev
+  # the end-to-end suite (tests/e2e): real clients and servers in network namespaces
+  iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl
 )
 
 missing=()
@@ -32,5 +34,15 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer it up front so apt never prompts.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections
+# Unbound and nginx are started by the tests inside namespaces, never as system services: keep
+# their packages from starting them (and taking ports 53 and 80) while they install.
+policy=/usr/sbin/policy-rc.d
+placed_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" > /dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  placed_policy=1
+fi
+trap 'if [ "$placed_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; fi' EXIT
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -36,7 +36,6 @@ Prints a line per step. Exits 0 on success, 1 with the failures.
 
 usage: reload_test.py --takedownd BIN --takedownctl BIN --source-dir DIR --work-dir DIR
 """
-import argparse
 import collections
 import json
 import os
@@ -54,6 +53,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcap_frames import decode, read_pcap  # noqa: E402
 from takedownd_pcap_test import Failures, parse_dns  # noqa: E402
+from suite_args import suite_parser  # noqa: E402
 
 SETS = {  # list entries; the capture adds prefixes such as "www." and random upper case
     "X": ["x-one.reload-test.example", "x-two.reload-test.example", "x-three.reload-test.example"],
@@ -512,11 +512,7 @@ def restart(args, configs, socket_path, runner, failures):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--takedownd", required=True)
-    parser.add_argument("--takedownctl", required=True)
-    parser.add_argument("--source-dir", required=True)
-    parser.add_argument("--work-dir", required=True)
+    parser = suite_parser("takedownd", "takedownctl")
     args = parser.parse_args()
     for tool in (args.takedownd, args.takedownctl):
         if not os.access(tool, os.X_OK):

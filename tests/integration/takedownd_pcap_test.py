@@ -35,7 +35,6 @@ Prints a summary per check. Exits 0 on success, 1 with the failures, 77 when tsh
 
 usage: takedownd_pcap_test.py --takedownd BIN --source-dir DIR --work-dir DIR [--frames N] [--seed S]
 """
-import argparse
 import collections
 import ipaddress
 import json
@@ -50,6 +49,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcap_frames import decode, ipv4_header_ok, read_pcap, transport_checksum_ok  # noqa: E402
 from tshark_differential import tshark_names  # noqa: E402
+from suite_args import suite_parser  # noqa: E402
 
 TRUNCATED = {"ip-header-cut", "ip-length-long", "tcp-header-cut", "dns-header-short", "dns-name-cut",
              "http-no-host-cut", "http-request-line-cut", "tls-cut-before-sni"}
@@ -529,10 +529,7 @@ def write_config(work, mode, ede, snapshot):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--takedownd", required=True)
-    parser.add_argument("--source-dir", required=True)
-    parser.add_argument("--work-dir", required=True)
+    parser = suite_parser("takedownd")
     parser.add_argument("--frames", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=4242)
     args = parser.parse_args()

@@ -10,12 +10,12 @@ Exits 77 (ctest's skip code) with a message when tshark is not installed.
 
 usage: tshark_differential.py --takedownctl BIN --config CONF --source-dir DIR --work-dir DIR [--frames N]
 """
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
+from suite_args import suite_parser
 
 
 def normalise(name, proto):
@@ -47,11 +47,8 @@ def tshark_names(capture):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--takedownctl", required=True)
+    parser = suite_parser("takedownctl")
     parser.add_argument("--config", required=True)
-    parser.add_argument("--source-dir", required=True)
-    parser.add_argument("--work-dir", required=True)
     parser.add_argument("--frames", type=int, default=6000)
     args = parser.parse_args()
     if shutil.which("tshark") is None:

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""End to end: real clients and servers on both sides of takedownd, in network namespaces.
+
+topology.sh builds td-client and td-server, joined through takedownd (net_af_packet on the two
+root-side veth ends) and, for measurements without the filter, directly. In td-server: Unbound
+answering a test zone from local data, a second Unbound with an RPZ zone (on port 5353, which
+takedownd does not inspect), and nginx on 80 and 443. In td-client: dig, kdig, curl, dnsperf.
+
+Checks: DNS (NXDOMAIN with EDE 15 for a blocked name and a subdomain, none without EDNS, Unbound's
+real answer for an allowed name, a sinkhole list's A and AAAA, DNS over TCP reset); HTTP and TLS
+(reset for a blocked name, 200 for an allowed one); dnsperf for 20 s at full rate with 10% blocked
+names: nothing lost, and its NOERROR/NXDOMAIN counts equal takedownd's stats; a live reload that
+unblocks a name; and RPZ agreement: 20,000 names asked of Unbound-with-RPZ and of takedownd-with-
+the-same-RPZ in front of plain Unbound must get the same outcome (NXDOMAIN, NODATA, local data,
+pass), name by name.
+
+usage: e2e_test.py --takedownd PATH --takedownctl PATH --source-dir DIR --work-dir DIR
+Exit 0 pass, 1 fail, 77 skip (not root, no `ip netns`, or a tool missing: the message says which).
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import rpz_zone  # noqa: E402
+from suite_args import suite_parser  # noqa: E402
+import servers  # noqa: E402
+from servers import CLIENT_NS, SERVER_NS, in_namespace  # noqa: E402
+
+TOOLS = ["ip", "ethtool", "ss", "unbound", "nginx", "dig", "kdig", "dnsperf", "curl", "openssl"]
+SERVER, DIRECT_SERVER = "10.99.0.1", "10.98.0.1"
+SINK_A, SINK_AAAA = "10.99.2.1", "fd99::2:1"
+RELOAD_NAME = "comeback.e2e.test"
+
+
+class Failures:
+    def __init__(self):
+        self.messages = []
+
+    def check(self, ok, message):
+        print(("ok    " if ok else "FAIL  ") + message, flush=True)
+        if not ok:
+            self.messages.append(message)
+
+
+def run(argv, timeout=60, check=False):
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=check)
+
+
+def client(argv, timeout=60):
+    return run(in_namespace(CLIENT_NS, argv), timeout)
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(77)
+
+
+def local_address(i):
+    return f"10.99.1.{i % 250 + 1}"
+
+
+def dig(name, *options, server=SERVER, qtype="A"):
+    return client(["dig", f"@{server}", name, qtype, "+time=2", "+tries=1", *options]).stdout
+
+
+def status_of(dig_output):
+    m = re.search(r"status: (\w+)", dig_output)
+    return m.group(1) if m else "no answer"
+
+
+def stats(args, config):
+    r = run([args.takedownctl, "stats", "-c", config])
+    if r.returncode != 0:
+        raise RuntimeError(f"takedownctl stats failed: {r.stderr}")
+    return json.loads(r.stdout)
+
+
+def dnsperf(queries, server, seconds):
+    r = client(["dnsperf", "-s", server, "-d", queries, "-l", str(seconds), "-t", "2"],
+               timeout=seconds + 60)
+    out = r.stdout
+    field = lambda pattern, cast=float: cast(re.search(pattern, out).group(1)) if re.search(pattern, out) else None
+    codes = dict((k, int(v)) for k, v in re.findall(r"(NOERROR|NXDOMAIN|SERVFAIL|REFUSED) (\d+)", out))
+    return {"sent": field(r"Queries sent:\s+(\d+)", int), "completed": field(r"Queries completed:\s+(\d+)", int),
+            "lost": field(r"Queries lost:\s+(\d+)", int), "qps": field(r"Queries per second:\s+([\d.]+)"),
+            "latency_s": field(r"Average Latency \(s\):\s+([\d.]+)"), "codes": codes, "raw": out}
+
+
+def write_lists(work, blocked, sink):
+    with open(os.path.join(work, "sink.txt"), "w") as f:
+        f.writelines(n + "\n" for n in sink)
+    with open(os.path.join(work, "reload.txt"), "w") as f:
+        f.write(RELOAD_NAME + "\n")
+
+
+def takedown_config(work, source, lists):
+    items = "".join(f"  - {item}\n" for item in lists)
+    path = os.path.join(work, "takedown.yaml")
+    with open(path, "w") as f:
+        f.write(f"""lists:
+{items}control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}
+dataplane:
+  eal: [--no-huge, -m, "512", --no-pci, --no-shconf, --no-telemetry, --log-level=warning,
+        --file-prefix, takedown-e2e]
+  ports:
+    - {{name: client, device: "net_af_packet0,iface=td-c0"}}
+    - {{name: server, device: "net_af_packet1,iface=td-s0"}}
+  pairs: [[client, server]]
+  workers: 1
+""")
+    return path
+
+
+def main():
+    parser = suite_parser("takedownd", "takedownctl")
+    parser.add_argument("--dnsperf-seconds", type=int, default=20)
+    parser.add_argument("--rpz-names", type=int, default=20000)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        skip("the end-to-end suite needs root (network namespaces)")
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing:
+        skip(f"missing {', '.join(missing)}: scripts/install-deps.sh installs them")
+    if run(["ip", "netns", "list"]).returncode != 0:
+        skip("`ip netns` does not work here")
+
+    work = os.path.abspath(args.work_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    topology = os.path.join(os.path.dirname(os.path.abspath(__file__)), "topology.sh")
+    failures = Failures()
+    processes = []
+    started = time.monotonic()
+    try:
+        r = run(["bash", topology, "up"])
+        if r.returncode != 0:
+            print(r.stderr)
+            failures.check(False, "topology.sh up")
+            return 1
+        source = os.path.abspath(args.source_dir)
+        takedown = [l.strip() for l in open(os.path.join(source, "conf/lists/takedown-66k.txt")) if l.strip()]
+        benign = [l.strip() for l in open(os.path.join(source, "tests/data/top-50k.txt")) if l.strip()]
+        blocked, allowed = takedown[::132][:500], benign[:2000]
+        sink = [f"sink-{i}.e2e.test" for i in range(20)]
+        zone_text, rpz_queries, rpz_shapes = rpz_zone.build(takedown, benign[5000:], args.rpz_names)
+        with open(os.path.join(work, "rpz.zone"), "w") as f:
+            f.write(zone_text)
+        with open(os.path.join(work, "rpz-names.txt"), "w") as f:
+            f.writelines(n + "\n" for n in rpz_queries)
+        zone_names = sorted(set(blocked + allowed + sink + [RELOAD_NAME] + rpz_queries +
+                                ["www." + b for b in blocked[:50]]))
+        local = [(n, local_address(i)) for i, n in enumerate(zone_names)]
+        expected_address = dict(local)
+
+        # Servers in td-server.
+        plain = servers.unbound_config(work, "unbound", [SERVER, DIRECT_SERVER], 53, local)
+        with_rpz = servers.unbound_config(work, "unbound-rpz", [SERVER], 5353, [],
+                                          os.path.join(work, "rpz.zone"), forward_to=f"{DIRECT_SERVER}@53")
+        nginx = servers.nginx_config(work, SERVER)
+        for argv, log, port, udp in (
+                (["unbound", "-d", "-c", plain], "unbound.out", 53, True),
+                (["unbound", "-d", "-c", with_rpz], "unbound-rpz.out", 5353, True),
+                (["nginx", "-c", nginx, "-p", work], "nginx.out", 443, False)):
+            processes.append(servers.start(SERVER_NS, argv, os.path.join(work, log)))
+            if not servers.wait_for_port(SERVER_NS, SERVER, port, udp, timeout=60):
+                failures.check(False, f"{argv[0]} listening on {SERVER}:{port} (see {work}/{log})")
+                return 1
+
+        write_lists(work, blocked, sink)
+        config = takedown_config(work, source, [
+            f'{{name: takedown-66k, format: domains, path: "{source}/conf/lists/takedown-66k.txt"}}',
+            f'{{name: e2e-sinkhole, format: domains, path: sink.txt, response: {{dns: sinkhole, '
+            f'a: {SINK_A}, aaaa: "{SINK_AAAA}", ttl: 300}}}}',
+            '{name: e2e-reload, format: domains, path: reload.txt}'])
+        td_out = open(os.path.join(work, "takedownd.json"), "w")
+        td_err = open(os.path.join(work, "takedownd.err"), "w")
+        td = subprocess.Popen([args.takedownd, "-c", config], stdout=td_out, stderr=td_err,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
+        processes.append(td)
+        deadline = time.monotonic() + 60
+        while run([args.takedownctl, "status", "-c", config]).returncode != 0:
+            if td.poll() is not None or time.monotonic() > deadline:
+                failures.check(False, f"takedownd started (see {work}/takedownd.err)")
+                return 1
+            time.sleep(0.2)
+
+        # DNS.
+        name = blocked[0]
+        out = dig(name, "+edns")
+        failures.check(status_of(out) == "NXDOMAIN" and "EDE: 15 (Blocked)" in out,
+                       f"dig {name} (blocked, EDNS): NXDOMAIN with EDE 15 [{status_of(out)}]")
+        out = dig("www." + name, "+edns")
+        failures.check(status_of(out) == "NXDOMAIN" and "EDE: 15" in out,
+                       f"dig www.{name} (below a blocked name): NXDOMAIN with EDE 15 [{status_of(out)}]")
+        out = dig(name, "+noedns")
+        failures.check(status_of(out) == "NXDOMAIN" and "OPT PSEUDOSECTION" not in out,
+                       f"dig +noedns {name}: NXDOMAIN, no OPT record [{status_of(out)}]")
+        out = client(["kdig", f"@{SERVER}", name, "+edns", "+time=2", "+retry=0"]).stdout
+        failures.check("NXDOMAIN" in out and re.search(r"EDE: 15", out) is not None,
+                       f"kdig {name}: NXDOMAIN with EDE 15")
+        ok = allowed[7]
+        out = dig(ok, "+short")
+        failures.check(out.strip() == expected_address[ok],
+                       f"dig {ok} (allowed): Unbound's answer {expected_address[ok]} [{out.strip()}]")
+        out = dig(sink[3], "+short")
+        failures.check(out.strip() == SINK_A, f"dig {sink[3]} (sinkhole list): A {SINK_A} [{out.strip()}]")
+        out = dig(sink[3], "+short", qtype="AAAA")
+        failures.check(out.strip() == SINK_AAAA, f"dig {sink[3]} AAAA: {SINK_AAAA} [{out.strip()}]")
+        out = dig(name, "+tcp")
+        failures.check("connection reset" in out or "communications error" in out,
+                       f"dig +tcp {name}: the connection is reset [{out.strip().splitlines()[-1:]}]")
+        out = dig(ok, "+tcp", "+short")
+        failures.check(out.strip() == expected_address[ok], f"dig +tcp {ok}: Unbound's answer [{out.strip()}]")
+
+        # HTTP and TLS.
+        for scheme, port in (("http", 80), ("https", 443)):
+            r = client(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                        "--resolve", f"{name}:{port}:{SERVER}", f"{scheme}://{name}/"])
+            failures.check(r.returncode in (35, 56) and "reset" in (r.stderr + r.stdout + str(
+                client(["curl", "-sSk", "--max-time", "5", "--resolve", f"{name}:{port}:{SERVER}",
+                        f"{scheme}://{name}/"]).stderr)).lower(),
+                           f"curl {scheme}://{name}/ (blocked): connection reset [exit {r.returncode}]")
+            r = client(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                        "--resolve", f"{ok}:{port}:{SERVER}", f"{scheme}://{ok}/"])
+            failures.check(r.stdout == "200", f"curl {scheme}://{ok}/ (allowed): 200 from nginx [{r.stdout}]")
+
+        # Load: dnsperf with 10% blocked names, through the filter and then without it.
+        with open(os.path.join(work, "dnsperf.txt"), "w") as f:
+            for i in range(10000):
+                f.write(f"{blocked[i % len(blocked)] if i % 10 == 0 else allowed[i % len(allowed)]} A\n")
+        before = stats(args, config)
+        through = dnsperf(os.path.join(work, "dnsperf.txt"), SERVER, args.dnsperf_seconds)
+        time.sleep(0.5)
+        after = stats(args, config)
+        direct = dnsperf(os.path.join(work, "dnsperf.txt"), DIRECT_SERVER, args.dnsperf_seconds)
+        delta = lambda *keys: _get(after, keys) - _get(before, keys)
+        seen, answered = delta("extracted", "dns"), delta("dropped_by", "answered")
+        print(f"dnsperf through takedownd: {through['qps']} qps, latency {through['latency_s']} s, "
+              f"sent {through['sent']}, lost {through['lost']}, codes {through['codes']}")
+        print(f"dnsperf direct (no filter): {direct['qps']} qps, latency {direct['latency_s']} s, "
+              f"lost {direct['lost']}, codes {direct['codes']}")
+        failures.check(through["sent"] is not None and through["lost"] == 0,
+                       f"dnsperf through the filter: no query lost [{through['lost']} of {through['sent']}]")
+        failures.check(through["codes"].get("NXDOMAIN") == answered,
+                       f"dnsperf NXDOMAIN {through['codes'].get('NXDOMAIN')} == takedownd answered {answered}")
+        failures.check(through["codes"].get("NOERROR") == seen - answered,
+                       f"dnsperf NOERROR {through['codes'].get('NOERROR')} == queries takedownd passed "
+                       f"{seen - answered}")
+        failures.check(seen == through["sent"], f"takedownd saw every query dnsperf sent ({seen} of {through['sent']})")
+        with open(os.path.join(work, "dnsperf.json"), "w") as f:
+            json.dump({"through": through, "direct": direct, "stats_delta": {"seen": seen, "answered": answered}},
+                      f, indent=1)
+
+        # Live reload: unblock a name.
+        failures.check(status_of(dig(RELOAD_NAME)) == "NXDOMAIN", f"dig {RELOAD_NAME} before the reload: NXDOMAIN")
+        with open(os.path.join(work, "reload.txt"), "w") as f:
+            f.write("another.e2e.test\n")
+        r = run([args.takedownctl, "reload", "-c", config])
+        failures.check(r.returncode == 0, f"takedownctl reload: {r.stdout.strip()}{r.stderr.strip()}")
+        out = dig(RELOAD_NAME, "+short")
+        failures.check(out.strip() == expected_address[RELOAD_NAME],
+                       f"dig {RELOAD_NAME} after the reload: Unbound's answer [{out.strip()}]")
+
+        # RPZ agreement: the same zone in Unbound (port 5353, not inspected) and in takedownd.
+        rpz_config = takedown_config(work, source, ['{name: rpz, format: rpz, path: rpz.zone}'])
+        r = run([args.takedownctl, "reload", "-c", rpz_config], timeout=120)
+        failures.check(r.returncode == 0, f"takedownctl reload with the RPZ zone: {r.stdout.strip()}{r.stderr.strip()}")
+        probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns_probe.py")
+        names_file = os.path.join(work, "rpz-names.txt")
+        ours = client([sys.executable, probe, SERVER, "53", names_file], timeout=300).stdout.splitlines()
+        theirs = client([sys.executable, probe, SERVER, "5353", names_file], timeout=300).stdout.splitlines()
+        normal = lambda c: "pass" if c.startswith("a:10.99.1.") else c
+        differences = [(a.split("\t")[0], normal(a.split("\t")[1]), normal(b.split("\t")[1]))
+                       for a, b in zip(ours, theirs) if normal(a.split("\t")[1]) != normal(b.split("\t")[1])]
+        outcomes = {}
+        for line in theirs:
+            outcome = normal(line.split("\t")[1]).split(":")[0]
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        # The one deliberate difference: Unbound stops at the closest listed name even when its
+        # entry does not cover the query; Takedown applies the most specific matching trigger.
+        deliberate = [d for d in differences if d[2] == "pass" and rpz_zone.unbound_stops_early(d[0], rpz_shapes)]
+        unexplained = [d for d in differences if d not in deliberate]
+        print(f"RPZ agreement: {len(ours) - len(differences)} of {len(ours)} names agree; "
+              f"{len(deliberate)} differ deliberately (Unbound's closest-encloser stop); "
+              f"{len(unexplained)} unexplained. Unbound's outcomes {outcomes}")
+        for d in (unexplained or deliberate)[:10]:
+            print(f"  {d[0]}: takedown {d[1]}, unbound {d[2]}")
+        failures.check(len(ours) == args.rpz_names and len(theirs) == args.rpz_names and not unexplained,
+                       f"RPZ agreement with Unbound: {len(ours) - len(differences)} of {len(ours)} names agree, "
+                       f"{len(deliberate)} deliberate differences, {len(unexplained)} unexplained")
+        with open(os.path.join(work, "rpz-agreement.json"), "w") as f:
+            json.dump({"names": len(ours), "agree": len(ours) - len(differences), "outcomes": outcomes,
+                       "deliberate": deliberate, "unexplained": unexplained}, f, indent=1)
+
+        td.send_signal(signal.SIGTERM)
+        td.wait(timeout=30)
+        final = json.load(open(os.path.join(work, "takedownd.json")))
+        failures.check(final["rx_packets"] == final["tx_packets"] + final["dropped"] + final["tx_errors"]
+                       and final["tx_errors"] == 0, "takedownd's counters add up, no tx error")
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        run(["bash", topology, "down"])
+    print(f"e2e: {time.monotonic() - started:.0f} s")
+    if failures.messages:
+        print(f"{len(failures.messages)} check(s) failed")
+        return 1
+    return 0
+
+
+def _get(stats, keys):
+    value = stats
+    for k in keys:
+        value = value[k]
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The servers of the end-to-end suite, configured and started inside the td-server namespace.
+
+unbound_config(): an Unbound that answers a test zone from local data (everything else REFUSED,
+so nothing waits on a recursion that has no internet), optionally with an RPZ zone (respip module).
+nginx_config(): nginx on port 80 and 443 (self-signed certificate made at test time), 200 for any
+host. start() runs a server under `ip netns exec` and waits for its port.
+"""
+import os
+import socket
+import subprocess
+import time
+
+SERVER_NS = "td-server"
+CLIENT_NS = "td-client"
+
+
+def unbound_config(work, name, interfaces, port, local_data, rpz_zone=None, forward_to=None):
+    """Local data answers before any module runs, RPZ included: the RPZ instance therefore holds
+    no local data and forwards what its policy passes to the plain instance (`forward_to`)."""
+    lines = ["server:", f"  directory: \"{work}\"", "  chroot: \"\"", "  username: \"\"",
+             "  do-daemonize: no", "  use-syslog: no", f"  logfile: \"{work}/{name}.log\"", "  verbosity: 0",
+             f"  pidfile: \"{work}/{name}.pid\"", "  num-threads: 1", "  so-reuseport: no",
+             f"  port: {port}", "  do-ip6: yes", "  access-control: 0.0.0.0/0 allow",
+             "  access-control: ::/0 allow", "  edns-buffer-size: 1232", "  msg-cache-size: 16m",
+             "  rrset-cache-size: 32m", "  num-queries-per-thread: 4096", "  outgoing-range: 8192",
+             "  so-rcvbuf: 8m", "  so-sndbuf: 8m", "  do-not-query-localhost: no",
+             "  module-config: \"respip iterator\"" if rpz_zone else "  module-config: \"iterator\""]
+    lines += [f"  interface: {i}" for i in interfaces]
+    if local_data:
+        lines.append("  local-zone: \".\" refuse")  # nothing waits on a recursion with no internet
+    lines += [f"  local-data: \"{n}. 300 IN A {a}\"" for n, a in local_data]
+    if forward_to:
+        lines += ["forward-zone:", "  name: \".\"", f"  forward-addr: {forward_to}"]
+    if rpz_zone:
+        lines += ["rpz:", "  name: rpz.e2e.test.", f"  zonefile: \"{rpz_zone}\"", "  rpz-log: no"]
+    path = os.path.join(work, f"{name}.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def nginx_config(work, address):
+    for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        os.makedirs(os.path.join(work, "nginx-tmp", d), exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=e2e.test", "-keyout", os.path.join(work, "key.pem"),
+                    "-out", os.path.join(work, "cert.pem")], check=True, capture_output=True, timeout=60)
+    tmp = os.path.join(work, "nginx-tmp")
+    text = f"""daemon off;
+master_process off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/client_body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  server {{
+    listen {address}:80;
+    listen {address}:443 ssl;
+    ssl_certificate {work}/cert.pem;
+    ssl_certificate_key {work}/key.pem;
+    location / {{ return 200 "takedown e2e: $host\\n"; }}
+  }}
+}}
+"""
+    path = os.path.join(work, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def in_namespace(ns, argv):
+    return ["ip", "netns", "exec", ns] + argv
+
+
+def wait_for_port(ns, address, port, udp=False, timeout=20):
+    """True once something listens on address:port inside `ns` (ss in the namespace)."""
+    deadline = time.monotonic() + timeout
+    flag = "-lnu" if udp else "-lnt"
+    while time.monotonic() < deadline:
+        out = subprocess.run(in_namespace(ns, ["ss", flag]), capture_output=True, text=True).stdout
+        if f"{address}:{port} " in out:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def start(ns, argv, log_path):
+    log = open(log_path, "w")
+    return subprocess.Popen(in_namespace(ns, argv), stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
