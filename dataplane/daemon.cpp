@@ -210,6 +210,7 @@ int run_daemon(const DaemonOptions& options) {
   runtime.extract_ports = config->ports;
   runtime.malformed = dp.malformed;
   runtime.ede = dp.ede;
+  runtime.burst = static_cast<std::uint16_t>(dp.burst);
   auto rcu = make_rcu(dp.workers);
   if (!rcu) {
     rte_eal_cleanup();

@@ -116,7 +116,7 @@ std::size_t DataplaneConfig::peer(std::size_t index) const {
 
 DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node) {
   reader.expect_map(node, "dataplane",
-                    {"eal", "ports", "pairs", "workers", "malformed", "snapshot", "ede"});
+                    {"eal", "ports", "pairs", "workers", "burst", "malformed", "snapshot", "ede"});
   DataplaneConfig out;
   out.present = true;
   out.source = reader.path();
@@ -177,6 +177,10 @@ DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node)
   if (node["workers"]) {
     out.workers = static_cast<unsigned>(reader.whole_number(
         node["workers"], "workers", 1, kMaxWorkers, "workers must be a number from 1 to 128"));
+  }
+  if (node["burst"]) {
+    out.burst = static_cast<unsigned>(
+        reader.whole_number(node["burst"], "burst", 1, 32, "burst must be a number from 1 to 32"));
   }
   for (const auto& port : out.ports) {
     if (port.tx_queues != 0 && port.tx_queues < out.workers) {

@@ -44,6 +44,7 @@ struct DataplaneConfig {
   std::vector<PortConfig> ports;
   std::vector<std::pair<std::size_t, std::size_t>> pairs;  // indexes into ports
   unsigned workers = 1;
+  unsigned burst = 32;  // frames per rx burst, 1..32 (a benchmark knob; 32 is right for production)
   MalformedPolicy malformed = MalformedPolicy::Forward;
   std::string snapshot;  // resolved; empty: compile the lists at start-up
   filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;

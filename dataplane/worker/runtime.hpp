@@ -66,6 +66,7 @@ struct Runtime {
   filters::ExtractPorts extract_ports;
   control::MalformedPolicy malformed = control::MalformedPolicy::Forward;
   filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;
+  std::uint16_t burst = 32;  // frames per rx burst, at most Worker::kBurst
   std::atomic<const ActiveSnapshot*> active{nullptr};
   std::atomic<bool> stop{false};
 };

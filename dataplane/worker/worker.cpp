@@ -77,7 +77,7 @@ bool Worker::poll_once(const ActiveSnapshot& active) {
   bool received = false;
   rte_mbuf* frames[kBurst];
   for (const RxQueue& rx : rx_) {
-    const std::uint16_t count = rte_eth_rx_burst(rx.port_id, rx.queue, frames, kBurst);
+    const std::uint16_t count = rte_eth_rx_burst(rx.port_id, rx.queue, frames, runtime_.burst);
     if (count == 0) continue;
     received = true;
     counters_.rx_packets += count;

@@ -89,6 +89,8 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
             f + ":3:59: device 'net_null0' is used by two ports");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  workers: 0\n"),
             f + ":5:12: workers must be a number from 1 to 128");
+  EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  burst: 64\n"),
+            f + ":5:10: burst must be a number from 1 to 32");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  malformed: sometimes\n"),
             f + ":5:14: malformed is 'sometimes', expected one of: forward, drop");
   EXPECT_EQ(error_of(dir,
@@ -97,7 +99,7 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
             f + ":3:10: port 'a' has 1 tx_queues but every one of the 2 workers needs its own");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  lcores: 3\n"),
             f + ":5:3: unknown key 'lcores' in dataplane (expected one of: eal, ports, pairs, "
-                "workers, malformed, snapshot, ede)");
+                "workers, burst, malformed, snapshot, ede)");
   EXPECT_EQ(error_of(dir, "  pairs: [[a, b]]\n"),
             f + ":3:3: dataplane.ports must be a non-empty list of {name, device}");
 }
