@@ -9,13 +9,15 @@ takedownctl runs on CPU 0 with takedownd's main lcore; the worker has CPU 1 (see
    compile time (takedownctl) and takedownd's verify, scratch and swap times. Around each reload
    the takedownd process's peak RSS is reset (/proc/PID/clear_refs, 5) and read back (VmHWM):
    peak extra memory = VmHWM after the reload - VmRSS before it, next to the snapshot's size.
-2. Storm. --storm-seconds of forwarding with no reload (quiet) and with one reload per second
+2. Timeline. 10 reloads 500 ms apart while a client reads takedownd's stats every 100 ms over
+   the control socket: Mpps per 100 ms bucket, drawn with gnuplot (reload-timeline.png).
+3. Storm. --storm-seconds of forwarding with no reload (quiet) and with one reload per second
    (storm; alternating the 66k list and a variant with 1% of the names swapped, so every snapshot
    differs and both cost the same to match), in ABBA order; the ratio of
    the median rates, and the loss counters (tx_errors, reply_errors, rx_missed, conservation).
 
 Results: markdown on stdout, JSON to RESULTS/reload.json and markdown to RESULTS/reload.md.
-usage: run_reload_bench.py [--reloads 5] [--storm-seconds 30] [--rounds 2] [--work-dir DIR]
+usage: run_reload_bench.py [--reloads 5] [--storm-seconds 30] [--rounds 2] [--quick] [--work-dir DIR]
 """
 import argparse
 import json
@@ -147,6 +149,78 @@ def latency_and_memory(args, configs):
     return runs, stats
 
 
+def control_stats(socket_path):
+    """rx_packets from takedownd's stats over the control socket, and when it was read."""
+    import socket as sockets
+    with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(socket_path)
+        s.sendall(b'{"command": "stats"}\n')
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return time.monotonic(), json.loads(data)["stats"]["rx_packets"]
+
+
+def timeline(args, configs, alternates, reloads=10):
+    """Throughput in 100 ms buckets while `reloads` reloads run, one every 500 ms after 1 s."""
+    prefix = os.path.join(args.work_dir, "timeline")
+    seconds = 1.0 + reloads * 0.5 + 1.0
+    proc, out, err = start_takedownd(args, configs["66k"], prefix, seconds + 5)
+    samples, marks = [], []
+    socket_path = os.path.join(args.work_dir, "control.sock")
+    try:
+        wait_for_socket(args, configs["66k"], proc)
+        done = threading.Event()
+
+        def reloader():
+            time.sleep(1.0)
+            for k in range(reloads):
+                started = time.monotonic()
+                r = reload(args, alternates[k % 2])
+                marks.append({"t": started, "swap_us": r["swap_us"], "generation": r["generation"]})
+                time.sleep(max(0.0, 0.5 - (time.monotonic() - started)))
+            done.set()
+
+        thread = threading.Thread(target=reloader)
+        thread.start()
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            samples.append(control_stats(socket_path))
+            time.sleep(max(0.0, 0.1 - (time.monotonic() - samples[-1][0])))
+        thread.join(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        finish(proc, out, err, prefix, pipeline.STOP_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            pipeline.stop(proc)
+    t0 = samples[0][0]
+    buckets = [{"t": round(b[0] - t0, 3), "mpps": (b[1] - a[1]) / (b[0] - a[0]) / 1e6}
+               for a, b in zip(samples, samples[1:])]
+    for m in marks:
+        m["t"] = round(m["t"] - t0, 3)
+    return {"buckets": buckets, "reloads": marks}
+
+
+def plot_timeline(data, png):
+    """Mpps per 100 ms bucket with a mark at each reload (gnuplot, PNG)."""
+    dat = png[:-4] + ".dat"
+    with open(dat, "w") as f:
+        f.writelines(f"{b['t']} {b['mpps']:.4f}\n" for b in data["buckets"])
+    arrows = "".join(f"set arrow from {m['t']}, graph 0 to {m['t']}, graph 1 nohead dt 2 lc rgb 'gray'\n"
+                     for m in data["reloads"])
+    script = (f"set terminal pngcairo size 900,420\nset output '{png}'\n"
+              "set title 'takedownd throughput in 100 ms buckets across 10 reloads (dashed: a reload)'\n"
+              "set xlabel 'seconds'\nset ylabel 'Mpps'\nset yrange [0:*]\nset grid\nunset key\n"
+              f"{arrows}plot '{dat}' using 1:2 with linespoints pt 7 ps 0.5 lw 2\n")
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True, timeout=60)
+    if r.returncode != 0:
+        pipeline.log(f"gnuplot failed, no chart: {r.stderr.strip()}")
+
+
 def storm_run(args, config, alternates, storm, index):
     prefix = os.path.join(args.work_dir, f"{'storm' if storm else 'quiet'}-{index}")
     proc, out, err = start_takedownd(args, config, prefix, args.storm_seconds)
@@ -187,7 +261,10 @@ def main():
     parser.add_argument("--work-dir", default=os.path.join(REPO, "build", "reload-bench"))
     parser.add_argument("--results-dir", default=os.path.join(REPO, "bench", "results"))
     parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--quick", action="store_true", help="1 reload per list, 3 s storm runs, 1 round")
     args = parser.parse_args()
+    if args.quick:
+        args.reloads, args.storm_seconds, args.rounds = 1, 3, 1
     # This script and the takedownctl processes it starts stay on CPU 0, beside takedownd's main
     # lcore, as a deployment keeps the control process off the worker cores (takedownd's EAL
     # pins its own lcores whatever it inherits).
@@ -221,6 +298,9 @@ def main():
                     os.path.join(args.work_dir, "start.snap")], check=True, capture_output=True, timeout=120)
 
     runs, latency_stats = latency_and_memory(args, configs)
+    line = timeline(args, configs, [configs["variant"], configs["66k"]])
+    os.makedirs(args.results_dir, exist_ok=True)
+    plot_timeline(line, os.path.join(args.results_dir, "reload-timeline.png"))
     storm = {"quiet": [], "storm": []}
     for i in range(args.rounds):
         for kind in (("quiet", "storm") if i % 2 == 0 else ("storm", "quiet")):
@@ -231,7 +311,7 @@ def main():
 
     med = lambda xs: statistics.median(xs) if xs else 0
     quiet, stormy = med([r["pps"] for r in storm["quiet"]]), med([r["pps"] for r in storm["storm"]])
-    result = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "latency": runs, "storm": storm,
+    result = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "latency": runs, "storm": storm, "timeline": line,
               "storm_ratio": stormy / quiet if quiet else 0, "latency_run_stats": latency_stats}
     lines = [f"## Hot reload ({result['date']})", "",
              f"takedownd, 1 worker, forwarding a 50,000-query DNS mix (net_pcap infinite_rx -> net_null) while "
@@ -261,7 +341,11 @@ def main():
               f"- throughput ratio storm / quiet (medians): **{result['storm_ratio']:.3f}** (target >= 0.97)",
               f"- packets lost (tx_errors + reply_errors + rx_missed, all runs): **{lost}**; "
               f"rx = tx + dropped + tx_errors in every run: {conserved}",
-              f"- swap under 1 ms in every reload: {all(s < 1000 for s in all_swaps + [r['swap_us'] for n in runs for r in runs[n]])}"]
+              f"- swap under 1 ms in every reload: {all(s < 1000 for s in all_swaps + [r['swap_us'] for n in runs for r in runs[n]])}",
+              "", f"Timeline: 10 reloads 500 ms apart, throughput in 100 ms buckets: min "
+              f"{min(b['mpps'] for b in line['buckets']):.2f}, median "
+              f"{statistics.median(b['mpps'] for b in line['buckets']):.2f}, max "
+              f"{max(b['mpps'] for b in line['buckets']):.2f} Mpps (chart: reload-timeline.png)"]
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(args.results_dir, exist_ok=True)
