@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Gathers every benchmark result into RESULTS/latest.json and regenerates the README's table.
+
+Inputs (those present in RESULTS): the Google Benchmark JSON of matcher_bench, name_extractor_bench
+and compile_bench; pipeline.json (takedownd against dpdk-testpmd); reload.json; scaling.json;
+peers.json. Output: latest.json with the machine (CPU model, cores, kernel), the versions (git,
+DPDK, Hyperscan, gcc, Unbound, dnsdist) and every figure with its unit, min-max spread, baseline
+(measured in the same run), ratio, target and whether it is met. With --readme FILE, the block
+between "<!-- bench:results:begin -->" and "<!-- bench:results:end -->" is replaced by a table
+rendered from latest.json, so the README and the figures cannot drift.
+
+usage: collect_results.py RESULTS_DIR [--readme README.md] [--require-all]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import time
+
+BEGIN, END = "<!-- bench:results:begin -->", "<!-- bench:results:end -->"
+
+
+def command_output(argv):
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+        return (r.stdout or r.stderr).strip().splitlines()[0] if (r.stdout or r.stderr).strip() else ""
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def machine():
+    model, cores = "", 0
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name") and not model:
+                model = line.split(":", 1)[1].strip()
+            cores += line.startswith("processor")
+    return {"cpu_model": model, "cores": cores, "kernel": platform.release(), "host": platform.node(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def versions(repo):
+    return {"takedown": command_output(["git", "-C", repo, "describe", "--always", "--dirty"]),
+            "dpdk": command_output(["pkg-config", "--modversion", "libdpdk"]),
+            "hyperscan": command_output(["pkg-config", "--modversion", "libhs"]),
+            "gcc": command_output(["gcc", "-dumpfullversion"]),
+            "unbound": command_output(["unbound", "-V"]).replace("Version ", ""),
+            "dnsdist": command_output(["dnsdist", "--version"])}
+
+
+def load(results, name):
+    path = os.path.join(results, name)
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def gbench(data):
+    """name -> (median, min, max) in ns per item (ns for compile benches, as real time)."""
+    out = {}
+    if not data:
+        return out
+    reps = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type") == "aggregate":
+            continue
+        name = b.get("run_name", b["name"])
+        ips = b.get("items_per_second")
+        value = 1e9 / ips if ips and "Compile" not in name else b["real_time"]
+        reps.setdefault(name, []).append((value, b))
+    for name, values in reps.items():
+        v = sorted(x[0] for x in values)
+        out[name] = {"median": statistics.median(v), "min": v[0], "max": v[-1], "last": values[-1][1]}
+    return out
+
+
+class Figures:
+    def __init__(self):
+        self.items = []
+
+    def add(self, fid, name, value, unit, spread=None, baseline=None, ratio=None, target=None, met=None,
+            source=""):
+        if value is None:
+            return
+        item = {"id": fid, "name": name, "value": round(value, 4), "unit": unit, "source": source}
+        if spread:
+            item["min"], item["max"] = round(spread[0], 4), round(spread[1], 4)
+        if baseline:
+            item["baseline"] = {"name": baseline[0], "value": round(baseline[1], 4), "unit": baseline[2]}
+        if ratio is not None:
+            item["ratio"] = round(ratio, 3)
+        if target:
+            item["target"], item["met"] = target, met
+        self.items.append(item)
+
+
+def micro(results, figures):
+    m = gbench(load(results, "matcher_bench.json"))
+    e = gbench(load(results, "name_extractor_bench.json"))
+    c = gbench(load(results, "compile_bench.json"))
+    g = lambda d, k: d.get(k)
+    for size, label in (("4096", "hot"), ("65536", "cold")):
+        ours, base = g(m, f"BM_Takedown_Lookup_66k/{size}"), g(m, f"BM_Baseline_UnorderedSet_Lookup_66k/{size}")
+        if ours and base:
+            ratio = base["median"] / ours["median"]
+            figures.add(f"lookup.{label}", f"lookup, 66k list, {label} mix, one name at a time", ours["median"],
+                        "ns/name", (ours["min"], ours["max"]), ("unordered_set suffix walk", base["median"], "ns/name"),
+                        ratio, "<= 30 ns and >= 3x", ours["median"] <= 30 and ratio >= 3, "matcher_bench")
+        burst = g(m, f"BM_Takedown_LookupBurst_66k/{size}")
+        if burst and base:
+            figures.add(f"lookup.{label}.burst", f"lookup, 66k list, {label} mix, bursts of 32", burst["median"],
+                        "ns/name", (burst["min"], burst["max"]), ("unordered_set suffix walk", base["median"], "ns/name"),
+                        base["median"] / burst["median"], source="matcher_bench")
+    for n, label in (("1000000", "1M"), ("10000000", "10M")):
+        burst = g(m, f"BM_Takedown_Lookup_Synthetic/{n}/1")
+        if burst:
+            figures.add(f"lookup.{label}", f"lookup, {label} synthetic domains, cold, bursts of 32", burst["median"],
+                        "ns/name", (burst["min"], burst["max"]), target="<= 60 ns" if label == "10M" else None,
+                        met=burst["median"] <= 60 if label == "10M" else None, source="matcher_bench")
+    for kind in ("Literal", "Regex"):
+        hs, ours = g(m, f"BM_Baseline_Hyperscan{kind}_Lookup_66k/65536"), g(m, "BM_Takedown_Lookup_66k/65536")
+        if hs and ours:
+            figures.add(f"lookup.hyperscan_{kind.lower()}", f"Hyperscan-only {kind.lower()} mode (subset), cold mix",
+                        hs["median"], "ns/name", (hs["min"], hs["max"]), ("takedown cold lookup", ours["median"], "ns/name"),
+                        hs["median"] / ours["median"], source="matcher_bench")
+    ex, base = g(e, "BM_Extract/0"), g(e, "BM_Baseline_StringQname/0")
+    if ex and base:
+        figures.add("extract.dns", "frame to normalised name, DNS query frames", ex["median"], "ns/frame",
+                    (ex["min"], ex["max"]), ("naive std::string QNAME parser", base["median"], "ns/frame"),
+                    base["median"] / ex["median"], "<= 25 ns", ex["median"] <= 25, "name_extractor_bench")
+    mix = g(e, "BM_Extract/1")
+    if mix:
+        figures.add("extract.mix", "frame to name, protocol mix (DNS, HTTP, TLS)", mix["median"], "ns/frame",
+                    (mix["min"], mix["max"]), source="name_extractor_bench")
+    for name, fid, label, target, limit in (("BM_Compile_Takedown66k", "compile.66k", "compile 66k list", "<= 100 ms", 100),
+                                            ("BM_Compile_Synthetic/1000000/iterations:3", "compile.1m",
+                                             "compile 1M synthetic domains", "<= 1500 ms", 1500)):
+        x = g(c, name)
+        if x:
+            unit = x["last"].get("time_unit", "ms")
+            value = x["median"] * {"ns": 1e-6, "us": 1e-3, "ms": 1, "s": 1000}[unit]
+            figures.add(fid, label, value, "ms", target=target, met=value <= limit, source="compile_bench")
+            bpd = x["last"].get("bytes_per_domain")
+            if bpd:
+                figures.add(fid + ".bytes_per_domain", f"snapshot bytes per domain ({label.split()[1]})", bpd,
+                            "bytes", target="<= 64", met=bpd <= 64, source="compile_bench")
+
+
+def pipeline(results, figures):
+    p = load(results, "pipeline.json")
+    if not p:
+        return
+    s = p["summary"]
+    t, b = s["takedownd"], s["testpmd"]
+    figures.add("pipeline.mpps", "takedownd, 1 worker, 66k list, 50k-query DNS mix (net_pcap -> net_null)",
+                t["median_mpps"], "Mpps", (t["min_mpps"], t["max_mpps"]),
+                ("dpdk-testpmd io forwarding, same devices", b["median_mpps"], "Mpps"), s["ratio"], ">= 0.8 of testpmd",
+                s["ratio"] >= 0.8, "pipeline")
+
+
+def reload_figures(results, figures):
+    r = load(results, "reload.json")
+    if not r:
+        return
+    for name in ("66k", "1M"):
+        runs = r["latency"].get(name) or []
+        if not runs:
+            continue
+        med = lambda k: statistics.median(x[k] for x in runs)
+        spread = lambda k: (min(x[k] for x in runs), max(x[k] for x in runs))
+        figures.add(f"reload.{name}.compile", f"reload {name}: compile (takedownctl)", med("compile_ms"), "ms",
+                    spread("compile_ms"), source="reload")
+        figures.add(f"reload.{name}.verify", f"reload {name}: verify and map (takedownd)", med("verify_ms"), "ms",
+                    spread("verify_ms"), source="reload")
+        figures.add(f"reload.{name}.swap", f"reload {name}: swap (pointer store + RCU grace period)", med("swap_us"),
+                    "us", spread("swap_us"), target="< 1000 us", met=spread("swap_us")[1] < 1000, source="reload")
+        figures.add(f"reload.{name}.peak_extra", f"reload {name}: peak extra RSS (snapshot {med('snapshot_bytes') / 1e6:.1f} MB)",
+                    med("peak_extra") / 1e6, "MB", target="about one snapshot",
+                    met=med("peak_extra") <= 1.2 * med("snapshot_bytes"), source="reload")
+    quiet = [x["pps"] for x in r["storm"]["quiet"]]
+    storm = [x["pps"] for x in r["storm"]["storm"]]
+    if quiet and storm:
+        figures.add("reload.storm", "throughput during a reload storm (1/s)", statistics.median(storm) / 1e6, "Mpps",
+                    (min(storm) / 1e6, max(storm) / 1e6), ("the same without reloads", statistics.median(quiet) / 1e6,
+                                                         "Mpps"), r["storm_ratio"], ">= 0.97", r["storm_ratio"] >= 0.97,
+                    "reload")
+        lost = sum(x["tx_errors"] + x["reply_errors"] + x["rx_missed"] for k in r["storm"] for x in r["storm"][k])
+        figures.add("reload.lost", "packets lost during the reload runs", lost, "packets", target="0", met=lost == 0,
+                    source="reload")
+
+
+def scaling(results, figures):
+    s = load(results, "scaling.json")
+    if not s:
+        return
+    for p in s.get("points", []):
+        figures.add(f"scaling.{p.get('id', p.get('name'))}", f"pipeline: {p.get('name', p.get('id'))}",
+                    p.get("median"), p.get("unit", "Mpps"), (p.get("min"), p.get("max")) if p.get("min") is not None else None,
+                    (p["baseline"]["name"], p["baseline"]["value"], p["baseline"].get("unit", "Mpps"))
+                    if isinstance(p.get("baseline"), dict) else None, p.get("ratio"), source="scaling")
+
+
+def peers(results, figures):
+    p = load(results, "peers.json")
+    if not p:
+        return
+    for f in p.get("figures", []):
+        figures.add(f"peers.{f['id']}", f["name"], f.get("value"), f.get("unit", ""),
+                    (f["min"], f["max"]) if f.get("min") is not None else None, source="peers")
+
+
+def fmt(x):
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def table(latest):
+    m = latest["machine"]
+    lines = [f"Generated by `bench/collect_results.py` from `bench/results/latest.json` ({latest['date']}, "
+             f"{m['cpu_model']}, {m['cores']} cores, takedown {latest['versions']['takedown']}). Medians "
+             "(min-max); every baseline was measured in the same run.", "",
+             "| figure | measured | baseline (same run) | ratio | target |", "| --- | --- | --- | --- | --- |"]
+    for f in latest["figures"]:
+        spread = f" ({fmt(f['min'])}-{fmt(f['max'])})" if "min" in f and f["min"] is not None else ""
+        base = f"{f['baseline']['name']}: {fmt(f['baseline']['value'])} {f['baseline']['unit']}" if "baseline" in f else ""
+        ratio = f"{f['ratio']:.2f}x" if "ratio" in f else ""
+        target = ""
+        if "target" in f:
+            target = f"{f['target']}: {'met' if f['met'] else '**not met**'}"
+        lines.append(f"| {f['name']} | **{fmt(f['value'])} {f['unit']}**{spread} | {base} | {ratio} | {target} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results")
+    parser.add_argument("--readme")
+    parser.add_argument("--require-all", action="store_true",
+                        help="fail unless every part (micro, pipeline, scaling, reload, peers) gave figures")
+    args = parser.parse_args()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    figures = Figures()
+    for part in (micro, pipeline, reload_figures, scaling, peers):
+        part(args.results, figures)
+    latest = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "versions": versions(repo),
+              "figures": figures.items}
+    with open(os.path.join(args.results, "latest.json"), "w") as f:
+        json.dump(latest, f, indent=1)
+    print(f"collect_results: {len(figures.items)} figures -> {os.path.join(args.results, 'latest.json')}")
+    if args.require_all:
+        sources = {f["source"] for f in figures.items}
+        parts = {"micro": {"matcher_bench", "name_extractor_bench", "compile_bench"}, "pipeline": {"pipeline"},
+                 "scaling": {"scaling"}, "reload": {"reload"}, "peers": {"peers"}}
+        missing = [part for part, names in parts.items() if not sources & names]
+        if missing:
+            raise SystemExit(f"collect_results: no figures from {', '.join(missing)}")
+    if args.readme:
+        with open(args.readme) as f:
+            text = f.read()
+        if BEGIN not in text or END not in text:
+            raise SystemExit(f"{args.readme}: no {BEGIN} ... {END} block to regenerate")
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        with open(args.readme, "w") as f:
+            f.write(head + BEGIN + "\n" + table(latest) + "\n" + END + tail)
+        print(f"collect_results: {args.readme} table regenerated")
+
+
+if __name__ == "__main__":
+    main()
