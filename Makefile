@@ -9,6 +9,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # Seconds per fuzz target: for `make fuzz`, and for the smoke in `make test`.
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
+QUICK ?= 0
 
 .PHONY: all deps build sanitize-build fuzz-build demo test fuzz bench clean
 
@@ -52,8 +53,9 @@ fuzz-build: deps
 fuzz: fuzz-build
 	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
+# QUICK=1: every part briefly, into $(BUILD_DIR)/bench-quick (make test runs it as a smoke test).
 bench: build
-	@bash scripts/bench.sh $(BUILD_DIR)
+	@QUICK=$(QUICK) bash scripts/bench.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) *.cmake.log

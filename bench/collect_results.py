@@ -208,9 +208,35 @@ def peers(results, figures):
     p = load(results, "peers.json")
     if not p:
         return
-    for f in p.get("figures", []):
-        figures.add(f"peers.{f['id']}", f["name"], f.get("value"), f.get("unit", ""),
-                    (f["min"], f["max"]) if f.get("min") is not None else None, source="peers")
+    summary = p.get("summary", {})
+    takedown = summary.get("takedownd", {})
+    for peer, label in (("dnsdist", "dnsdist 1.7, SuffixMatchNodeRule 66k -> NXDOMAIN, rest spoofed locally"),
+                        ("unbound", "Unbound 1.17, 66k local-zone always_nxdomain, rest refused")):
+        s = summary.get(peer)
+        if not s:
+            continue
+        figures.add(f"peers.{peer}.qps", f"{label}: dnsperf over loopback, 1 server thread", s["median_qps"], "qps",
+                    (s["min_qps"], s["max_qps"]), source="peers")
+        base = ("takedownd, 1 worker core (pps)", takedown["median_pps_per_core"], "pps") if takedown else None
+        figures.add(f"peers.{peer}.qps_per_core", f"{peer}: queries per second per busy core",
+                    s["median_qps_per_core"], "qps/core", baseline=base,
+                    ratio=takedown["median_pps_per_core"] / s["median_qps_per_core"] if takedown else None,
+                    source="peers")
+    if takedown:
+        figures.add("peers.takedownd.pps_per_core", "takedownd in the same run: packets per second per worker core",
+                    takedown["median_pps_per_core"] / 1e6, "Mpps", (takedown["min_pps"] / 1e6, takedown["max_pps"] / 1e6),
+                    source="peers")
+    memory = p.get("memory", {})
+    for name, rss in memory.get("takedownd", {}).items():
+        figures.add(f"memory.takedownd.{name}", f"takedownd resident size, {name} domains "
+                    f"(snapshot {rss.get('snapshot_bytes', 0) / 1e6:.1f} MB; of it anonymous heap "
+                    f"{rss.get('RssAnon', 0) / 1e6:.1f} MB, the rest DPDK's --no-huge memory and libraries)",
+                    rss["VmRSS"] / 1e6, "MB", source="peers")
+    for peer in ("dnsdist", "unbound"):
+        rss = memory.get(peer, {}).get("66k", {}).get("after_one_pass")
+        if rss:
+            figures.add(f"memory.{peer}.66k", f"{peer} resident size holding the 66k list", rss["VmRSS"] / 1e6, "MB",
+                        source="peers")
 
 
 def fmt(x):

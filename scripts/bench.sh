@@ -1,48 +1,69 @@
 #!/usr/bin/env bash
-# `make bench`: every micro benchmark, with repetitions and random interleaving so that the noise
-# of a shared machine hits a result and its baseline alike. Google Benchmark JSON goes to
-# bench/results/, and bench/report.py prints the medians and the ratios to the baselines.
+# `make bench`: every benchmark, then bench/results/latest.json, the charts and the README table.
+#
+#   micro   matcher_bench, name_extractor_bench, compile_bench (Google Benchmark, repetitions with
+#           random interleaving, so the machine's noise hits a result and its baseline alike)
+#   pipeline  takedownd against dpdk-testpmd io forwarding (bench/pipeline/run_pipeline.py)
+#   scaling   Mpps per worker core against list size, blocked ratio, mix and burst (run_scaling.py)
+#   reload    reload latency, memory, timeline and storm (bench/reload/run_reload_bench.py)
+#   peers     dnsdist and Unbound on the same query mix, and memory (bench/peers/run_peers.py)
+#
+# QUICK=1 runs every part briefly (under 2 minutes) into $build/bench-quick/, never touching
+# bench/results/ or the README: `make test` runs it so the suite cannot rot.
+# usage: scripts/bench.sh [BUILD_DIR]    env: QUICK=1, BENCH_RESULTS=DIR, BENCH_REPETITIONS=N
 set -euo pipefail
 build=${1:-build}
-results=bench/results
+quick=${QUICK:-0}
+if [ "$quick" = 1 ]; then
+  results=${BENCH_RESULTS:-$build/bench-quick}
+  reps=1
+  micro_extra=(--benchmark_min_time=0.02 "--benchmark_filter=-(Hyperscan|10000000|Synthetic/1000000/iterations)")
+  quick_flag=(--quick)
+else
+  results=${BENCH_RESULTS:-bench/results}
+  reps=${BENCH_REPETITIONS:-5}
+  micro_extra=(${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"})
+  quick_flag=()
+fi
 mkdir -p "$results"
-reps=${BENCH_REPETITIONS:-5}
 common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true
         --benchmark_display_aggregates_only=true)
+start=$(date +%s)
 
-echo "== lookup (matcher_bench, $reps repetitions)"
-"$build/bin/matcher_bench" "${common[@]}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} \
-  --benchmark_out="$results/matcher_bench.json" --benchmark_out_format=json
-echo "== extraction (name_extractor_bench, $reps repetitions)"
-"$build/bin/name_extractor_bench" "${common[@]}" \
-  --benchmark_out="$results/name_extractor_bench.json" --benchmark_out_format=json
-echo "== compile (compile_bench, $reps repetitions)"
-"$build/bin/compile_bench" "${common[@]}" \
-  --benchmark_out="$results/compile_bench.json" --benchmark_out_format=json
-python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_bench.json" "$results/compile_bench.json" | tee "$results/summary.md"
+for bench in matcher_bench name_extractor_bench compile_bench; do
+  echo "== $bench ($reps repetitions)"
+  "$build/bin/$bench" "${common[@]}" "${micro_extra[@]}" \
+    --benchmark_out="$results/$bench.json" --benchmark_out_format=json | tail -n +4
+done
+python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_bench.json" \
+  "$results/compile_bench.json" > "$results/summary.md"
 
-# The pipeline: takedownd (one worker, 66k list) against dpdk-testpmd io forwarding, both reading a
-# DNS query mix from a pcap device into a null device, rounds alternating (bench/pipeline/).
-# PIPELINE_ROUNDS (5) and PIPELINE_SECONDS (10 s per run) size it; PIPELINE_ROUNDS=0 skips it.
-pipeline_rounds=${PIPELINE_ROUNDS:-5}
-pipeline_seconds=${PIPELINE_SECONDS:-10}
-if [ "$pipeline_rounds" -gt 0 ]; then
-  echo "== pipeline (takedownd vs dpdk-testpmd, $pipeline_rounds rounds x $pipeline_seconds s each)"
-  echo >> "$results/summary.md"
-  python3 bench/pipeline/run_pipeline.py --rounds "$pipeline_rounds" --seconds "$pipeline_seconds" \
-    --takedownd "$build/bin/takedownd" --work-dir "$build/pipeline-bench" --results-dir "$results" \
-    | tee -a "$results/summary.md"
+echo "== pipeline: takedownd against dpdk-testpmd"
+if [ "$quick" = 1 ]; then pipeline=(--rounds 1 --seconds 3); else
+  pipeline=(--rounds "${PIPELINE_ROUNDS:-3}" --seconds "${PIPELINE_SECONDS:-8}"); fi
+python3 bench/pipeline/run_pipeline.py "${pipeline[@]}" --takedownd "$build/bin/takedownd" \
+  --work-dir "$build/pipeline-bench" --results-dir "$results" | tee -a "$results/summary.md"
+
+echo "== scaling: Mpps per worker core against list size, blocked ratio, mix and burst"
+scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-4}")
+python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --takedownd "$build/bin/takedownd" \
+  --takedownctl "$build/bin/takedownctl" --work-dir "$build/scaling-bench" --results-dir "$results" \
+  | tee -a "$results/summary.md"
+
+echo "== reload: latency, memory, timeline, storm"
+python3 bench/reload/run_reload_bench.py "${quick_flag[@]}" --storm-seconds "${RELOAD_STORM_SECONDS:-20}" \
+  --takedownd "$build/bin/takedownd" --takedownctl "$build/bin/takedownctl" \
+  --work-dir "$build/reload-bench" --results-dir "$results" | tee -a "$results/summary.md"
+
+echo "== peers: dnsdist and Unbound on the same mix; memory"
+peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-10}" --takedownd-seconds 8)
+python3 bench/peers/run_peers.py "${quick_flag[@]}" "${peers[@]}" --takedownd "$build/bin/takedownd" \
+  --takedownctl "$build/bin/takedownctl" --work-dir "$build/peers-bench" --results-dir "$results" \
+  | tee -a "$results/summary.md"
+
+if [ "$quick" = 1 ]; then
+  python3 bench/collect_results.py "$results" --require-all
+else
+  python3 bench/collect_results.py "$results" --readme README.md
 fi
-
-# Hot reload (bench/reload/): reload latency and peak memory for the 66k and a 1M list, and the
-# throughput during a one-per-second reload storm against a quiet run. RELOAD_STORM_SECONDS (30)
-# and RELOAD_ROUNDS (2) size it; RELOAD_ROUNDS=0 skips it.
-reload_rounds=${RELOAD_ROUNDS:-2}
-if [ "$reload_rounds" -gt 0 ]; then
-  echo "== hot reload (latency, memory, $reload_rounds storm rounds)"
-  echo >> "$results/summary.md"
-  python3 bench/reload/run_reload_bench.py --rounds "$reload_rounds" \
-    --storm-seconds "${RELOAD_STORM_SECONDS:-30}" --takedownd "$build/bin/takedownd" \
-    --takedownctl "$build/bin/takedownctl" --work-dir "$build/reload-bench" --results-dir "$results" \
-    | tee -a "$results/summary.md"
-fi
+echo "bench: $(( $(date +%s) - start )) s; results in $results"

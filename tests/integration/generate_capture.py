@@ -23,16 +23,36 @@ Options for the data-plane tests:
   --labels FILE          writes "frame<TAB>kind<TAB>malformation" per frame ("-" when intact),
                          frames numbered from 1 as in tshark.
 
+Traffic knobs (bench/trafficgen/trafficgen.py is the documented front end for benchmarks; the
+defaults are the mix described above, so a capture made without them is the same, byte for byte,
+as before the knobs existed):
+  --blocked-ratio F      share of frames whose name comes from the blocked list (default 0.10).
+  --mix MIX              protocol weights, "dns-udp=38,dns-tcp=10,http=20,..." (kinds left out get
+                         none), or a preset: "isp" (the default mix above) or "dns" (DNS/UDP queries
+                         only). --kinds then keeps only the kinds it names.
+  --ipv6-ratio F         share of IPv6 frames (default 0.5).
+  --vlan-ratio F         share of tagged frames, half 802.1Q and half QinQ (default 0.4).
+  --edns-share F         share of DNS messages with an OPT record (default 0.5).
+  --list LIST            the same as --blocked: the blocked-name list; a bigger list is the list-size
+                         knob.
+
 usage: generate_capture.py OUT.pcap [--frames N] [--seed S] [--blocked LIST] [--benign LIST]
                            [--kinds LIST] [--malformed-share F] [--ip-options-share F] [--labels FILE]
+                           [--blocked-ratio F] [--mix MIX] [--ipv6-ratio F] [--vlan-ratio F]
+                           [--edns-share F]
 """
 import argparse
+import collections
+import os
 import random
 import struct
 
 PREFIXES = ["", "", "www.", "api.", "cdn-12.", "mail.", "login.", "m.", "static.", "edge-7.eu."]
 KIND_WEIGHTS = {"dns-udp": 0.38, "dns-tcp": 0.10, "dns-response": 0.05, "http": 0.20, "tls": 0.22,
                 "syn": 0.02, "icmp": 0.03}
+MIX_PRESETS = {"isp": KIND_WEIGHTS, "dns": {"dns-udp": 1.0}}
+DEFAULT_VLAN_RATIO = 0.4  # two of five frames: one 802.1Q, one QinQ
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UDP, TCP, ICMP, ICMPV6 = 17, 6, 1, 58
 
 
@@ -233,38 +253,121 @@ def break_frame(how, eth, l3):
     raise ValueError(how)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out")
+def vlan_tags(ratio):
+    """No tag, an 802.1Q tag or a QinQ pair: `ratio` of the frames are tagged, half of them QinQ."""
+    dot1q = [(0x8100, random.randrange(1, 4095))]
+    qinq = [(0x88A8, random.randrange(1, 4095)), (0x8100, random.randrange(1, 4095))]
+    if ratio == DEFAULT_VLAN_RATIO:  # the original draw, so that default captures stay the same
+        return random.choice([[], [], [], dot1q, qinq])
+    if random.random() >= ratio:
+        return []
+    return dot1q if random.random() < 0.5 else qinq
+
+
+def parse_mix(text):
+    """A preset name or "kind=weight,..." -> {kind: weight} in the order given, zero weights left out."""
+    if text in MIX_PRESETS:
+        return dict(MIX_PRESETS[text])
+    weights = {}
+    for item in (i.strip() for i in text.split(",")):
+        if not item:
+            continue
+        kind, sep, value = item.partition("=")
+        kind = kind.strip()
+        if not sep or kind not in KIND_WEIGHTS:
+            raise ValueError(f"{item!r} is not KIND=WEIGHT with a kind of {','.join(KIND_WEIGHTS)} "
+                             f"(or a preset: {','.join(MIX_PRESETS)})")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ValueError(f"{item!r}: the weight is not a number")
+        if weight < 0:
+            raise ValueError(f"{item!r}: a weight cannot be negative")
+        if weight > 0:
+            weights[kind] = weight
+    if not weights:
+        raise ValueError("no kind has a weight above 0")
+    return weights
+
+
+def share(text):
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
+def build_parser(prog=None, description=None):
+    parser = argparse.ArgumentParser(prog=prog, description=description or __doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help="the pcap file to write")
     parser.add_argument("--frames", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20251125)
-    parser.add_argument("--blocked", default="conf/lists/takedown-66k.txt")
-    parser.add_argument("--benign", default="tests/data/top-50k.txt")
-    parser.add_argument("--kinds", default=",".join(KIND_WEIGHTS))
+    parser.add_argument("--blocked", "--list", dest="blocked",
+                        default=os.path.join(REPO, "conf", "lists", "takedown-66k.txt"),
+                        help="the blocked-name list (a name a line), default the 66k takedown list")
+    parser.add_argument("--benign", default=os.path.join(REPO, "tests", "data", "top-50k.txt"),
+                        help="names not on the list, default the top-50k list")
+    parser.add_argument("--kinds", help=f"keep only these kinds of the mix ({','.join(KIND_WEIGHTS)})")
+    parser.add_argument("--mix", default="isp", help="KIND=WEIGHT,... or a preset: " + ", ".join(MIX_PRESETS))
+    parser.add_argument("--blocked-ratio", type=share, default=0.1, help="share of frames named from the list")
+    parser.add_argument("--ipv6-ratio", type=share, default=0.5, help="share of IPv6 frames")
+    parser.add_argument("--vlan-ratio", type=share, default=DEFAULT_VLAN_RATIO,
+                        help="share of tagged frames, half of them QinQ")
+    parser.add_argument("--edns-share", type=share, default=0.5, help="share of DNS messages with EDNS")
     parser.add_argument("--malformed-share", type=float, default=0.0)
     parser.add_argument("--ip-options-share", type=float, default=0.0)
     parser.add_argument("--labels")
-    args = parser.parse_args()
-    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    unknown = [k for k in kinds if k not in KIND_WEIGHTS]
-    if unknown or not kinds:
-        parser.error(f"--kinds: unknown kind(s) {','.join(unknown) or '(none given)'}; "
-                     f"choose from {','.join(KIND_WEIGHTS)}")
-    weights = [KIND_WEIGHTS[k] for k in kinds]
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """Parses and checks the command line; args.kinds becomes the list of kinds, args.weights theirs."""
+    args = parser.parse_args(argv)
+    try:
+        mix = parse_mix(args.mix)
+    except ValueError as e:
+        parser.error(f"--mix: {e}")
+    if args.kinds is None:
+        kinds = list(mix)
+    else:
+        kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+        unknown = [k for k in kinds if k not in KIND_WEIGHTS]
+        if unknown or not kinds:
+            parser.error(f"--kinds: unknown kind(s) {','.join(unknown) or '(none given)'}; "
+                         f"choose from {','.join(KIND_WEIGHTS)}")
+        absent = [k for k in kinds if k not in mix]
+        if absent:
+            parser.error(f"--kinds: {','.join(absent)} not in the mix {args.mix!r}")
+    args.kinds, args.weights = kinds, [mix[k] for k in kinds]
+    return args
+
+
+def main(argv=None, prog=None, description=None):
+    args = parse_args(build_parser(prog, description), argv)
+    return generate(args)
+
+
+def generate(args):
+    """Writes the capture that parsed arguments describe; returns counts of what it wrote (frames,
+    kinds, blocked, ipv6, tagged, edns)."""
+    kinds, weights = args.kinds, args.weights
     random.seed(args.seed)
     blocked = [l.strip() for l in open(args.blocked) if l.strip()]
     benign = [l.strip() for l in open(args.benign) if l.strip()]
     labels = open(args.labels, "w") if args.labels else None
+    counts = collections.Counter()
 
     with open(args.out, "wb") as out:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for frame in range(args.frames):
-            base = random.choice(blocked) if random.random() < 0.1 else random.choice(benign)
+            on_list = random.random() < args.blocked_ratio
+            base = random.choice(blocked) if on_list else random.choice(benign)
             name = odd_case(random.choice(PREFIXES) + base)
-            v6 = random.random() < 0.5
-            tags = random.choice([[], [], [], [(0x8100, random.randrange(1, 4095))],
-                                  [(0x88A8, random.randrange(1, 4095)), (0x8100, random.randrange(1, 4095))]])
+            v6 = random.random() < args.ipv6_ratio
+            tags = vlan_tags(args.vlan_ratio)
             kind = random.choices(kinds, weights)[0]
+            counts.update({"frames": 1, "kind " + kind: 1, "blocked": on_list, "ipv6": v6, "tagged": bool(tags)})
             broken = "-"
             if args.malformed_share > 0 and random.random() < args.malformed_share:
                 choices = ["ip-header-cut", "ip-length-long", "ip-bad-header"]
@@ -273,15 +376,19 @@ def main():
                 choices += payload_malformations(kind) * 2
                 broken = random.choice(choices)
             sport = random.randrange(32768, 61000)  # Linux ephemeral ports: above every server port here
-            sni_offset = 0
+            sni_offset, edns = 0, False
             if kind == "dns-udp":
-                proto, dport, payload = UDP, 53, dns_message(name, random.choice([1, 28, 15, 16, 65, 255]),
-                                                             random.random() < 0.5)
+                qtype = random.choice([1, 28, 15, 16, 65, 255])
+                edns = random.random() < args.edns_share
+                proto, dport, payload = UDP, 53, dns_message(name, qtype, edns)
             elif kind == "dns-tcp":
-                message = dns_message(name, random.choice([1, 28]), random.random() < 0.5)
+                qtype = random.choice([1, 28])
+                edns = random.random() < args.edns_share
+                message = dns_message(name, qtype, edns)
                 proto, dport, payload = TCP, 53, struct.pack("!H", len(message)) + message
             elif kind == "dns-response":
-                proto, dport, payload = UDP, sport, dns_message(name, 1, random.random() < 0.5, response=True)
+                edns = random.random() < args.edns_share
+                proto, dport, payload = UDP, sport, dns_message(name, 1, edns, response=True)
                 sport = 53
             elif kind == "http":
                 host = name + ("." if random.random() < 0.05 else "")
@@ -327,8 +434,10 @@ def main():
             out.write(packet)
             if labels:
                 labels.write(f"{frame + 1}\t{kind}\t{broken}\n")
+            counts.update({"edns": edns, "malformed": broken != "-"})
     if labels:
         labels.close()
+    return counts
 
 
 if __name__ == "__main__":
