@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "control/compile/snapshot_compiler.hpp"
@@ -20,9 +21,11 @@
 #include "control/config/config.hpp"
 #include "dataplane/control/control_commands.hpp"
 #include "dataplane/control/control_server.hpp"
+#include "dataplane/control/metrics_server.hpp"
 #include "dataplane/control/snapshot_registry.hpp"
 #include "dataplane/eal/eal_args.hpp"
 #include "dataplane/port/port_setup.hpp"
+#include "dataplane/stats/metrics_text.hpp"
 #include "dataplane/stats/stats_report.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -116,11 +119,22 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
 #define TAKEDOWN_X(field) in.totals.field += live(c.field);
     TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
 #undef TAKEDOWN_X
+    for (std::size_t p = 0; p < kProtocols; ++p) {
+      for (std::size_t d = 0; d < kDecisions; ++d)
+        in.totals.verdicts[p][d] += live(c.verdicts[p][d]);
+    }
+    in.worker_load.push_back({live(c.busy_cycles), live(c.polled_cycles)});
     for (std::size_t p = 0; p < in.ports.size(); ++p) {
-      in.ports[p].counters.rx += live(w->port_counters()[p].rx);
-      in.ports[p].counters.tx += live(w->port_counters()[p].tx);
+      const PortCounters& pc = w->port_counters()[p];
+      in.ports[p].counters.rx += live(pc.rx);
+      in.ports[p].counters.tx += live(pc.tx);
+      in.ports[p].counters.rx_bytes += live(pc.rx_bytes);
+      in.ports[p].counters.tx_bytes += live(pc.tx_bytes);
     }
   }
+  const ReloadHistory& h = registry.history();
+  in.reloads = {h.loads,        h.failures,        h.last_verify_us,
+                h.last_swap_us, h.last_compile_ms, h.last_load_unix};
   in.generation = registry.current().generation();
   in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());
@@ -149,17 +163,19 @@ std::unique_ptr<rte_rcu_qsbr, FreeRcu> make_rcu(unsigned workers) {
   return std::unique_ptr<rte_rcu_qsbr, FreeRcu>(v);
 }
 
-// The main lcore's loop: serves the control socket and returns when a signal, the duration or
-// the idle time says stop.
+// The main lcore's loop: serves the control socket and the metrics, and returns when a signal,
+// the duration or the idle time says stop.
 void serve_until_stop(const DaemonOptions& options,
                       const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc,
-                      ControlServer& server, ControlCommands& commands) {
+                      ControlServer& server, ControlCommands& commands, MetricsServer* metrics,
+                      const std::function<std::string()>& render_metrics) {
   const std::uint64_t hz = rte_get_tsc_hz();
   const auto idle_cycles = static_cast<std::uint64_t>(options.exit_when_idle_ms * hz / 1000.0);
   const auto duration_cycles = static_cast<std::uint64_t>(options.duration_seconds * hz);
   const auto handle = [&](std::string_view request) { return commands.handle(request); };
   while (g_signal == 0) {
     server.poll(1, handle);
+    if (metrics != nullptr) metrics->poll(0, render_metrics);
     const std::uint64_t now = rte_rdtsc();
     if (duration_cycles != 0 && now - start_tsc >= duration_cycles) return;
     if (idle_cycles != 0) {
@@ -238,6 +254,12 @@ int run_daemon(const DaemonOptions& options) {
   }
   auto server = ControlServer::open(config->control.socket);
   if (!server) return give_up(server.error() + " (control.socket in " + options.config + ")");
+  std::unique_ptr<MetricsServer> metrics;
+  if (!config->metrics.listen.empty()) {
+    auto opened = MetricsServer::open(config->metrics.listen);
+    if (!opened) return give_up(opened.error());
+    metrics = std::move(*opened);
+  }
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned w = 0; w < dp.workers; ++w) workers.push_back(std::make_unique<Worker>(w, runtime));
@@ -275,12 +297,16 @@ int run_daemon(const DaemonOptions& options) {
                runtime.ports.size(), workers.size(),
                static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
                config->control.socket.c_str());
-  serve_until_stop(options, workers, start_tsc, **server, commands);
+  const std::function<std::string()> render_metrics = [&] {
+    return prometheus_text(collect(runtime, workers, registry, elapsed()));
+  };
+  serve_until_stop(options, workers, start_tsc, **server, commands, metrics.get(), render_metrics);
   runtime.stop.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
 
   const std::string stats = stats_json(collect(runtime, workers, registry, elapsed()));
   server->reset();
+  metrics.reset();
   stop_ports(runtime.ports);
   std::printf("%s\n", stats.c_str());
   std::fflush(stdout);

@@ -119,7 +119,7 @@ class Reader : public YamlReader {
     config.path = path();
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
     expect_map(root, "the config",
-               {"lists", "defaults", "control", "matcher", "protocols", "dataplane"});
+               {"lists", "defaults", "control", "metrics", "matcher", "protocols", "dataplane"});
     config.defaults.a = {{0, 0, 0, 0}};
     config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
@@ -129,6 +129,19 @@ class Reader : public YamlReader {
       if (c["socket"]) config.control.socket = scalar(c["socket"], "control.socket");
       if (c["snapshot_dir"])
         config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
+    }
+    if (root["metrics"]) {
+      const YAML::Node m = root["metrics"];
+      expect_map(m, "metrics", {"listen"});
+      if (m["listen"]) {
+        config.metrics.listen = m["listen"].IsNull() ? "" : scalar(m["listen"], "metrics.listen");
+        const std::string& l = config.metrics.listen;
+        const std::size_t colon = l.rfind(':');
+        if (!l.empty() && (colon == std::string::npos || colon == 0 || colon + 1 == l.size())) {
+          fail(m["listen"],
+               "metrics.listen is '" + l + "', expected host:port (or \"\" to turn metrics off)");
+        }
+      }
     }
     if (root["matcher"]) {
       const YAML::Node m = root["matcher"];

@@ -48,11 +48,17 @@ struct ControlConfig {
   std::string snapshot_dir = "/var/lib/takedown";
 };
 
+// Where takedownd serves Prometheus metrics: "host:port"; empty turns them off.
+struct MetricsConfig {
+  std::string listen = "127.0.0.1:9910";
+};
+
 struct Config {
   std::string path;
   std::vector<ListConfig> lists;
   ResponseConfig defaults;
   ControlConfig control;
+  MetricsConfig metrics;
   double bloom_false_positive_rate = 0.01;
   filters::ExtractPorts ports;  // which ports carry DNS, HTTP and TLS
   DataplaneConfig dataplane;    // ports, pairs and workers of takedownd

@@ -40,7 +40,10 @@ bool Reloader::reload(const std::string& config_path, ReloadResult& result, Relo
   }
   const double compile_ms = result.compile_ms;
   const std::size_t lists = result.lists;
-  if (!load(config->control.socket, *stored, result, error)) return false;
+  compile_ms_ = compile_ms;
+  const bool loaded = load(config->control.socket, *stored, result, error);
+  compile_ms_ = 0;
+  if (!loaded) return false;
   result.compile_ms = compile_ms;
   result.lists = lists;
   return true;
@@ -50,6 +53,7 @@ bool Reloader::load(const std::string& socket, const std::string& snapshot_path,
                     ReloadResult& result, ReloadError& error) {
   std::string request = "{\"command\": \"load\", \"snapshot\": ";
   append_json_string(request, snapshot_path);
+  if (compile_ms_ > 0) request += ", \"compile_ms\": " + std::to_string(compile_ms_);
   request += "}";
   auto reply = control_request(socket, request);
   if (!reply) {

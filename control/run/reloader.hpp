@@ -42,6 +42,9 @@ class Reloader {
   // Loads an already stored snapshot (after takedownd came back).
   bool load(const std::string& socket, const std::string& snapshot_path, ReloadResult& result,
             ReloadError& error);
+
+ private:
+  double compile_ms_ = 0;  // sent with the load request, for takedownd's metrics
 };
 
 // "generation 7: 2 lists, 66000 domains, compile 24 ms, verify 3.1 ms, swap 4 us (PATH)".

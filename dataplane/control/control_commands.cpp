@@ -45,6 +45,12 @@ std::string ControlCommands::handle(std::string_view request) {
     if (!node["snapshot"] || !node["snapshot"].IsScalar() || node["snapshot"].Scalar().empty()) {
       return error_reply("load needs \"snapshot\": the path of a compiled snapshot", generation);
     }
+    if (node["compile_ms"] && node["compile_ms"].IsScalar()) {
+      try {
+        registry_.history().last_compile_ms = node["compile_ms"].as<double>();
+      } catch (const YAML::Exception&) {
+      }
+    }
     return load(node["snapshot"].Scalar());
   }
   if (command == "stats") return "{\"ok\": true, \"stats\": " + stats_() + "}";

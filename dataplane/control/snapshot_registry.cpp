@@ -28,8 +28,13 @@ SnapshotRegistry::~SnapshotRegistry() {
 Result<SwapReport> SnapshotRegistry::load_file(const std::string& path) {
   const auto start = Clock::now();
   auto snapshot = filters::Snapshot::load_file(path);
-  if (!snapshot) return make_error(snapshot.error());
-  return swap_in(std::move(*snapshot), path, micros_since(start));
+  if (!snapshot) {
+    ++history_.failures;
+    return make_error(snapshot.error());
+  }
+  auto report = swap_in(std::move(*snapshot), path, micros_since(start));
+  if (!report) ++history_.failures;
+  return report;
 }
 
 Result<SwapReport> SnapshotRegistry::publish(std::unique_ptr<filters::Snapshot> snapshot,
@@ -64,6 +69,11 @@ Result<SwapReport> SnapshotRegistry::swap_in(std::unique_ptr<filters::Snapshot> 
       list_order_.push_back(name);
     }
   }
+  if (generation > 1) ++history_.loads;
+  history_.last_verify_us = report.verify_us;
+  history_.last_swap_us = report.swap_us;
+  history_.last_load_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   report.generation = generation;
   report.domains = current_->snapshot().meta().domain_count;
   report.lists = current_->snapshot().lists().size();

@@ -28,6 +28,16 @@ struct SwapReport {
   double swap_us = 0;     // the pointer store plus the grace period
 };
 
+// What the reloads so far did, for the metrics.
+struct ReloadHistory {
+  std::uint64_t loads = 0;     // snapshots published after the first
+  std::uint64_t failures = 0;  // snapshots refused
+  double last_verify_us = 0;
+  double last_swap_us = 0;
+  double last_compile_ms = 0;  // as takedownctl reported it with the load request
+  double last_load_unix = 0;
+};
+
 class SnapshotRegistry {
  public:
   SnapshotRegistry(Runtime& runtime, unsigned workers) : runtime_(runtime), workers_(workers) {}
@@ -40,6 +50,8 @@ class SnapshotRegistry {
   Result<SwapReport> load_file(const std::string& path);
 
   const ActiveSnapshot& current() const { return *current_; }
+  ReloadHistory& history() { return history_; }
+  const ReloadHistory& history() const { return history_; }
   // Decided matches per list name, over every generation so far, in first-seen order.
   std::vector<std::pair<std::string, std::uint64_t>> list_hits() const;
 
@@ -53,6 +65,7 @@ class SnapshotRegistry {
   std::unique_ptr<ActiveSnapshot> current_;
   std::map<std::string, std::uint64_t> retired_hits_;
   std::vector<std::string> list_order_;
+  ReloadHistory history_;
 };
 
 }  // namespace takedown::dataplane

@@ -17,6 +17,20 @@ struct PortStats {
   std::uint64_t rx_missed = 0;  // dropped by the device: the rx ring was full
 };
 
+struct WorkerLoad {
+  std::uint64_t busy_cycles = 0;    // poll rounds that received something
+  std::uint64_t polled_cycles = 0;  // all poll rounds
+};
+
+struct ReloadFigures {
+  std::uint64_t loads = 0;
+  std::uint64_t failures = 0;
+  double last_verify_us = 0;
+  double last_swap_us = 0;
+  double last_compile_ms = 0;
+  double last_load_unix = 0;
+};
+
 struct StatsInput {
   WorkerCounters totals;
   std::vector<std::string> list_names;
@@ -26,6 +40,8 @@ struct StatsInput {
   std::uint64_t domains = 0;
   unsigned workers = 0;
   double elapsed_seconds = 0;
+  std::vector<WorkerLoad> worker_load;  // one per worker, for the metrics
+  ReloadFigures reloads;
 };
 
 std::string stats_json(const StatsInput& in);

@@ -15,6 +15,7 @@
 // reply_errors, never in tx_errors.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace takedown::dataplane {
@@ -41,17 +42,27 @@ namespace takedown::dataplane {
   X(passed)                         \
   X(malformed)                      \
   X(truncated)                      \
-  X(bursts)
+  X(bursts)                         \
+  X(busy_cycles)                    \
+  X(polled_cycles)
+
+// Verdicts by the protocol a name came from and the decision (filters::Protocol x Decision).
+inline constexpr std::size_t kProtocols = 4;
+inline constexpr std::size_t kDecisions = 5;
 
 struct alignas(64) WorkerCounters {
 #define TAKEDOWN_X(field) std::uint64_t field = 0;
   TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
 #undef TAKEDOWN_X
+  std::uint64_t verdicts[kProtocols][kDecisions] = {};
 
   WorkerCounters& operator+=(const WorkerCounters& other) {
 #define TAKEDOWN_X(field) field += other.field;
     TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
 #undef TAKEDOWN_X
+    for (std::size_t p = 0; p < kProtocols; ++p) {
+      for (std::size_t d = 0; d < kDecisions; ++d) verdicts[p][d] += other.verdicts[p][d];
+    }
     return *this;
   }
 };
@@ -60,6 +71,8 @@ struct alignas(64) WorkerCounters {
 struct PortCounters {
   std::uint64_t rx = 0;
   std::uint64_t tx = 0;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_bytes = 0;
 };
 
 }  // namespace takedown::dataplane

@@ -31,6 +31,7 @@ class TxBuffer {
     mbufs_[count_] = m;
     kinds_[count_] = kind;
     ++by_kind_[static_cast<unsigned>(kind)];
+    bytes_ += rte_pktmbuf_pkt_len(m);
     if (++count_ == kSize) flush(counters);
   }
 
@@ -43,6 +44,7 @@ class TxBuffer {
     counters.responses_sent += by_kind_[static_cast<unsigned>(TxKind::Answer)];
     counters.resets_sent += by_kind_[static_cast<unsigned>(TxKind::Reset)];
     for (std::uint16_t i = sent; i < count_; ++i) {
+      bytes_ -= rte_pktmbuf_pkt_len(mbufs_[i]);
       rte_pktmbuf_free(mbufs_[i]);
       switch (kinds_[i]) {
         case TxKind::Forward:
@@ -59,6 +61,8 @@ class TxBuffer {
           break;
       }
     }
+    port_->tx_bytes += bytes_;
+    bytes_ = 0;
     count_ = 0;
     by_kind_[0] = by_kind_[1] = by_kind_[2] = 0;
   }
@@ -69,6 +73,7 @@ class TxBuffer {
   rte_mbuf* mbufs_[kSize];
   TxKind kinds_[kSize];
   std::uint16_t by_kind_[3] = {0, 0, 0};
+  std::uint64_t bytes_ = 0;
   std::uint16_t count_ = 0;
   std::uint16_t port_id_ = 0;
   std::uint16_t queue_ = 0;

@@ -53,10 +53,13 @@ void Worker::run() {
   while (!runtime_.stop.load(std::memory_order_relaxed)) {
     // The snapshot is read once per poll round and holds for every burst in it; after the round
     // this worker no longer holds it, which is what the grace period waits for.
+    const std::uint64_t round_start = rte_rdtsc();
     const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
     const bool received = poll_once(active);
     if (runtime_.rcu != nullptr) rte_rcu_qsbr_quiescent(runtime_.rcu, index_);
     const std::uint64_t now = rte_rdtsc();
+    counters_.polled_cycles += now - round_start;
+    if (received) counters_.busy_cycles += now - round_start;
     if (received) last_rx_tsc_.store(now, std::memory_order_relaxed);
     if (!received || now - last_flush > flush_interval) {
       flush_all();
@@ -83,6 +86,9 @@ bool Worker::poll_once(const ActiveSnapshot& active) {
     counters_.rx_packets += count;
     counters_.bursts += 1;
     port_counters_[rx.port_index].rx += count;
+    for (std::uint16_t i = 0; i < count; ++i) {
+      port_counters_[rx.port_index].rx_bytes += rte_pktmbuf_pkt_len(frames[i]);
+    }
     process(rx, frames, count, active);
   }
   return received;
@@ -130,6 +136,9 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   const bool named = x.name() != nullptr;
   if (x.status == DecodeStatus::Malformed) counters_.malformed += 1;
   if (x.status == DecodeStatus::Truncated) counters_.truncated += 1;
+  counters_
+      .verdicts[static_cast<std::size_t>(x.protocol)][static_cast<std::size_t>(verdict.decision)] +=
+      1;
   if (named) {
     counters_.extracted_dns += x.protocol == Protocol::Dns;
     counters_.extracted_http += x.protocol == Protocol::Http;
