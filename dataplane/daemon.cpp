@@ -27,6 +27,7 @@
 #include "dataplane/port/port_setup.hpp"
 #include "dataplane/stats/metrics_text.hpp"
 #include "dataplane/stats/stats_report.hpp"
+#include "dataplane/stats/telemetry.hpp"
 #include "dataplane/worker/worker.hpp"
 
 namespace takedown::dataplane {
@@ -168,15 +169,22 @@ std::unique_ptr<rte_rcu_qsbr, FreeRcu> make_rcu(unsigned workers) {
 void serve_until_stop(const DaemonOptions& options,
                       const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc,
                       ControlServer& server, ControlCommands& commands, MetricsServer* metrics,
-                      const std::function<std::string()>& render_metrics) {
+                      const std::function<std::string()>& render_metrics,
+                      const std::function<void()>& publish) {
   const std::uint64_t hz = rte_get_tsc_hz();
   const auto idle_cycles = static_cast<std::uint64_t>(options.exit_when_idle_ms * hz / 1000.0);
   const auto duration_cycles = static_cast<std::uint64_t>(options.duration_seconds * hz);
   const auto handle = [&](std::string_view request) { return commands.handle(request); };
+  const std::uint64_t publish_every = hz / 10;
+  std::uint64_t published = 0;
   while (g_signal == 0) {
     server.poll(1, handle);
     if (metrics != nullptr) metrics->poll(0, render_metrics);
     const std::uint64_t now = rte_rdtsc();
+    if (now - published >= publish_every) {
+      publish();
+      published = now;
+    }
     if (duration_cycles != 0 && now - start_tsc >= duration_cycles) return;
     if (idle_cycles != 0) {
       std::uint64_t last = start_tsc;
@@ -300,7 +308,13 @@ int run_daemon(const DaemonOptions& options) {
   const std::function<std::string()> render_metrics = [&] {
     return prometheus_text(collect(runtime, workers, registry, elapsed()));
   };
-  serve_until_stop(options, workers, start_tsc, **server, commands, metrics.get(), render_metrics);
+  register_telemetry();
+  const std::function<void()> publish = [&] {
+    publish_telemetry(collect(runtime, workers, registry, elapsed()),
+                      TelemetrySnapshot{registry.current().origin()});
+  };
+  serve_until_stop(options, workers, start_tsc, **server, commands, metrics.get(), render_metrics,
+                   publish);
   runtime.stop.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
 

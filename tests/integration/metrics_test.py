@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""takedownd's Prometheus endpoint against its own stats JSON, after a pcap run.
+"""takedownd's Prometheus endpoint and DPDK telemetry commands against its stats JSON.
 
 A generated capture (DNS, HTTP, TLS, some malformed frames) goes through takedownd on net_pcap;
 once it is through, /metrics is scraped and must agree with the stats JSON takedownd prints at
 exit: packets and bytes per port and direction, verdicts by protocol and action against the
 blocked and extracted counts, hits per list, drops by reason, replies, errors, malformed and
 truncated, and the snapshot. The exposition itself is checked too: HELP and TYPE before every
-family's samples, `_total` on every counter, numbers that parse, 404 off /metrics.
+family's samples, `_total` on every counter, numbers that parse, 404 off /metrics. Then
+/takedown/stats, /takedown/lists and /takedown/snapshot are read through DPDK's own
+dpdk-telemetry.py and must agree with the same JSON.
 
 usage: metrics_test.py --takedownd PATH --source-dir DIR --work-dir DIR
 """
@@ -24,6 +26,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite_args import suite_parser  # noqa: E402
 
 LISTEN = "127.0.0.1:19910"
+PREFIX = "takedown-metrics-test"
+
+
+def telemetry(commands):
+    """{command: reply} from dpdk-telemetry.py, which reads commands from stdin."""
+    r = subprocess.run(["dpdk-telemetry.py", "-f", PREFIX], input="\n".join(commands) + "\n",
+                       capture_output=True, text=True, timeout=30)
+    replies = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("{\"/takedown/"):
+            replies.update(json.loads(line))
+    return replies
 SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{(.*)\})? (\S+)$')
 
 
@@ -76,7 +90,7 @@ def main():
 control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}
 metrics: {{listen: "{LISTEN}"}}
 dataplane:
-  eal: [--no-huge, -m, "256", --no-pci, --no-shconf, --no-telemetry, --log-level=warning]
+  eal: [--no-huge, -m, "256", --no-pci, --no-shconf, --file-prefix, {PREFIX}, --log-level=warning]
   ports:
     - {{name: client, device: "net_pcap0,rx_pcap=in.pcap,tx_pcap=client-out.pcap"}}
     - {{name: resolver, device: "net_pcap1,tx_pcap=resolver-out.pcap"}}
@@ -84,7 +98,7 @@ dataplane:
 """)
     with open(os.path.join(work, "stats.json"), "w") as out, open(os.path.join(work, "stderr.txt"), "w") as err:
         proc = subprocess.Popen([args.takedownd, "-c", config, "--duration", "4"], stdout=out, stderr=err)
-        text, status_404 = None, None
+        text, status_404, telemetry_replies = None, None, {}
         deadline = time.monotonic() + 60
         while text is None and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.3)
@@ -99,6 +113,8 @@ dataplane:
                     urllib.request.urlopen(f"http://{LISTEN}/", timeout=5)
                 except urllib.error.HTTPError as e:
                     status_404 = e.code
+                time.sleep(0.3)  # the main lcore republishes telemetry every 100 ms
+                telemetry_replies = telemetry(["/takedown/stats", "/takedown/lists", "/takedown/snapshot"])
             except (urllib.error.URLError, ConnectionError):
                 continue
         proc.wait(timeout=60)
@@ -153,9 +169,21 @@ dataplane:
     if stats["allowed"] == 0 or stats["blocked"]["dns"] == 0 or stats["malformed"] + stats["truncated"] == 0:
         problems.append(f"the capture did not exercise allow, block and malformed: {stats}")
     expect("GET / status", status_404, 404)
+    t_stats = telemetry_replies.get("/takedown/stats", {})
+    for key in ("rx_packets", "tx_packets", "tx_errors", "dropped", "responses_sent", "resets_sent", "malformed",
+                "truncated", "allowed", "passed"):
+        expect(f"telemetry {key}", t_stats.get(key), stats[key])
+    for proto in ("dns", "http", "tls"):
+        expect(f"telemetry blocked_{proto}", t_stats.get(f"blocked_{proto}"), stats["blocked"][proto])
+    t_lists = telemetry_replies.get("/takedown/lists", {})
+    for name, hits in stats["lists"].items():
+        expect(f"telemetry list {name}", t_lists.get(re.sub(r"[^A-Za-z0-9_/]", "_", name)), hits)
+    t_snapshot = telemetry_replies.get("/takedown/snapshot", {})
+    expect("telemetry generation", t_snapshot.get("generation"), stats["snapshot"]["generation"])
+    expect("telemetry domains", t_snapshot.get("domains"), stats["snapshot"]["domains"])
     for p in problems:
         print("FAIL:", p)
-    print(f"metrics_test: {len(samples)} samples, {len(problems)} problems")
+    print(f"metrics_test: {len(samples)} samples, {len(telemetry_replies)} telemetry replies, {len(problems)} problems")
     return 1 if problems else 0
 
 
