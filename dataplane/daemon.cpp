@@ -24,6 +24,7 @@
 #include "dataplane/control/metrics_server.hpp"
 #include "dataplane/control/snapshot_registry.hpp"
 #include "dataplane/eal/eal_args.hpp"
+#include "dataplane/events/event_log.hpp"
 #include "dataplane/port/port_setup.hpp"
 #include "dataplane/stats/metrics_text.hpp"
 #include "dataplane/stats/stats_report.hpp"
@@ -35,8 +36,10 @@ namespace takedown::dataplane {
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
+volatile std::sig_atomic_t g_reopen = 0;
 
 void on_signal(int signal) { g_signal = signal; }
+void on_hangup(int) { g_reopen = 1; }
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "takedownd: %s\n", message.c_str());
@@ -102,7 +105,7 @@ std::uint64_t live(const std::uint64_t& counter) {
 
 // The stats, read live while the workers run (each counter a whole recent value) or final after.
 StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Worker>>& workers,
-                   const SnapshotRegistry& registry, double elapsed) {
+                   const SnapshotRegistry& registry, double elapsed, std::uint64_t events_written) {
   StatsInput in;
   for (auto& [name, hits] : registry.list_hits()) {
     in.list_names.push_back(name);
@@ -137,6 +140,7 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
   in.reloads = {h.loads,        h.failures,        h.last_verify_us,
                 h.last_swap_us, h.last_compile_ms, h.last_load_unix};
   in.generation = registry.current().generation();
+  in.events_written = events_written;
   in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());
   in.elapsed_seconds = elapsed;
@@ -170,7 +174,8 @@ void serve_until_stop(const DaemonOptions& options,
                       const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc,
                       ControlServer& server, ControlCommands& commands, MetricsServer* metrics,
                       const std::function<std::string()>& render_metrics,
-                      const std::function<void()>& publish) {
+                      const std::function<void()>& publish,
+                      const std::function<void()>& drain_events, EventLog* events) {
   const std::uint64_t hz = rte_get_tsc_hz();
   const auto idle_cycles = static_cast<std::uint64_t>(options.exit_when_idle_ms * hz / 1000.0);
   const auto duration_cycles = static_cast<std::uint64_t>(options.duration_seconds * hz);
@@ -180,6 +185,13 @@ void serve_until_stop(const DaemonOptions& options,
   while (g_signal == 0) {
     server.poll(1, handle);
     if (metrics != nullptr) metrics->poll(0, render_metrics);
+    drain_events();
+    if (g_reopen != 0 && events != nullptr) {
+      g_reopen = 0;
+      if (auto reopened = events->reopen(); !reopened) {
+        std::fprintf(stderr, "takedownd: %s\n", reopened.error().c_str());
+      }
+    }
     const std::uint64_t now = rte_rdtsc();
     if (now - published >= publish_every) {
       publish();
@@ -262,6 +274,12 @@ int run_daemon(const DaemonOptions& options) {
   }
   auto server = ControlServer::open(config->control.socket);
   if (!server) return give_up(server.error() + " (control.socket in " + options.config + ")");
+  std::unique_ptr<EventLog> events;
+  if (!config->events.path.empty()) {
+    auto opened = EventLog::open(config->events.path);
+    if (!opened) return give_up(opened.error());
+    events = std::move(*opened);
+  }
   std::unique_ptr<MetricsServer> metrics;
   if (!config->metrics.listen.empty()) {
     auto opened = MetricsServer::open(config->metrics.listen);
@@ -271,6 +289,32 @@ int run_daemon(const DaemonOptions& options) {
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned w = 0; w < dp.workers; ++w) workers.push_back(std::make_unique<Worker>(w, runtime));
+  std::vector<std::unique_ptr<EventRing>> rings;
+  std::vector<EventRing*> ring_pointers;
+  if (events) {
+    const std::uint32_t limit = config->events.rate_limit;
+    for (auto& w : workers) {
+      rings.push_back(std::make_unique<EventRing>(4096));
+      ring_pointers.push_back(rings.back().get());
+      // The limit is over all workers; each gets its share, at least one a second.
+      w->set_events(rings.back().get(),
+                    limit == 0 ? 0 : std::max<std::uint32_t>(1, limit / dp.workers));
+    }
+  }
+  std::vector<std::string> port_names;
+  for (const auto& p : runtime.ports) port_names.push_back(p.name);
+  const EventClock event_clock{
+      rte_rdtsc(),
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(),
+      rte_get_tsc_hz()};
+  const std::function<void()> drain_events = [&] {
+    if (events) {
+      events->drain(ring_pointers, port_names, event_clock,
+                    [&](std::uint64_t generation, std::uint16_t list) {
+                      return registry.list_of(generation, list);
+                    });
+    }
+  };
   // Every rx queue of every port, dealt round-robin to the workers.
   std::size_t next = 0;
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
@@ -287,13 +331,16 @@ int run_daemon(const DaemonOptions& options) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGHUP, on_hangup);
   const std::uint64_t start_tsc = rte_rdtsc();
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  ControlCommands commands(
-      registry, [&] { return stats_json(collect(runtime, workers, registry, elapsed())); });
+  ControlCommands commands(registry, [&] {
+    return stats_json(
+        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
+  });
   std::size_t launched = 0;
   unsigned lcore;
   RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -306,19 +353,23 @@ int run_daemon(const DaemonOptions& options) {
                static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
                config->control.socket.c_str());
   const std::function<std::string()> render_metrics = [&] {
-    return prometheus_text(collect(runtime, workers, registry, elapsed()));
+    return prometheus_text(
+        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
   };
   register_telemetry();
   const std::function<void()> publish = [&] {
-    publish_telemetry(collect(runtime, workers, registry, elapsed()),
-                      TelemetrySnapshot{registry.current().origin()});
+    publish_telemetry(
+        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0),
+        TelemetrySnapshot{registry.current().origin()});
   };
   serve_until_stop(options, workers, start_tsc, **server, commands, metrics.get(), render_metrics,
-                   publish);
+                   publish, drain_events, events.get());
   runtime.stop.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
+  drain_events();
 
-  const std::string stats = stats_json(collect(runtime, workers, registry, elapsed()));
+  const std::string stats =
+      stats_json(collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
   server->reset();
   metrics.reset();
   stop_ports(runtime.ports);

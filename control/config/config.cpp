@@ -118,8 +118,9 @@ class Reader : public YamlReader {
     Config config;
     config.path = path();
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
-    expect_map(root, "the config",
-               {"lists", "defaults", "control", "metrics", "matcher", "protocols", "dataplane"});
+    expect_map(
+        root, "the config",
+        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "dataplane"});
     config.defaults.a = {{0, 0, 0, 0}};
     config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
@@ -141,6 +142,23 @@ class Reader : public YamlReader {
           fail(m["listen"],
                "metrics.listen is '" + l + "', expected host:port (or \"\" to turn metrics off)");
         }
+      }
+    }
+    if (root["events"]) {
+      const YAML::Node e = root["events"];
+      expect_map(e, "events", {"path", "rate_limit"});
+      if (e["path"]) {
+        const std::filesystem::path file =
+            e["path"].IsNull() ? "" : scalar(e["path"], "events.path");
+        const std::filesystem::path folder = std::filesystem::path(path()).parent_path();
+        config.events.path = file.empty() || file.is_absolute()
+                                 ? file.string()
+                                 : (folder / file).lexically_normal().string();
+      }
+      if (e["rate_limit"]) {
+        config.events.rate_limit = static_cast<std::uint32_t>(
+            whole_number(e["rate_limit"], "events.rate_limit", 0, 10'000'000,
+                         "events.rate_limit must be a number of events per second (0: no limit)"));
       }
     }
     if (root["matcher"]) {

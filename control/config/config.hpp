@@ -53,12 +53,19 @@ struct MetricsConfig {
   std::string listen = "127.0.0.1:9910";
 };
 
+// The event log of block and log-action decisions (JSON lines, EVE-style). Off when path is "".
+struct EventsConfig {
+  std::string path;
+  std::uint32_t rate_limit = 1000;  // events per second over all workers; 0: no limit
+};
+
 struct Config {
   std::string path;
   std::vector<ListConfig> lists;
   ResponseConfig defaults;
   ControlConfig control;
   MetricsConfig metrics;
+  EventsConfig events;
   double bloom_false_positive_rate = 0.01;
   filters::ExtractPorts ports;  // which ports carry DNS, HTTP and TLS
   DataplaneConfig dataplane;    // ports, pairs and workers of takedownd

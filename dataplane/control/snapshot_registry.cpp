@@ -63,6 +63,12 @@ Result<SwapReport> SnapshotRegistry::swap_in(std::unique_ptr<filters::Snapshot> 
   } else {
     report.swap_us = micros_since(start);
   }
+  auto& names = lists_by_generation_[generation];
+  for (std::size_t l = 0; l < current_->snapshot().lists().size(); ++l) {
+    names.emplace_back(current_->snapshot().list_name(l), current_->snapshot().list_source(l));
+  }
+  while (lists_by_generation_.size() > kGenerationsKept)
+    lists_by_generation_.erase(lists_by_generation_.begin());
   for (std::size_t l = 0; l < current_->snapshot().lists().size(); ++l) {
     const std::string name(current_->snapshot().list_name(l));
     if (std::find(list_order_.begin(), list_order_.end(), name) == list_order_.end()) {
@@ -87,6 +93,13 @@ void SnapshotRegistry::retire(const ActiveSnapshot& old) {
       retired_hits_[std::string(old.snapshot().list_name(l))] += hits[l];
     }
   }
+}
+
+std::pair<std::string, std::string> SnapshotRegistry::list_of(std::uint64_t generation,
+                                                              std::uint16_t list) const {
+  const auto found = lists_by_generation_.find(generation);
+  if (found == lists_by_generation_.end() || list >= found->second.size()) return {};
+  return found->second[list];
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> SnapshotRegistry::list_hits() const {

@@ -52,6 +52,11 @@ class SnapshotRegistry {
   const ActiveSnapshot& current() const { return *current_; }
   ReloadHistory& history() { return history_; }
   const ReloadHistory& history() const { return history_; }
+  // (name, source file) of list `list` in generation `generation`, while that generation is one
+  // of the last kGenerationsKept; empty strings otherwise. For the event log.
+  std::pair<std::string, std::string> list_of(std::uint64_t generation, std::uint16_t list) const;
+  static constexpr std::size_t kGenerationsKept = 16;
+
   // Decided matches per list name, over every generation so far, in first-seen order.
   std::vector<std::pair<std::string, std::uint64_t>> list_hits() const;
 
@@ -66,6 +71,7 @@ class SnapshotRegistry {
   std::map<std::string, std::uint64_t> retired_hits_;
   std::vector<std::string> list_order_;
   ReloadHistory history_;
+  std::map<std::uint64_t, std::vector<std::pair<std::string, std::string>>> lists_by_generation_;
 };
 
 }  // namespace takedown::dataplane

@@ -112,6 +112,11 @@ std::string prometheus_text(const StatsInput& in) {
   e.sample(static_cast<double>(c.malformed));
   e.family("takedown_truncated_total", "counter", "Frames a decoder or parser found cut short.");
   e.sample(static_cast<double>(c.truncated));
+  e.family("takedown_events_total", "counter",
+           "Event log records: written, dropped (ring full), rate limited.");
+  e.sample(static_cast<double>(in.events_written), label("outcome", "written"));
+  e.sample(static_cast<double>(c.events_dropped), label("outcome", "dropped"));
+  e.sample(static_cast<double>(c.events_rate_limited), label("outcome", "rate_limited"));
   e.family("takedown_snapshot_generation", "gauge",
            "Generation of the snapshot in use (1 at start-up).");
   e.sample(static_cast<double>(in.generation));

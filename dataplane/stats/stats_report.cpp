@@ -49,6 +49,10 @@ std::string stats_json(const StatsInput& in) {
   field(out, "dns", c.extracted_dns);
   field(out, "http", c.extracted_http);
   field(out, "tls", c.extracted_tls, true);
+  out += "}, \"events\": {";
+  field(out, "written", in.events_written);
+  field(out, "dropped", c.events_dropped);
+  field(out, "rate_limited", c.events_rate_limited, true);
   out += "}, \"lists\": {";
   for (std::size_t i = 0; i < in.list_names.size(); ++i) {
     if (i != 0) out += ", ";

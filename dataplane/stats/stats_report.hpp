@@ -41,6 +41,7 @@ struct StatsInput {
   unsigned workers = 0;
   double elapsed_seconds = 0;
   std::vector<WorkerLoad> worker_load;  // one per worker, for the metrics
+  std::uint64_t events_written = 0;     // lines the event log wrote
   ReloadFigures reloads;
 };
 

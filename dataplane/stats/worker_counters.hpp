@@ -43,6 +43,8 @@ namespace takedown::dataplane {
   X(malformed)                      \
   X(truncated)                      \
   X(bursts)                         \
+  X(events_dropped)                 \
+  X(events_rate_limited)            \
   X(busy_cycles)                    \
   X(polled_cycles)
 

@@ -5,6 +5,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "filters/respond/tcp_reset.hpp"
@@ -147,7 +148,7 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   switch (verdict.decision) {
     case Decision::Block:
       slot.list_hits[verdict.rule.list] += 1;
-      block(rx, m, x, active.snapshot().policies()[verdict.rule.policy]);
+      block(rx, m, x, active.snapshot().policies()[verdict.rule.policy], verdict, active);
       return;
     case Decision::Allow:
       slot.list_hits[verdict.rule.list] += 1;
@@ -157,6 +158,10 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     case Decision::Log:
       slot.list_hits[verdict.rule.list] += 1;
       counters_.logged += 1;
+      if (events_ != nullptr) {
+        record_event(rx, rte_pktmbuf_mtod(m, const std::uint8_t*), x, verdict,
+                     EventOutcome::Forwarded, filters::DnsResponse::Nxdomain, active);
+      }
       forward(rx, m);
       return;
     case Decision::Pass:
@@ -174,7 +179,8 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
 }
 
 void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-                   const filters::Policy& policy) {
+                   const filters::Policy& policy, const filters::Verdict& verdict,
+                   const ActiveSnapshot& active) {
   filters::TcpResponse response = filters::TcpResponse::Reset;
   switch (x.protocol) {
     case Protocol::Dns:
@@ -192,6 +198,16 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
       break;
     case Protocol::None:
       break;
+  }
+  if (events_ != nullptr) {
+    const bool udp_dns =
+        x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp;
+    const bool dropped =
+        udp_dns ? policy.dns == filters::DnsResponse::Drop : response == filters::TcpResponse::Drop;
+    const EventOutcome outcome =
+        dropped ? EventOutcome::Dropped : (udp_dns ? EventOutcome::Answered : EventOutcome::Reset);
+    record_event(rx, rte_pktmbuf_mtod(m, const std::uint8_t*), x, verdict, outcome, policy.dns,
+                 active);
   }
   if (x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp) {
     const std::size_t length =
@@ -216,6 +232,64 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     return;
   }
   reset(rx, m, x);
+}
+
+void Worker::record_event(const RxQueue& rx, const std::uint8_t* frame,
+                          const filters::Extraction& x, const filters::Verdict& verdict,
+                          EventOutcome outcome, filters::DnsResponse response,
+                          const ActiveSnapshot& active) {
+  const std::uint64_t now = rte_rdtsc();
+  if (events_per_second_ != 0) {
+    if (now - event_window_start_ >= rte_get_tsc_hz()) {
+      event_window_start_ = now;
+      events_in_window_ = 0;
+    }
+    if (events_in_window_ >= events_per_second_) {
+      counters_.events_rate_limited += 1;
+      return;
+    }
+    ++events_in_window_;
+  }
+  BlockEvent* e = events_->reserve();
+  if (e == nullptr) {
+    counters_.events_dropped += 1;
+    return;
+  }
+  const filters::DecodedPacket& p = x.packet;
+  e->tsc = now;
+  e->generation = active.generation();
+  e->rule_line = verdict.rule.line;
+  e->list = verdict.rule.list;
+  e->qtype = x.protocol == Protocol::Dns ? x.dns.qtype : 0;
+  e->src_port = p.src_port;
+  e->dst_port = p.dst_port;
+  e->vlan_count = p.vlan_count;
+  e->vlan[0] = p.vlan_tci[0];
+  e->vlan[1] = p.vlan_tci[1];
+  e->ip_version = p.ip_version;
+  e->l4_protocol = p.l4_protocol;
+  e->protocol = static_cast<std::uint8_t>(x.protocol);
+  e->decision = static_cast<std::uint8_t>(verdict.decision);
+  e->outcome = outcome;
+  e->response = static_cast<std::uint8_t>(response);
+  e->port = static_cast<std::uint8_t>(rx.port_index);
+  const std::uint8_t* ip = frame + p.l3_offset;
+  if (p.ip_version == 4) {
+    std::memcpy(e->src_ip, ip + 12, 4);
+    std::memcpy(e->dst_ip, ip + 16, 4);
+  } else {
+    std::memcpy(e->src_ip, ip + 8, 16);
+    std::memcpy(e->dst_ip, ip + 24, 16);
+  }
+  const std::string_view name = x.name()->view();
+  e->name_length = static_cast<std::uint8_t>(std::min(name.size(), BlockEvent::kMaxName));
+  std::memcpy(e->name, name.data(), e->name_length);
+  e->path_length = 0;
+  if (x.protocol == Protocol::Http) {
+    e->path_length = static_cast<std::uint8_t>(std::min(x.http.path.size(), BlockEvent::kMaxPath));
+    std::memcpy(e->path, x.http.path.data(), e->path_length);
+  }
+  events_->commit();
 }
 
 void Worker::reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/events/event_ring.hpp"
 #include "dataplane/stats/worker_counters.hpp"
 #include "dataplane/worker/runtime.hpp"
 #include "dataplane/worker/tx_buffer.hpp"
@@ -33,6 +34,12 @@ class alignas(64) Worker {
 
   // Cold path, before launch: a queue to poll.
   void add_rx_queue(std::size_t port_index, std::uint16_t queue);
+  // Block and log decisions go to `ring` (owned by the caller), at most `per_second` a second
+  // (0: no limit). Without a ring there is no event log.
+  void set_events(EventRing* ring, std::uint32_t per_second) {
+    events_ = ring;
+    events_per_second_ = per_second;
+  }
   std::size_t rx_queue_count() const { return rx_.size(); }
 
   // The lcore entry point: polls until runtime.stop, then drains and flushes. Reports a
@@ -58,7 +65,12 @@ class alignas(64) Worker {
   void act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
            const filters::Verdict& verdict, const ActiveSnapshot& active, WorkerSlot& slot);
   void block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-             const filters::Policy& policy);
+             const filters::Policy& policy, const filters::Verdict& verdict,
+             const ActiveSnapshot& active);
+  // Before any rewrite of `frame`, which the event's addresses are copied from.
+  void record_event(const RxQueue& rx, const std::uint8_t* frame, const filters::Extraction& x,
+                    const filters::Verdict& verdict, EventOutcome outcome,
+                    filters::DnsResponse response, const ActiveSnapshot& active);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
   // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
   // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
@@ -73,6 +85,10 @@ class alignas(64) Worker {
   std::vector<PortCounters> port_counters_;
   WorkerCounters counters_;
   std::atomic<std::uint64_t> last_rx_tsc_{0};
+  EventRing* events_ = nullptr;
+  std::uint32_t events_per_second_ = 0;
+  std::uint64_t event_window_start_ = 0;
+  std::uint32_t events_in_window_ = 0;
 
   // Per-burst state, reused.
   filters::Extraction extractions_[kBurst];
