@@ -8,6 +8,7 @@
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/cli/snapshot_source.hpp"
+#include "control/cli/verdict_explainer.hpp"
 #include "control/lists/list_name.hpp"
 #include "filters/match/matcher.hpp"
 
@@ -15,13 +16,16 @@ namespace takedown::control {
 namespace {
 
 constexpr const char* kHelp =
-    "Usage: takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] NAME...\n"
+    "Usage: takedownctl check (-c CONFIG | -s SNAPSHOT) [--json | --explain] NAME...\n"
     "       takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] -      (names from stdin, one per "
     "line)\n"
     "Prints one line per name: name<TAB>verdict<TAB>list<TAB>source:line\n"
     "  verdict: block, allow, pass, log (matched a log-only list) or invalid (not a valid name)\n"
     "  list and source:line are '-' when no rule matched.\n"
     "With --json, one JSON object per line instead, with the match kind and DNS answer too.\n"
+    "With --explain, each verdict taken apart: the normalised name, every suffix tried with the\n"
+    "rules listed for it (list, file:line, what each covers, whether it applies), and why the\n"
+    "deciding rule won.\n"
     "With -c the lists are compiled in memory first; -s reads a compiled snapshot.\n\n";
 
 class Checker {
@@ -108,7 +112,7 @@ class Checker {
 
 int run_check_command(int argc, char** argv) {
   CommandLine cl;
-  if (const int done = parse_command_line(argc, argv, "csjh", kHelp, cl); done >= 0) return done;
+  if (const int done = parse_command_line(argc, argv, "csjxh", kHelp, cl); done >= 0) return done;
   const std::string& config_path = cl.config;
   const std::string& snapshot_path = cl.snapshot;
   const bool json = cl.json;
@@ -130,6 +134,14 @@ int run_check_command(int argc, char** argv) {
   if (auto ok = scratch.prepare(snapshot); !ok) {
     std::fprintf(stderr, "takedownctl: %s\n", ok.error().c_str());
     return kExitFailed;
+  }
+  if (cl.explain) {
+    const filters::Matcher matcher(snapshot);
+    for (int i = optind; i < argc; ++i) {
+      std::fputs(explain_verdict(argv[i], snapshot, matcher, scratch).c_str(), stdout);
+      if (i + 1 < argc) std::fputc('\n', stdout);
+    }
+    return kExitOk;
   }
   Checker checker(snapshot, scratch, json);
   for (int i = optind; i < argc; ++i) {

@@ -10,12 +10,15 @@ namespace takedown::control {
 
 int parse_command_line(int argc, char** argv, std::string_view accepted, const char* help,
                        CommandLine& out) {
-  static const option kOptions[] = {
-      {"config", required_argument, nullptr, 'c'}, {"snapshot", required_argument, nullptr, 's'},
-      {"output", required_argument, nullptr, 'o'}, {"json", no_argument, nullptr, 'j'},
-      {"help", no_argument, nullptr, 'h'},         {nullptr, 0, nullptr, 0}};
+  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
+                                    {"snapshot", required_argument, nullptr, 's'},
+                                    {"output", required_argument, nullptr, 'o'},
+                                    {"json", no_argument, nullptr, 'j'},
+                                    {"explain", no_argument, nullptr, 'x'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {nullptr, 0, nullptr, 0}};
   optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "c:s:o:jh", kOptions, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "c:s:o:jxh", kOptions, nullptr)) != -1;) {
     if (c == '?' || accepted.find(static_cast<char>(c)) == std::string_view::npos) {
       if (c != '?')
         std::fprintf(stderr, "takedownctl: option -%c does not apply to this command\n", c);
@@ -34,6 +37,9 @@ int parse_command_line(int argc, char** argv, std::string_view accepted, const c
         break;
       case 'j':
         out.json = true;
+        break;
+      case 'x':
+        out.explain = true;
         break;
       case 'h':
         std::fputs(help, stdout);

@@ -47,6 +47,55 @@ TEST(Takedownctl, CheckPrintsOneTabSeparatedLinePerName) {
                        "bad name\tinvalid\t-\t-\n");
 }
 
+TEST(Takedownctl, ExplainShowsEverySuffixTheRulesAndWhyTheWinnerWon) {
+  TempDir dir;
+  dir.write("block.txt", "scam.example\n*.deep.example\n");
+  dir.write("allow.txt", "ok.scam.example\n");
+  const std::string config =
+      dir.write("t.yaml",
+                "lists:\n  - {name: blk, format: domains, path: block.txt}\n"
+                "  - {name: ok, format: domains, path: allow.txt, action: allow}\n");
+  const CliRun r = run("check --explain -c " + config + " www.ok.scam.example deep.example");
+  EXPECT_EQ(r.code, 0);
+  const std::string block = dir.file("block.txt");
+  const std::string allow = dir.file("allow.txt");
+  EXPECT_EQ(
+      r.out,
+      "name        www.ok.scam.example\n"
+      "normalised  www.ok.scam.example\n"
+      "suffixes    most specific first\n"
+      "  www.ok.scam.example\n"
+      "      not listed (the bloom filter rules it out)\n"
+      "  ok.scam.example\n"
+      "      allow by list ok (" +
+          allow +
+          ":1), covers the name and names below it: applies\n"
+          "  scam.example\n"
+          "      block by list blk (" +
+          block +
+          ":1), covers the name and names below it: applies\n"
+          "  example\n"
+          "      not listed (the bloom filter rules it out)\n"
+          "patterns    0 regex and 0 url rules (url rules only for HTTP requests)\n"
+          "verdict     allow: allow by list ok (" +
+          allow +
+          ":1), suffix match\n"
+          "why         an allow rule matched, and any allow wins over every block and log rule\n"
+          "\n"
+          "name        deep.example\n"
+          "normalised  deep.example\n"
+          "suffixes    most specific first\n"
+          "  deep.example\n"
+          "      block by list blk (" +
+          block +
+          ":2), covers names below it only (*.): does not apply here\n"
+          "  example\n"
+          "      not listed (the bloom filter rules it out)\n"
+          "patterns    0 regex and 0 url rules (url rules only for HTTP requests)\n"
+          "verdict     pass\n"
+          "why         no rule applies\n");
+}
+
 TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
   TempDir dir;
   const CliRun compiled = run("compile -c " + kDemo + " -o " + dir.file("demo.snap"));
