@@ -36,14 +36,7 @@ class Checker {
   void check(std::string_view input) {
     filters::Verdict verdict;
     verdict.decision = filters::Decision::Invalid;
-    bool ascii = true;
-    for (char c : input) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-    filters::NameStatus status = filters::NameStatus::BadCharacter;
-    if (ascii) {
-      status = name_.assign(input);
-    } else if (list_name(input, converted_, why_)) {
-      status = name_.assign(converted_);
-    }
+    const filters::NameStatus status = normalise_typed_name(input, name_, converted_);
     if (status == filters::NameStatus::Ok) verdict = matcher_.match(name_, scratch_);
     json_ ? write_json(input, verdict) : write_text(input, verdict);
     out_.maybe_flush();
@@ -104,7 +97,7 @@ class Checker {
   filters::MatchScratch& scratch_;
   bool json_;
   filters::DomainName name_;
-  std::string converted_, why_;
+  std::string converted_;
   BufferedStdout out_;
 };
 

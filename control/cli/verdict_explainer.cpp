@@ -49,15 +49,8 @@ std::string explain_verdict(std::string_view input, const filters::Snapshot& sna
   out.append(input);
   out += '\n';
   filters::DomainName name;
-  std::string converted, why;
-  bool ascii = true;
-  for (char c : input) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  filters::NameStatus status = filters::NameStatus::BadCharacter;
-  if (ascii) {
-    status = name.assign(input);
-  } else if (list_name(input, converted, why)) {
-    status = name.assign(converted);
-  }
+  std::string converted;
+  const filters::NameStatus status = normalise_typed_name(input, name, converted);
   if (status != filters::NameStatus::Ok) {
     out += "normalised  (invalid: " + std::string(to_string(status)) + ")\nverdict     invalid\n";
     return out;

@@ -36,4 +36,14 @@ bool list_name(std::string_view raw, std::string& out, std::string& why) {
   return true;
 }
 
+filters::NameStatus normalise_typed_name(std::string_view input, filters::DomainName& out,
+                                         std::string& scratch) {
+  bool ascii = true;
+  for (char c : input) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return out.assign(input);
+  std::string why;
+  if (!list_name(input, scratch, why)) return filters::NameStatus::BadCharacter;
+  return out.assign(scratch);
+}
+
 }  // namespace takedown::control

@@ -9,9 +9,16 @@
 #include <string>
 #include <string_view>
 
+#include "filters/match/domain_name.hpp"
+
 namespace takedown::control {
 
 // On success stores the normalised name in `out` and returns true; otherwise stores the reason.
 bool list_name(std::string_view raw, std::string& out, std::string& why);
+
+// A name an operator typed (takedownctl check): ASCII goes straight to DomainName::assign();
+// anything else (a U-label) through list_name() first. `scratch` holds the converted text.
+filters::NameStatus normalise_typed_name(std::string_view input, filters::DomainName& out,
+                                         std::string& scratch);
 
 }  // namespace takedown::control
