@@ -239,6 +239,18 @@ def peers(results, figures):
                         source="peers")
 
 
+def observability(results, figures):
+    o = load(results, "observability.json")
+    if not o:
+        return
+    m = o["median_mpps"]
+    figures.add("observability.on", "pipeline with metrics scraped every second and the event log on (1000/s)",
+                m["on"], "Mpps", baseline=("the same with both off", m["off"], "Mpps"), ratio=o["ratio_on"],
+                target=">= 0.97", met=o["ratio_on"] >= 0.97, source="observability")
+    figures.add("observability.unlimited", "the same with the event log unlimited", m["on-unlimited"], "Mpps",
+                baseline=("both off", m["off"], "Mpps"), ratio=o["ratio_on_unlimited"], source="observability")
+
+
 def fmt(x):
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
 
@@ -269,7 +281,7 @@ def main():
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     figures = Figures()
-    for part in (micro, pipeline, reload_figures, scaling, peers):
+    for part in (micro, pipeline, reload_figures, scaling, peers, observability):
         part(args.results, figures)
     latest = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "versions": versions(repo),
               "figures": figures.items}
@@ -279,7 +291,8 @@ def main():
     if args.require_all:
         sources = {f["source"] for f in figures.items}
         parts = {"micro": {"matcher_bench", "name_extractor_bench", "compile_bench"}, "pipeline": {"pipeline"},
-                 "scaling": {"scaling"}, "reload": {"reload"}, "peers": {"peers"}}
+                 "scaling": {"scaling"}, "reload": {"reload"}, "peers": {"peers"},
+                 "observability": {"observability"}}
         missing = [part for part, names in parts.items() if not sources & names]
         if missing:
             raise SystemExit(f"collect_results: no figures from {', '.join(missing)}")

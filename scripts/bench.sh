@@ -7,6 +7,7 @@
 #   scaling   Mpps per worker core against list size, blocked ratio, mix and burst (run_scaling.py)
 #   reload    reload latency, memory, timeline and storm (bench/reload/run_reload_bench.py)
 #   peers     dnsdist and Unbound on the same query mix, and memory (bench/peers/run_peers.py)
+#   observability  metrics and event log on against off (bench/pipeline/run_observability_cost.py)
 #
 # QUICK=1 runs every part briefly (under 2 minutes) into $build/bench-quick/, never touching
 # bench/results/ or the README: `make test` runs it so the suite cannot rot.
@@ -48,6 +49,11 @@ echo "== scaling: Mpps per worker core against list size, blocked ratio, mix and
 scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-4}")
 python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/scaling-bench" --results-dir "$results" \
+  | tee -a "$results/summary.md"
+
+echo "== observability cost: metrics scraped every second and the event log on, against both off"
+python3 bench/pipeline/run_observability_cost.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
+  --takedownctl "$build/bin/takedownctl" --work-dir "$build/observability-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
 echo "== reload: latency, memory, timeline, storm"
