@@ -128,6 +128,17 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
         in.totals.verdicts[p][d] += live(c.verdicts[p][d]);
     }
     in.worker_load.push_back({live(c.busy_cycles), live(c.polled_cycles)});
+    w->reasons().for_each(
+        [&](std::string_view reason, std::uint64_t malformed, std::uint64_t truncated) {
+          for (auto& r : in.reasons) {
+            if (r.reason == reason) {
+              r.malformed += malformed;
+              r.truncated += truncated;
+              return;
+            }
+          }
+          in.reasons.push_back({std::string(reason), malformed, truncated});
+        });
     for (std::size_t p = 0; p < in.ports.size(); ++p) {
       const PortCounters& pc = w->port_counters()[p];
       in.ports[p].counters.rx += live(pc.rx);

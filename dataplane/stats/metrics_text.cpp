@@ -108,10 +108,16 @@ std::string prometheus_text(const StatsInput& in) {
   e.family("takedown_reply_errors_total", "counter",
            "Replies that found no mbuf or that the tx ring refused.");
   e.sample(static_cast<double>(c.reply_errors));
-  e.family("takedown_malformed_total", "counter", "Frames a decoder or parser found malformed.");
-  e.sample(static_cast<double>(c.malformed));
-  e.family("takedown_truncated_total", "counter", "Frames a decoder or parser found cut short.");
-  e.sample(static_cast<double>(c.truncated));
+  e.family("takedown_malformed_total", "counter",
+           "Frames a decoder or parser found malformed, by reason.");
+  for (const auto& r : in.reasons) {
+    if (r.malformed != 0) e.sample(static_cast<double>(r.malformed), label("reason", r.reason));
+  }
+  e.family("takedown_truncated_total", "counter",
+           "Frames a decoder or parser found cut short, by reason.");
+  for (const auto& r : in.reasons) {
+    if (r.truncated != 0) e.sample(static_cast<double>(r.truncated), label("reason", r.reason));
+  }
   e.family("takedown_events_total", "counter",
            "Event log records: written, dropped (ring full), rate limited.");
   e.sample(static_cast<double>(in.events_written), label("outcome", "written"));

@@ -31,6 +31,12 @@ struct ReloadFigures {
   double last_load_unix = 0;
 };
 
+struct ReasonCount {
+  std::string reason;
+  std::uint64_t malformed = 0;
+  std::uint64_t truncated = 0;
+};
+
 struct StatsInput {
   WorkerCounters totals;
   std::vector<std::string> list_names;
@@ -42,6 +48,7 @@ struct StatsInput {
   double elapsed_seconds = 0;
   std::vector<WorkerLoad> worker_load;  // one per worker, for the metrics
   std::uint64_t events_written = 0;     // lines the event log wrote
+  std::vector<ReasonCount> reasons;     // malformed and truncated frames by reason
   ReloadFigures reloads;
 };
 

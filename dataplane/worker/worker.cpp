@@ -135,8 +135,13 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
 void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
                  const filters::Verdict& verdict, const ActiveSnapshot& active, WorkerSlot& slot) {
   const bool named = x.name() != nullptr;
-  if (x.status == DecodeStatus::Malformed) counters_.malformed += 1;
-  if (x.status == DecodeStatus::Truncated) counters_.truncated += 1;
+  if (x.status == DecodeStatus::Malformed) {
+    counters_.malformed += 1;
+    reasons_.count(x.reason, false);
+  } else if (x.status == DecodeStatus::Truncated) {
+    counters_.truncated += 1;
+    reasons_.count(x.reason, true);
+  }
   counters_
       .verdicts[static_cast<std::size_t>(x.protocol)][static_cast<std::size_t>(verdict.decision)] +=
       1;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dataplane/events/event_ring.hpp"
+#include "dataplane/stats/reason_counters.hpp"
 #include "dataplane/stats/worker_counters.hpp"
 #include "dataplane/worker/runtime.hpp"
 #include "dataplane/worker/tx_buffer.hpp"
@@ -50,6 +51,7 @@ class alignas(64) Worker {
   // aligned uint64_t that only this worker writes, so a reader sees a recent whole value.
   const WorkerCounters& counters() const { return counters_; }
   const std::vector<PortCounters>& port_counters() const { return port_counters_; }
+  const ReasonCounters& reasons() const { return reasons_; }
   std::uint64_t last_rx_tsc() const { return last_rx_tsc_.load(std::memory_order_relaxed); }
 
  private:
@@ -84,6 +86,7 @@ class alignas(64) Worker {
   std::vector<TxBuffer> tx_;  // by port index, each on this worker's tx queue
   std::vector<PortCounters> port_counters_;
   WorkerCounters counters_;
+  ReasonCounters reasons_;
   std::atomic<std::uint64_t> last_rx_tsc_{0};
   EventRing* events_ = nullptr;
   std::uint32_t events_per_second_ = 0;

@@ -158,9 +158,13 @@ dataplane:
         expect(f"dropped {reason}", get(samples, "takedown_dropped_total", reason=reason), n)
     expect("dns answers", get(samples, "takedown_replies_total", kind="dns_answer"), stats["responses_sent"])
     expect("tcp resets", get(samples, "takedown_replies_total", kind="tcp_reset"), stats["resets_sent"])
-    for metric, key in (("takedown_tx_errors_total", "tx_errors"), ("takedown_reply_errors_total", "reply_errors"),
-                        ("takedown_malformed_total", "malformed"), ("takedown_truncated_total", "truncated")):
+    for metric, key in (("takedown_tx_errors_total", "tx_errors"), ("takedown_reply_errors_total", "reply_errors")):
         expect(metric, get(samples, metric), stats[key])
+    for metric, key in (("takedown_malformed_total", "malformed"), ("takedown_truncated_total", "truncated")):
+        by_reason = {dict(k[1]).get("reason"): v for k, v in samples.items() if k[0] == metric}
+        expect(f"{metric} summed over reasons", sum(by_reason.values()), stats[key])
+        if None in by_reason or len(by_reason) < 2:
+            problems.append(f"{metric}: expected several reason labels, got {sorted(map(str, by_reason))}")
     expect("generation", get(samples, "takedown_snapshot_generation"), stats["snapshot"]["generation"])
     expect("domains", get(samples, "takedown_snapshot_domains"), stats["snapshot"]["domains"])
     busy = get(samples, "takedown_worker_busy_ratio", worker="0")
