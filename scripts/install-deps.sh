@@ -14,6 +14,8 @@ packages=(
   tshark clang libclang-rt-14-dev
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces
   iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl
+  # the operations files (conf/systemd, conf/logrotate) are checked with their own tools
+  logrotate
   # make bench: the peer resolvers it compares against, and the charts
   dnsdist gnuplot-nox
 )
