@@ -134,17 +134,8 @@ def main():
                     f"{med[m] / med['off']:.3f} |\n" for m in ("off", "on", "on-unlimited")) +
             f"\n- metrics + event log (rate limit 1000/s) against both off: **{result['ratio_on']:.3f}** (target >= 0.97)\n"
             f"- with the event log unlimited: {result['ratio_on_unlimited']:.3f}\n")
-    print(text)
-    os.makedirs(args.results_dir, exist_ok=True)
-    with open(os.path.join(args.results_dir, "observability.json"), "w") as f:
-        json.dump(result, f, indent=1)
-    with open(os.path.join(args.results_dir, "observability.md"), "w") as f:
-        f.write(text)
+    pipeline.write_results(args.results_dir, "observability", result, text)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except pipeline.BenchError as e:
-        pipeline.kill_leftovers()
-        raise SystemExit(f"run_observability_cost.py: {e}")
+    pipeline.run_bench(main, "run_observability_cost.py")

@@ -546,6 +546,25 @@ def markdown(result):
 
 # --- main ----------------------------------------------------------------------------------------
 
+def write_results(results_dir, name, result, text):
+    """Prints the markdown and writes RESULTS/<name>.json and <name>.md: every bench's last step."""
+    print(text, flush=True)
+    os.makedirs(results_dir, exist_ok=True)
+    with open(os.path.join(results_dir, f"{name}.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    with open(os.path.join(results_dir, f"{name}.md"), "w") as f:
+        f.write(text)
+
+
+def run_bench(main_function, script):
+    """Runs a bench's main(); a BenchError kills what it started and exits with the message."""
+    try:
+        main_function()
+    except BenchError as e:
+        kill_leftovers()
+        raise SystemExit(f"{script}: {e}")
+
+
 def check_executable(path, what, hint):
     if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
         raise BenchError(f"{what} not found{': ' + path if path else ''}. {hint}")

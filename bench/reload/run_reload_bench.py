@@ -347,17 +347,8 @@ def main():
               f"{statistics.median(b['mpps'] for b in line['buckets']):.2f}, max "
               f"{max(b['mpps'] for b in line['buckets']):.2f} Mpps (chart: reload-timeline.png)"]
     text = "\n".join(lines) + "\n"
-    print(text)
-    os.makedirs(args.results_dir, exist_ok=True)
-    with open(os.path.join(args.results_dir, "reload.json"), "w") as f:
-        json.dump(result, f, indent=1)
-    with open(os.path.join(args.results_dir, "reload.md"), "w") as f:
-        f.write(text)
+    pipeline.write_results(args.results_dir, "reload", result, text)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except pipeline.BenchError as e:
-        pipeline.kill_leftovers()
-        raise SystemExit(f"run_reload_bench.py: {e}")
+    pipeline.run_bench(main, "run_reload_bench.py")
