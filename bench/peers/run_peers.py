@@ -848,13 +848,7 @@ def main():
         result["summary"] = summarise(result)
         result["checks"] = blocking_checks(result)
     result["run_seconds"] = round(time.monotonic() - began, 1)
-    report = markdown(result)
-    with open(os.path.join(args.results_dir, "peers.json"), "w") as f:
-        json.dump(result, f, indent=1)
-        f.write("\n")
-    with open(os.path.join(args.results_dir, "peers.md"), "w") as f:
-        f.write(report)
-    print(report, flush=True)
+    pipeline.write_results(args.results_dir, "peers", result, markdown(result))
     if any(not c["ok"] for c in result.get("checks", [])):
         raise pipeline.BenchError("a server did not block the expected share of the queries (see the checks)")
 

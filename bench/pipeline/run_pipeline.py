@@ -670,13 +670,7 @@ def main():
         "rounds": rounds,
         "summary": summary,
     }
-    report = markdown(result)
-    with open(os.path.join(args.results_dir, "pipeline.json"), "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    with open(os.path.join(args.results_dir, "pipeline.md"), "w") as f:
-        f.write(report)
-    print(report, flush=True)
+    write_results(args.results_dir, "pipeline", result, markdown(result))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ std::string resolve_device(const YamlReader& reader, const YAML::Node& node,
   return out;
 }
 
-// The value of `key=` in a device string, or "".
+}  // namespace
+
 std::string device_argument(const std::string& device, const std::string& key) {
   const std::string needle = "," + key + "=";
   const std::size_t at = device.find(needle);
@@ -50,8 +51,6 @@ std::string device_argument(const std::string& device, const std::string& key) {
   const std::size_t start = at + needle.size();
   return device.substr(start, device.find(',', start) - start);
 }
-
-}  // namespace
 
 Result<bool> check_device_files(const DataplaneConfig& config) {
   for (const auto& port : config.ports) {

@@ -56,6 +56,9 @@ struct DataplaneConfig {
 // Reads `node` (the dataplane mapping) of the config `reader` reads. Throws ConfigError.
 DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node);
 
+// The value of `key=` in a vdev string ("net_pcap0,rx_pcap=a.pcap" -> "a.pcap"), or "".
+std::string device_argument(const std::string& device, const std::string& key);
+
 // Every rx_pcap= file exists and every tx_pcap= file has a folder to go in.
 Result<bool> check_device_files(const DataplaneConfig& config);
 

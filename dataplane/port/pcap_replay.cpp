@@ -4,17 +4,11 @@
 #include <cstring>
 #include <memory>
 
+#include "control/config/dataplane_config.hpp"
+
 namespace takedown::dataplane {
 
 namespace {
-
-std::string argument(const std::string& device, const std::string& key) {
-  const std::string needle = "," + key + "=";
-  const std::size_t at = device.find(needle);
-  if (at == std::string::npos) return "";
-  const std::size_t start = at + needle.size();
-  return device.substr(start, device.find(',', start) - start);
-}
 
 struct CloseFile {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -23,8 +17,9 @@ struct CloseFile {
 }  // namespace
 
 Result<std::uint64_t> pcap_replay_frames(const std::string& device) {
-  if (device.rfind("net_pcap", 0) != 0 || argument(device, "infinite_rx") != "1") return 0;
-  const std::string path = argument(device, "rx_pcap");
+  if (device.rfind("net_pcap", 0) != 0 || control::device_argument(device, "infinite_rx") != "1")
+    return 0;
+  const std::string path = control::device_argument(device, "rx_pcap");
   std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
   if (!file) return make_error(path + ": cannot open: " + std::strerror(errno));
   unsigned char header[24];

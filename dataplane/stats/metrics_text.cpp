@@ -60,19 +60,16 @@ std::string label(const char* key, std::string_view value) {
 std::string prometheus_text(const StatsInput& in) {
   const WorkerCounters& c = in.totals;
   Exposition e;
-  e.family("takedown_packets_total", "counter", "Frames received and sent, per port.");
-  for (const auto& p : in.ports) {
-    e.sample(static_cast<double>(p.counters.rx),
-             label("port", p.name) + "," + label("direction", "rx"));
-    e.sample(static_cast<double>(p.counters.tx),
-             label("port", p.name) + "," + label("direction", "tx"));
-  }
-  e.family("takedown_bytes_total", "counter", "Bytes received and sent, per port.");
-  for (const auto& p : in.ports) {
-    e.sample(static_cast<double>(p.counters.rx_bytes),
-             label("port", p.name) + "," + label("direction", "rx"));
-    e.sample(static_cast<double>(p.counters.tx_bytes),
-             label("port", p.name) + "," + label("direction", "tx"));
+  for (const bool bytes : {false, true}) {
+    e.family(bytes ? "takedown_bytes_total" : "takedown_packets_total", "counter",
+             bytes ? "Bytes received and sent, per port." : "Frames received and sent, per port.");
+    for (const auto& p : in.ports) {
+      const PortCounters& c = p.counters;
+      e.sample(static_cast<double>(bytes ? c.rx_bytes : c.rx),
+               label("port", p.name) + "," + label("direction", "rx"));
+      e.sample(static_cast<double>(bytes ? c.tx_bytes : c.tx),
+               label("port", p.name) + "," + label("direction", "tx"));
+    }
   }
   e.family("takedown_rx_missed_total", "counter",
            "Frames the device dropped because its rx ring was full.");
