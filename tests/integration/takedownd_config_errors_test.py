@@ -7,7 +7,8 @@ given by its absolute path with --exit-when-idle, by a bare relative path from i
 ("-c good.yaml", where relative pcap paths resolve against "."), with --duration 0.5, and until a
 SIGTERM. Then, one fault at a time: a pair naming an unknown port, a
 vdev whose driver does not exist, a missing list file, a missing rx_pcap file, `workers: 0`,
-`malformed: sometimes`, an unknown dataplane key and an unknown `ede` value. For each, takedownd must
+`malformed: sometimes`, an unknown dataplane key, an unknown `ede` value, a metrics address not
+on this host and an event log in a missing folder. For each, takedownd must
 exit non-zero (not by a signal) within 60 s, and one line of its own on stderr ("takedownd: ...",
 not an EAL log line) must name the culprit (the port name, the device string, the list path, ...).
 
@@ -55,6 +56,9 @@ CASES = [
     ("malformed: sometimes", "malformed", "sometimes", "sometimes"),
     ("unknown dataplane key", "extra", "  wrokers: 2\n", "wrokers"),
     ("unknown ede value", "extra", "  ede: angry\n", "angry"),
+    ("metrics address not on this host", "extra", "metrics: {listen: \"192.0.2.1:9910\"}\n", "192.0.2.1:9910"),
+    ("event log in a missing folder", "extra", "events: {path: /nonexistent-takedown/e.json}\n",
+     "/nonexistent-takedown/e.json"),
 ]
 
 

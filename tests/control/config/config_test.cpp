@@ -115,6 +115,35 @@ TEST(Config, ProtocolPorts) {
             "/etc/takedown/t.yaml:2:25: protocols.http_ports must be a list of port numbers");
 }
 
+TEST(Config, MetricsAndEvents) {
+  auto config = parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"[::1]:9999\"}\n"
+      "events: {path: log/events.json, rate_limit: 0}\n",
+      "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->metrics.listen, "[::1]:9999");
+  EXPECT_EQ(config->events.path, "/etc/takedown/log/events.json");
+  EXPECT_EQ(config->events.rate_limit, 0u);
+  auto defaults = parse_config("lists: [{name: a, format: domains, path: x}]\n", "/t.yaml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->metrics.listen, "127.0.0.1:9910");
+  EXPECT_EQ(defaults->events.path, "");
+  EXPECT_EQ(defaults->events.rate_limit, 1000u);
+  EXPECT_TRUE(parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"\"}\n", "/t.yaml"));
+  EXPECT_EQ(
+      error_of("lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: 9910}\n"),
+      "/etc/takedown/t.yaml:2:19: metrics.listen is '9910', expected host:port (or \"\" to turn "
+      "metrics off)");
+  EXPECT_EQ(
+      error_of("lists: [{name: a, format: domains, path: x}]\nevents: {rate_limit: lots}\n"),
+      "/etc/takedown/t.yaml:2:22: events.rate_limit must be a number of events per second (0: no "
+      "limit)");
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nevents: {file: x}\n"),
+            "/etc/takedown/t.yaml:2:10: unknown key 'file' in events (expected one of: path, "
+            "rate_limit)");
+}
+
 TEST(Config, MissingFileIsAnError) {
   auto config = load_config("/nonexistent/takedown.yaml");
   ASSERT_FALSE(config);
