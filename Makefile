@@ -4,6 +4,7 @@ SHELL := /bin/bash
 BUILD_DIR ?= build
 SANITIZE_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
+FILTERS_DIR ?= build-filters
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # Seconds per fuzz target: for `make fuzz`, and for the smoke in `make test`.
@@ -11,7 +12,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 QUICK ?= 0
 
-.PHONY: all deps build sanitize-build fuzz-build demo test fuzz bench clean
+.PHONY: all deps build sanitize-build fuzz-build filters-build demo test fuzz bench clean
 
 all: build
 
@@ -27,9 +28,11 @@ build: deps
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# ASan/UBSan build of every test (gcc), the fuzz smoke (clang), then the Release tests last, so
-# that ctest's summary closes the output.
-test: build sanitize-build fuzz-build
+# filters/ alone (no control/, no DPDK), the ASan/UBSan build of every test (gcc), the fuzz smoke
+# (clang), then the Release tests last, so that ctest's summary closes the output.
+test: build sanitize-build fuzz-build filters-build
+	@echo "== filters/ built and tested alone: no control/, no DPDK ($(FILTERS_DIR))"
+	@cd $(FILTERS_DIR) && ctest --output-on-failure -j $(JOBS) | tail -n 3
 	@echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer ($(SANITIZE_DIR))"
 	@cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) | tail -n 3
 	@echo "== fuzz smoke, $(FUZZ_SMOKE_SECONDS) s per target ($(FUZZ_DIR))"
@@ -41,6 +44,13 @@ sanitize-build: deps
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAKEDOWN_SANITIZE=ON \
 	  > $(SANITIZE_DIR).cmake.log 2>&1 || (cat $(SANITIZE_DIR).cmake.log; exit 1)
 	@env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build $(SANITIZE_DIR) -j $(JOBS) -- --no-print-directory \
+	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
+
+# The layering proof: filters/ and its tests configured with the build side and DPDK switched off.
+filters-build: deps
+	@cmake -S . -B $(FILTERS_DIR) -DCMAKE_BUILD_TYPE=Release -DTAKEDOWN_CONTROL=OFF -DTAKEDOWN_DPDK=OFF \
+	  > $(FILTERS_DIR).cmake.log 2>&1 || (cat $(FILTERS_DIR).cmake.log; exit 1)
+	@env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build $(FILTERS_DIR) -j $(JOBS) -- --no-print-directory \
 	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
 
 fuzz-build: deps
@@ -58,4 +68,4 @@ bench: build
 	@QUICK=$(QUICK) bash scripts/bench.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) *.cmake.log
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) $(FILTERS_DIR) *.cmake.log

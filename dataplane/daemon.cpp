@@ -16,18 +16,17 @@
 #include <functional>
 #include <memory>
 
-#include "control/compile/snapshot_compiler.hpp"
-#include "control/compile/snapshot_store.hpp"
-#include "control/config/config.hpp"
-#include "dataplane/control/control_commands.hpp"
-#include "dataplane/control/control_server.hpp"
-#include "dataplane/control/metrics_server.hpp"
-#include "dataplane/control/snapshot_registry.hpp"
+#include "control/schema/config.hpp"
+#include "control/schema/snapshot_folder.hpp"
+#include "control/schema/stats.hpp"
 #include "dataplane/eal/eal_args.hpp"
 #include "dataplane/events/event_log.hpp"
 #include "dataplane/port/port_setup.hpp"
+#include "dataplane/service/control_commands.hpp"
+#include "dataplane/service/control_server.hpp"
+#include "dataplane/service/metrics_server.hpp"
+#include "dataplane/service/snapshot_registry.hpp"
 #include "dataplane/stats/metrics_text.hpp"
-#include "dataplane/stats/stats_report.hpp"
 #include "dataplane/stats/telemetry.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -52,46 +51,31 @@ struct StartSnapshot {
 };
 
 // The configured snapshot file; else the newest good one in the snapshot folder (a restart
-// resumes what the control process last loaded); else the config's lists, compiled now.
-Result<StartSnapshot> start_snapshot(const control::Config& config) {
+// resumes what the control process last loaded). takedownd never compiles lists itself: the
+// build side (`takedownctl compile`, `reload` or `run`) makes every snapshot, so there is one
+// compile path and the data plane links no list parser and no pattern compiler.
+Result<StartSnapshot> start_snapshot(const schema::Config& config) {
   if (!config.dataplane.snapshot.empty()) {
     auto snapshot = filters::Snapshot::load_file(config.dataplane.snapshot);
     if (!snapshot) return make_error(snapshot.error());
     return StartSnapshot{std::move(*snapshot), config.dataplane.snapshot};
   }
-  for (const std::string& path : control::snapshots_newest_first(config.control.snapshot_dir)) {
+  const std::string& folder = config.control.snapshot_dir;
+  const std::vector<std::string> stored = schema::snapshots_newest_first(folder);
+  for (const std::string& path : stored) {
     auto snapshot = filters::Snapshot::load_file(path);
     if (snapshot) {
-      std::fprintf(stderr, "takedownd: resuming from %s\n", path.c_str());
+      std::fprintf(stderr, "takedownd: starting from %s\n", path.c_str());
       return StartSnapshot{std::move(*snapshot), path};
     }
     std::fprintf(stderr, "takedownd: skipping %s\n", snapshot.error().c_str());
   }
-  const auto start = std::chrono::steady_clock::now();
-  auto compiled = control::compile_snapshot(config);
-  if (!compiled) return make_error(compiled.error());
-  // As for a reload: a pattern Hyperscan rejects is an error, not a silently missing rule.
-  if (!compiled->pattern_errors.empty()) {
-    std::string message = "patterns that Hyperscan rejects:";
-    for (const auto& e : compiled->pattern_errors) message += "\n  " + e;
-    return make_error(message);
-  }
-  for (const auto& report : compiled->reports) {
-    if (report.skipped != 0) {
-      std::fprintf(stderr, "takedownd: list '%s': %llu entries skipped%s%s\n", report.name.c_str(),
-                   static_cast<unsigned long long>(report.skipped),
-                   report.first_skips.empty() ? "" : ", first: ",
-                   report.first_skips.empty() ? "" : report.first_skips.front().c_str());
-    }
-  }
-  auto snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config.path);
-  if (!snapshot) return make_error(snapshot.error());
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "takedownd: compiled %zu lists, %llu domains, in %.0f ms\n",
-               config.lists.size(),
-               static_cast<unsigned long long>((*snapshot)->meta().domain_count), ms);
-  return StartSnapshot{std::move(*snapshot), "compiled from " + config.path + " at start-up"};
+  return make_error("no snapshot to start from: " + config.path +
+                    " sets no dataplane.snapshot, and the snapshot folder " + folder + " holds " +
+                    (stored.empty() ? std::string("none")
+                                    : "none that verifies (" + std::to_string(stored.size()) +
+                                          " refused, above)") +
+                    ". Compile one first: takedownctl compile -c " + config.path);
 }
 
 int worker_main(void* arg) {
@@ -99,18 +83,12 @@ int worker_main(void* arg) {
   return 0;
 }
 
-std::uint64_t live(const std::uint64_t& counter) {
-  return __atomic_load_n(&counter, __ATOMIC_RELAXED);
-}
-
 // The stats, read live while the workers run (each counter a whole recent value) or final after.
-StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Worker>>& workers,
-                   const SnapshotRegistry& registry, double elapsed, std::uint64_t events_written) {
-  StatsInput in;
-  for (auto& [name, hits] : registry.list_hits()) {
-    in.list_names.push_back(name);
-    in.list_hits.push_back(hits);
-  }
+schema::Stats collect(const Runtime& runtime, const std::vector<std::unique_ptr<Worker>>& workers,
+                      const SnapshotRegistry& registry, double elapsed,
+                      std::uint64_t events_written) {
+  schema::Stats in;
+  for (auto& [name, hits] : registry.list_hits()) in.lists.push_back({name, hits});
   in.ports.resize(runtime.ports.size());
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
     in.ports[p].name = runtime.ports[p].name;
@@ -118,16 +96,13 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
     if (rte_eth_stats_get(runtime.ports[p].port_id, &stats) == 0)
       in.ports[p].rx_missed = stats.imissed;
   }
+  const std::vector<unsigned> lagging = registry.lagging();
   for (const auto& w : workers) {
+    add_live(in.totals, w->counters());
     const WorkerCounters& c = w->counters();
-#define TAKEDOWN_X(field) in.totals.field += live(c.field);
-    TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
-#undef TAKEDOWN_X
-    for (std::size_t p = 0; p < kProtocols; ++p) {
-      for (std::size_t d = 0; d < kDecisions; ++d)
-        in.totals.verdicts[p][d] += live(c.verdicts[p][d]);
-    }
-    in.worker_load.push_back({live(c.busy_cycles), live(c.polled_cycles)});
+    schema::WorkerLoad load{live(c.busy_cycles), live(c.polled_cycles), false};
+    for (unsigned l : lagging) load.lagging = load.lagging || l == in.worker_load.size();
+    in.worker_load.push_back(load);
     w->reasons().for_each(
         [&](std::string_view reason, std::uint64_t malformed, std::uint64_t truncated) {
           for (auto& r : in.reasons) {
@@ -141,17 +116,17 @@ StatsInput collect(const Runtime& runtime, const std::vector<std::unique_ptr<Wor
         });
     for (std::size_t p = 0; p < in.ports.size(); ++p) {
       const PortCounters& pc = w->port_counters()[p];
-      in.ports[p].counters.rx += live(pc.rx);
-      in.ports[p].counters.tx += live(pc.tx);
-      in.ports[p].counters.rx_bytes += live(pc.rx_bytes);
-      in.ports[p].counters.tx_bytes += live(pc.tx_bytes);
+      in.ports[p].rx += live(pc.rx);
+      in.ports[p].tx += live(pc.tx);
+      in.ports[p].rx_bytes += live(pc.rx_bytes);
+      in.ports[p].tx_bytes += live(pc.tx_bytes);
     }
   }
+  in.totals.events_written = events_written;
   const ReloadHistory& h = registry.history();
-  in.reloads = {h.loads,        h.failures,        h.last_verify_us,
-                h.last_swap_us, h.last_compile_ms, h.last_load_unix};
+  in.reloads = {h.loads,          h.failures,     h.grace_timeouts,  registry.retired(),
+                h.last_verify_us, h.last_swap_us, h.last_compile_ms, h.last_load_unix};
   in.generation = registry.current().generation();
-  in.events_written = events_written;
   in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());
   in.elapsed_seconds = elapsed;
@@ -183,8 +158,8 @@ std::unique_ptr<rte_rcu_qsbr, FreeRcu> make_rcu(unsigned workers) {
 // the duration or the idle time says stop.
 void serve_until_stop(const DaemonOptions& options,
                       const std::vector<std::unique_ptr<Worker>>& workers, std::uint64_t start_tsc,
-                      ControlServer& server, ControlCommands& commands, MetricsServer* metrics,
-                      const std::function<std::string()>& render_metrics,
+                      ControlServer& server, ControlCommands& commands, SnapshotRegistry& registry,
+                      MetricsServer* metrics, const std::function<std::string()>& render_metrics,
                       const std::function<void()>& publish,
                       const std::function<void()>& drain_events, EventLog* events) {
   const std::uint64_t hz = rte_get_tsc_hz();
@@ -195,6 +170,7 @@ void serve_until_stop(const DaemonOptions& options,
   std::uint64_t published = 0;
   while (g_signal == 0) {
     server.poll(1, handle);
+    registry.poll();
     if (metrics != nullptr) metrics->poll(0, render_metrics);
     drain_events();
     if (g_reopen != 0 && events != nullptr) {
@@ -221,14 +197,14 @@ void serve_until_stop(const DaemonOptions& options,
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
-  auto config = control::load_config(options.config);
+  auto config = schema::load_config(options.config);
   if (!config) return fail(config.error());
-  const control::DataplaneConfig& dp = config->dataplane;
+  const schema::DataplaneConfig& dp = config->dataplane;
   if (!dp.present) {
     return fail(options.config +
                 ": no dataplane section; add one with ports and pairs (see conf/takedown.yaml)");
   }
-  if (auto files = control::check_device_files(dp); !files) return fail(files.error());
+  if (auto files = schema::check_device_files(dp); !files) return fail(files.error());
   auto first = start_snapshot(*config);
   if (!first) return fail(first.error());
 
@@ -348,10 +324,10 @@ int run_daemon(const DaemonOptions& options) {
   const auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  ControlCommands commands(registry, [&] {
-    return stats_json(
-        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
-  });
+  const auto stats = [&] {
+    return collect(runtime, workers, registry, elapsed(), events ? events->written() : 0);
+  };
+  ControlCommands commands(registry, stats);
   std::size_t launched = 0;
   unsigned lcore;
   RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -363,28 +339,22 @@ int run_daemon(const DaemonOptions& options) {
                runtime.ports.size(), workers.size(),
                static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
                config->control.socket.c_str());
-  const std::function<std::string()> render_metrics = [&] {
-    return prometheus_text(
-        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
-  };
+  const std::function<std::string()> render_metrics = [&] { return prometheus_text(stats()); };
   register_telemetry();
   const std::function<void()> publish = [&] {
-    publish_telemetry(
-        collect(runtime, workers, registry, elapsed(), events ? events->written() : 0),
-        TelemetrySnapshot{registry.current().origin()});
+    publish_telemetry(stats(), TelemetrySnapshot{registry.current().origin()});
   };
-  serve_until_stop(options, workers, start_tsc, **server, commands, metrics.get(), render_metrics,
-                   publish, drain_events, events.get());
+  serve_until_stop(options, workers, start_tsc, **server, commands, registry, metrics.get(),
+                   render_metrics, publish, drain_events, events.get());
   runtime.stop.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
   drain_events();
 
-  const std::string stats =
-      stats_json(collect(runtime, workers, registry, elapsed(), events ? events->written() : 0));
+  const std::string final_stats = schema::stats_json(stats());
   server->reset();
   metrics.reset();
   stop_ports(runtime.ports);
-  std::printf("%s\n", stats.c_str());
+  std::printf("%s\n", final_stats.c_str());
   std::fflush(stdout);
   workers.clear();
   rte_eal_cleanup();

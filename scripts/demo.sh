@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the embedded default (conf/demo.yaml). takedownd runs on net_pcap
+# `make demo`: the main job on the embedded default (conf/demo.yaml). takedownctl compiles the
+# lists into a snapshot in the config's snapshot folder, which takedownd starts from. It runs on net_pcap
 # virtual devices without hugepages: it replays the capture the build generated
 # (build/demo/capture.pcap), filters it against the real 66k takedown list and writes what each
 # port sends to build/demo/client-side.pcap and build/demo/resolver-side.pcap. A summary of what
@@ -12,6 +13,10 @@ if [[ "$build" != build ]]; then
   echo "note: conf/demo.yaml reads and writes build/demo/; building it in $build changes nothing there" >&2
 fi
 
+echo "== takedownctl compile -c conf/demo.yaml   (the snapshot takedownd starts from)"
+"$bin/takedownctl" compile -c conf/demo.yaml | tail -n 3
+
+echo
 echo "== takedownd -c conf/demo.yaml --exit-when-idle 500"
 "$bin/takedownd" -c conf/demo.yaml --exit-when-idle 500 > "$out/stats.json"
 

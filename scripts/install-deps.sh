@@ -9,7 +9,7 @@ packages=(
   build-essential g++ cmake make pkg-config git python3
   # required libraries
   dpdk dpdk-dev libdpdk-dev libhyperscan-dev libxxhash-dev libyaml-cpp-dev
-  libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev
+  libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev nlohmann-json3-dev
   # test tools
   tshark clang libclang-rt-14-dev
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces

@@ -808,7 +808,8 @@ def main():
                     f"{memory[peer][list_name]['after_one_pass']['VmRSS'] / 1e6:.1f} MB")
             if list_name == "66k" and args.part != "memory":
                 pipeline_config = os.path.join(args.work_dir, "pipeline.yaml")
-                pipeline.write_config(pipeline_config, types.SimpleNamespace(list=args.list, memory_mb=1024), pcap)
+                pipeline.write_config(pipeline_config, types.SimpleNamespace(list=args.list, memory_mb=1024,
+                                                                            takedownctl=args.takedownctl), pcap)
                 rate_rounds(args, tools, servers, pipeline_config, result)
                 for peer, server in servers.items():
                     memory[peer][list_name]["after_rounds"] = rss(server.pid)

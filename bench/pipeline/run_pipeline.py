@@ -18,7 +18,13 @@ Rates (both are means over the forwarding window, in packets received on the pca
 Prints markdown to stdout (progress goes to stderr) and writes bench/results/pipeline.json and
 bench/results/pipeline.md. Standard library only.
 
-usage: run_pipeline.py [--rounds N] [--seconds S] [--queries Q] [--takedownd PATH] [--testpmd PATH]
+takedownd starts from a snapshot that `takedownctl compile` makes from the same config first.
+--baseline-takedownd PATH adds a third contender to every round, another takedownd binary (say,
+one built from an earlier commit) on the same config and snapshot: a before/after figure measured
+in one run, with testpmd beside both.
+
+usage: run_pipeline.py [--rounds N] [--seconds S] [--queries Q] [--takedownd PATH] [--takedownctl PATH]
+                       [--baseline-takedownd PATH] [--testpmd PATH]
                        [--work-dir DIR] [--results-dir DIR] [--only both|takedownd|testpmd]
 """
 import argparse
@@ -299,15 +305,20 @@ def generate_mix(args, pcap):
 
 
 def write_config(path, args, pcap):
+    """The takedownd config for the mix, and its snapshot, compiled with args.takedownctl."""
     # YAML written by hand (stdlib only); every string is double-quoted JSON, which is valid YAML.
     q = json.dumps
+    snapshot = os.path.splitext(path)[0] + ".snap"
+    folder = os.path.dirname(os.path.abspath(path))
     eal = ", ".join(q(a) for a in ["--no-huge", "-m", str(args.memory_mb), "--no-pci", "--no-shconf"])
     text = f"""# Written by bench/pipeline/run_pipeline.py: one worker, pcap mix in, null device out.
 lists:
   - name: takedown
     format: domains
     path: {q(args.list)}
+control: {{socket: {q(os.path.join(folder, "control.sock"))}, snapshot_dir: {q(os.path.join(folder, "snapshots"))}}}
 dataplane:
+  snapshot: {q(snapshot)}
   eal: [{eal}]
   ports:
     - name: mix
@@ -320,6 +331,7 @@ dataplane:
 """
     with open(path, "w") as f:
         f.write(text)
+    run_checked([args.takedownctl, "compile", "-c", path, "-o", snapshot], 300, "compiling the list")
 
 
 # --- one run of each -----------------------------------------------------------------------------
@@ -523,7 +535,7 @@ def markdown(result):
                      f"{fmt(b and b['pps'] / 1e6)} | {fmt(ratio)} | {cpu_wait(t)} / {cpu_wait(b)} | "
                      f"{fmt(busiest_steal(t), 1)} / {fmt(busiest_steal(b), 1)} |")
     lines.append("")
-    for name in ("takedownd", "testpmd"):
+    for name in ("takedownd", "testpmd", "baseline"):
         s = result["summary"].get(name)
         if s:
             lines.append(f"- {name}: median **{s['median_pps'] / 1e6:.2f} Mpps** (min {s['min_pps'] / 1e6:.2f}, "
@@ -532,6 +544,10 @@ def markdown(result):
     if ratio is not None:
         verdict = "met" if ratio >= TARGET_RATIO else "not met"
         lines.append(f"- ratio of medians takedownd / testpmd: **{ratio:.2f}** (target >= {TARGET_RATIO}: {verdict})")
+    if result["summary"].get("takedownd_over_baseline") is not None:
+        lines.append(f"- takedownd / baseline ({result['config']['baseline_takedownd']}), same run: "
+                     f"**{result['summary']['takedownd_over_baseline']:.3f}**; baseline / testpmd "
+                     f"{result['summary'].get('baseline_ratio')}")
     contended = [f"{r['round']} ({name})" for r in result["rounds"] for name in ("takedownd", "testpmd")
                  if r.get(name, {}).get("other_dpdk_processes")]
     if contended:
@@ -577,6 +593,9 @@ def parse_args():
     parser.add_argument("--queries", type=int, default=50000, help="frames in the mix")
     parser.add_argument("--seed", type=int, default=20251125)
     parser.add_argument("--takedownd", default=os.path.join(REPO, "build", "bin", "takedownd"))
+    parser.add_argument("--takedownctl", default=os.path.join(REPO, "build", "bin", "takedownctl"))
+    parser.add_argument("--baseline-takedownd", default=None,
+                        help="another takedownd (e.g. an earlier build) run in every round beside the first")
     parser.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd")
     parser.add_argument("--list", default=os.path.join(REPO, "conf", "lists", "takedown-66k.txt"))
     parser.add_argument("--benign", default=os.path.join(REPO, "tests", "data", "top-50k.txt"))
@@ -600,6 +619,9 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     tools = ["takedownd", "testpmd"] if args.only == "both" else [args.only]
+    if args.baseline_takedownd:
+        check_executable(args.baseline_takedownd, "the baseline takedownd", "Pass a built takedownd binary.")
+        tools.append("baseline")
     if "takedownd" in tools:
         check_executable(args.takedownd, "takedownd", "Build it first: make build (or cmake --build build "
                          "--target takedownd), or pass --takedownd PATH, or --only testpmd.")
@@ -640,6 +662,9 @@ def main():
             others = other_dpdk_processes(["takedownd", "dpdk-testpmd"])
             if tool == "takedownd":
                 entry[tool] = run_takedownd(args, config, prefix)
+            elif tool == "baseline":
+                entry[tool] = run_takedownd(argparse.Namespace(**dict(vars(args), takedownd=args.baseline_takedownd)),
+                                            config, prefix)
             else:
                 entry[tool] = run_testpmd(args, pcap, prefix)
             others = sorted(set(others) | set(other_dpdk_processes(["takedownd", "dpdk-testpmd"])))
@@ -649,7 +674,12 @@ def main():
             log(f"  {tool}: {entry[tool]['pps'] / 1e6:.2f} Mpps")
         rounds.append(entry)
 
-    summary = {name: summarise(rounds, name) for name in ("takedownd", "testpmd")}
+    summary = {name: summarise(rounds, name) for name in ("takedownd", "testpmd", "baseline")}
+    if summary["baseline"] and summary["takedownd"]:
+        summary["takedownd_over_baseline"] = round(summary["takedownd"]["median_pps"] /
+                                                   summary["baseline"]["median_pps"], 3)
+        if summary["testpmd"]:
+            summary["baseline_ratio"] = round(summary["baseline"]["median_pps"] / summary["testpmd"]["median_pps"], 3)
     if summary["takedownd"] and summary["testpmd"]:
         ours = statistics.median(r["takedownd"]["pps"] for r in rounds)
         base = statistics.median(r["testpmd"]["pps"] for r in rounds)
@@ -662,7 +692,8 @@ def main():
         "config": {"rounds": args.rounds, "seconds": args.seconds, "queries": args.queries, "seed": args.seed,
                    "lcores": args.lcores, "memory_mb": args.memory_mb, "tools": tools,
                    "list": os.path.relpath(args.list, REPO), "benign": os.path.relpath(args.benign, REPO),
-                   "takedownd_config": os.path.relpath(config, REPO)},
+                   "takedownd_config": os.path.relpath(config, REPO),
+                   "baseline_takedownd": args.baseline_takedownd},
         "method": "means over the forwarding window, packets received on the pcap port per second: takedownd "
                   "rx_packets / elapsed_seconds (stats JSON); testpmd port-0 RX-packets between its first and "
                   "last periodic stats display divided by the time between them",

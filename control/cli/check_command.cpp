@@ -10,6 +10,7 @@
 #include "control/cli/snapshot_source.hpp"
 #include "control/cli/verdict_explainer.hpp"
 #include "control/lists/list_name.hpp"
+#include "control/schema/json_writer.hpp"
 #include "filters/match/matcher.hpp"
 
 namespace takedown::control {
@@ -64,7 +65,7 @@ class Checker {
   void write_json(std::string_view input, const filters::Verdict& v) {
     std::string& out = out_.buffer();
     out += "{\"name\":";
-    append_json_string(out, input);
+    schema::append_json_string(out, input);
     out += ",\"verdict\":\"";
     out += to_string(v.decision);
     out += '"';
@@ -73,18 +74,18 @@ class Checker {
       return;
     }
     out += ",\"normalized\":";
-    append_json_string(out, name_.view());
+    schema::append_json_string(out, name_.view());
     out += ",\"list\":";
-    append_json_string(out, snapshot_.list_name(v.rule.list));
+    schema::append_json_string(out, snapshot_.list_name(v.rule.list));
     out += ",\"source\":";
-    append_json_string(out, snapshot_.list_source(v.rule.list));
+    schema::append_json_string(out, snapshot_.list_source(v.rule.list));
     out += ",\"line\":" + std::to_string(v.rule.line);
     out += ",\"match\":\"";
     out += to_string(v.kind);
     out += '"';
     if (v.kind == filters::MatchKind::Exact || v.kind == filters::MatchKind::Suffix) {
       out += ",\"matched\":";
-      append_json_string(out, name_.suffix(v.matched_label));
+      schema::append_json_string(out, name_.suffix(v.matched_label));
     }
     const filters::Policy& p = snapshot_.policies()[v.rule.policy];
     out += ",\"dns\":\"";

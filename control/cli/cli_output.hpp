@@ -1,16 +1,11 @@
-// Small helpers the takedownctl commands share: JSON string escaping and a buffered stdout writer.
-// Not thread-safe; one per command invocation.
+// BufferedStdout: takedownctl's output for large results (check on a million names, inspect on a
+// capture), written to stdout in large chunks. Not thread-safe; one per command invocation.
 #pragma once
 
 #include <cstdio>
 #include <string>
-#include <string_view>
 
 namespace takedown::control {
-
-// Appends `text` to `out` as a JSON string literal, quotes included. Bytes that are not printable
-// ASCII are escaped as \u00XX, so arbitrary input can never break a JSON line.
-void append_json_string(std::string& out, std::string_view text);
 
 // Collects output and writes it to stdout in large chunks; flushes on destruction.
 class BufferedStdout {

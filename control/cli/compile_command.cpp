@@ -1,19 +1,23 @@
-// takedownctl compile -c CONFIG -o FILE
+// takedownctl compile -c CONFIG [-o FILE]
 #include <cstdio>
 #include <string>
 
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/compile/snapshot_compiler.hpp"
+#include "control/compile/snapshot_store.hpp"
 
 namespace takedown::control {
 namespace {
 
 constexpr const char* kHelp =
-    "Usage: takedownctl compile -c CONFIG -o FILE\n"
-    "Compiles every list of CONFIG into one snapshot FILE (written atomically).\n"
-    "Prints per list how many entries loaded and were skipped (with the first reasons),\n"
-    "then the compile time, the snapshot size and the bytes per domain.\n\n";
+    "Usage: takedownctl compile -c CONFIG [-o FILE]\n"
+    "Compiles every list of CONFIG into one snapshot, written atomically to FILE or, without\n"
+    "-o, stored in CONFIG's control.snapshot_dir (the newest five are kept), where takedownd\n"
+    "starts from the newest. Prints per list how many entries loaded and were skipped (with\n"
+    "the first reasons), then the compile time, the snapshot size and the bytes per domain.\n"
+    "A list that fails (missing, empty, a pattern Hyperscan rejects, a snapshot limit) is\n"
+    "named file:line and nothing is written.\n\n";
 
 void print_report(const ListReport& r) {
   std::printf("list %-20s %-8s %8llu loaded %8llu skipped  %s\n", r.name.c_str(), r.format.c_str(),
@@ -34,19 +38,31 @@ int run_compile_command(int argc, char** argv) {
   if (const int done = parse_command_line(argc, argv, "coh", kHelp, cl); done >= 0) return done;
   const std::string& config_path = cl.config;
   const std::string& output_path = cl.output;
-  if (config_path.empty() || output_path.empty() || cl.first_operand != argc) {
-    std::fputs("takedownctl compile: needs -c CONFIG and -o FILE\n", stderr);
+  if (config_path.empty() || cl.first_operand != argc) {
+    std::fputs("takedownctl compile: needs -c CONFIG\n", stderr);
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  auto compiled = compile_config_file(config_path);
+  auto config = schema::load_config(config_path);
+  if (!config) {
+    std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
+    return kExitFailed;
+  }
+  auto compiled = compile_snapshot(*config);
   if (!compiled) {
-    std::fprintf(stderr, "takedownctl: %s\n", compiled.error().c_str());
+    std::fprintf(stderr, "takedownctl: compile failed: %s\n", compiled.error().c_str());
     return kExitFailed;
   }
   for (const ListReport& r : compiled->reports) print_report(r);
-  auto written = write_file_atomically(output_path, compiled->snapshot);
-  if (!written) {
+  std::string written_to = output_path;
+  if (output_path.empty()) {
+    auto stored = store_snapshot(config->control.snapshot_dir, compiled->snapshot);
+    if (!stored) {
+      std::fprintf(stderr, "takedownctl: %s\n", stored.error().c_str());
+      return kExitFailed;
+    }
+    written_to = *stored;
+  } else if (auto written = write_file_atomically(output_path, compiled->snapshot); !written) {
     std::fprintf(stderr, "takedownctl: %s\n", written.error().c_str());
     return kExitFailed;
   }
@@ -60,7 +76,7 @@ int run_compile_command(int argc, char** argv) {
   std::printf("compile time %.1f ms (parse %.1f ms, build %.1f ms)\n", compiled->total_ms,
               compiled->parse_ms, compiled->build_ms);
   const double size = static_cast<double>(compiled->snapshot.size());
-  std::printf("snapshot %s: %.0f bytes", output_path.c_str(), size);
+  std::printf("snapshot %s: %.0f bytes", written_to.c_str(), size);
   if (s.domains > 0) std::printf(", %.1f bytes per domain", size / static_cast<double>(s.domains));
   std::printf(" (bloom %llu bytes, expected false-positive rate %.4f)\n",
               static_cast<unsigned long long>(s.bloom_bytes), s.bloom_expected_rate);

@@ -5,9 +5,10 @@
 
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
-#include "control/config/config.hpp"
 #include "control/run/control_client.hpp"
 #include "control/run/reloader.hpp"
+#include "control/schema/config.hpp"
+#include "control/schema/control_messages.hpp"
 
 namespace takedown::control {
 namespace {
@@ -33,33 +34,35 @@ int needs_config(const char* command, const char* help) {
   return kExitUsage;
 }
 
-// stats and status: the reply, or its "stats" member, on stdout.
-int query(int argc, char** argv, const char* command, const char* help) {
+// Prints the reply of `request` (decoded with `decode`) as JSON on stdout via `print`.
+template <typename Decode, typename Print>
+int query(int argc, char** argv, const char* command, const char* help,
+          const schema::Request& request, Decode decode, Print print) {
   CommandLine cl;
   if (const int done = parse_command_line(argc, argv, "ch", help, cl); done >= 0) return done;
   if (cl.config.empty() || cl.first_operand != argc) return needs_config(command, help);
-  auto config = load_config(cl.config);
+  auto config = schema::load_config(cl.config);
   if (!config) {
     std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
     return kExitFailed;
   }
-  auto reply =
-      control_request(config->control.socket, std::string("{\"command\": \"") + command + "\"}");
+  auto line = control_request(config->control.socket, request);
+  if (!line) {
+    std::fprintf(stderr, "takedownctl: %s\n", line.error().c_str());
+    return kExitFailed;
+  }
+  auto reply = decode(*line);
   if (!reply) {
-    std::fprintf(stderr, "takedownctl: %s\n", reply.error().c_str());
+    std::fprintf(stderr, "takedownctl: takedownd's reply to %s: %s\n", command,
+                 reply.error().c_str());
     return kExitFailed;
   }
-  if (const std::string error = reply_error(*reply); !error.empty()) {
-    std::fprintf(stderr, "takedownctl: takedownd refused %s: %s\n", command, error.c_str());
+  if (const auto* refused = std::get_if<schema::ErrorReply>(&*reply)) {
+    std::fprintf(stderr, "takedownctl: takedownd refused %s: %s\n", command,
+                 refused->error.c_str());
     return kExitFailed;
   }
-  std::string out = *reply;
-  const std::string stats_key = "\"stats\": ";
-  if (std::string(command) == "stats" && out.find(stats_key) != std::string::npos) {
-    out = out.substr(out.find(stats_key) + stats_key.size());
-    out.pop_back();  // the closing brace of the reply
-  }
-  std::printf("%s\n", out.c_str());
+  std::printf("%s\n", print(std::get<0>(*reply)).c_str());
   return kExitOk;
 }
 
@@ -87,8 +90,15 @@ int run_reload_command(int argc, char** argv) {
   return kExitOk;
 }
 
-int run_stats_command(int argc, char** argv) { return query(argc, argv, "stats", kStatsHelp); }
+int run_stats_command(int argc, char** argv) {
+  return query(argc, argv, "stats", kStatsHelp, schema::StatsRequest{}, schema::decode_stats_reply,
+               [](const schema::StatsReply& r) { return schema::stats_json(r.stats); });
+}
 
-int run_status_command(int argc, char** argv) { return query(argc, argv, "status", kStatusHelp); }
+int run_status_command(int argc, char** argv) {
+  return query(argc, argv, "status", kStatusHelp, schema::StatusRequest{},
+               schema::decode_status_reply,
+               [](const schema::StatusReply& r) { return schema::encode(r); });
+}
 
 }  // namespace takedown::control

@@ -15,6 +15,7 @@
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
 #include "control/cli/snapshot_source.hpp"
+#include "control/schema/json_writer.hpp"
 #include "filters/match/matcher.hpp"
 
 namespace takedown::control {
@@ -134,14 +135,14 @@ int run_inspect_command(int argc, char** argv) {
     line += "{\"frame\":" + std::to_string(frame) + ",\"proto\":\"";
     line += proto;
     line += "\",\"name\":";
-    append_json_string(line, name->view());
+    schema::append_json_string(line, name->view());
     line += ",\"verdict\":\"";
     line += to_string(verdict.decision);
     line += "\",\"list\":";
     if (verdict.decision == filters::Decision::Pass) {
       line += "null";
     } else {
-      append_json_string(line, snapshot.list_name(verdict.rule.list));
+      schema::append_json_string(line, snapshot.list_name(verdict.rule.list));
     }
     line += "}\n";
     out.maybe_flush();

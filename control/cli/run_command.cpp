@@ -12,10 +12,11 @@
 
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
-#include "control/config/config.hpp"
 #include "control/run/control_client.hpp"
 #include "control/run/file_watcher.hpp"
 #include "control/run/reloader.hpp"
+#include "control/schema/config.hpp"
+#include "control/schema/control_messages.hpp"
 
 namespace takedown::control {
 namespace {
@@ -41,7 +42,7 @@ void log_line(const std::string& text) {
 
 std::vector<std::string> watched_files(const std::string& config_path) {
   std::vector<std::string> files{config_path};
-  if (auto config = load_config(config_path)) {
+  if (auto config = schema::load_config(config_path)) {
     for (const auto& list : config->lists) files.push_back(list.path);
   }
   return files;
@@ -49,10 +50,12 @@ std::vector<std::string> watched_files(const std::string& config_path) {
 
 // The pid of the takedownd at `socket`, or 0 when none answers.
 long daemon_pid(const std::string& socket) {
-  auto reply = control_request(socket, "{\"command\": \"status\"}", 2000);
-  if (!reply || !reply_error(*reply).empty()) return 0;
-  const std::size_t at = reply->find("\"pid\": ");
-  return at == std::string::npos ? 0 : std::strtol(reply->c_str() + at + 7, nullptr, 10);
+  auto line = control_request(socket, schema::StatusRequest{}, 2000);
+  if (!line) return 0;
+  auto reply = schema::decode_status_reply(*line);
+  if (!reply) return 0;
+  const auto* status = std::get_if<schema::StatusReply>(&*reply);
+  return status == nullptr ? 0 : static_cast<long>(status->pid);
 }
 
 class Control {
@@ -89,7 +92,7 @@ class Control {
     }
     ReloadResult result;
     ReloadError error;
-    if (reloader_.load(socket(), latest_, result, error)) {
+    if (reloader_.load(socket(), latest_, 0, result, error)) {
       pid_ = pid;
       log_line(describe(result) + " [takedownd " + std::to_string(pid) + " is up]");
     } else {
@@ -101,7 +104,7 @@ class Control {
 
  private:
   std::string socket() const {
-    auto config = load_config(config_path_);
+    auto config = schema::load_config(config_path_);
     return config ? config->control.socket : std::string();
   }
 
@@ -121,7 +124,7 @@ int run_run_command(int argc, char** argv) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  if (auto config = load_config(cl.config); !config) {
+  if (auto config = schema::load_config(cl.config); !config) {
     std::fprintf(stderr, "takedownctl: %s\n", config.error().c_str());
     return kExitFailed;
   }

@@ -15,16 +15,12 @@ Result<SnapshotSource> open_snapshot(const std::string& config_path,
     source.snapshot = std::move(snapshot).value();
     return source;
   }
-  auto config = load_config(config_path);
+  auto config = schema::load_config(config_path);
   if (!config) return make_error(config.error());
   auto compiled = compile_snapshot(*config);
   if (!compiled) return make_error("compile failed: " + compiled.error());
-  for (const ListReport& r : compiled->reports) {
-    if (r.skipped > 0) {
-      std::fprintf(stderr, "takedownctl: list %s: %llu entries skipped, first: %s\n",
-                   r.name.c_str(), static_cast<unsigned long long>(r.skipped),
-                   r.first_skips.front().c_str());
-    }
+  for (const std::string& line : skip_summary(*compiled)) {
+    std::fprintf(stderr, "takedownctl: %s\n", line.c_str());
   }
   auto snapshot = filters::Snapshot::load_bytes(compiled->snapshot, config_path + " (compiled)");
   if (!snapshot) return make_error(snapshot.error());

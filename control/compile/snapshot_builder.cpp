@@ -12,13 +12,16 @@ namespace fmt = filters::snapshot_format;
 using filters::SuffixSet;
 using filters::SuffixSlot;
 
-std::uint16_t SnapshotBuilder::add_policy(const filters::Policy& policy) {
-  for (std::size_t i = 0; i < policies_.size(); ++i) {
-    if (policies_[i] == policy) return static_cast<std::uint16_t>(i);
-  }
-  if (policies_.size() >= 0xFFFF) throw std::length_error("more than 65535 distinct policies");
+std::optional<std::uint16_t> SnapshotBuilder::add_policy(const filters::Policy& policy) {
+  // Policy has no padding (its reserved fields are explicit), so its bytes are its identity.
+  std::string key(reinterpret_cast<const char*>(&policy), sizeof policy);
+  if (const auto found = policy_index_.find(key); found != policy_index_.end())
+    return found->second;
+  if (policies_.size() >= kMaxPolicies) return std::nullopt;
+  const auto index = static_cast<std::uint16_t>(policies_.size());
   policies_.push_back(policy);
-  return static_cast<std::uint16_t>(policies_.size() - 1);
+  policy_index_.emplace(std::move(key), index);
+  return index;
 }
 
 std::uint32_t SnapshotBuilder::add_string(std::string_view text) {
@@ -47,7 +50,8 @@ void SnapshotBuilder::begin_domains(std::uint64_t max_rules) {
   arena_.reserve(max_rules * 20);
 }
 
-bool SnapshotBuilder::add_domain(std::string_view name, std::uint32_t scope, filters::Rule rule) {
+DomainAdd SnapshotBuilder::add_domain(std::string_view name, std::uint32_t scope,
+                                      filters::Rule rule) {
   const std::uint64_t hash = filters::name_hash(name);
   const std::uint32_t tag = SuffixSet::tag_of(hash);
   const std::uint64_t capacity = slots_.size();
@@ -64,13 +68,11 @@ bool SnapshotBuilder::add_domain(std::string_view name, std::uint32_t scope, fil
     offset = at;
     if (slot.scope() == scope && slot.rule.list == rule.list && slot.rule.policy == rule.policy) {
       ++stats_.duplicates;
-      return false;
+      return DomainAdd::Duplicate;
     }
   }
   if (offset == SuffixSlot::kEmpty) {
-    if (arena_.size() + name.size() + 1 > SuffixSlot::kMaxArenaOffset) {
-      throw std::length_error("the name arena is full (1 GiB of names)");
-    }
+    if (arena_.size() + name.size() + 1 > SuffixSlot::kMaxArenaOffset) return DomainAdd::Full;
     offset = static_cast<std::uint32_t>(arena_.size());
     arena_.push_back(static_cast<std::uint8_t>(name.size()));
     arena_.insert(arena_.end(), name.begin(), name.end());
@@ -80,7 +82,7 @@ bool SnapshotBuilder::add_domain(std::string_view name, std::uint32_t scope, fil
   slots_[i].name_ref = offset << 2 | scope;
   slots_[i].rule = rule;
   ++stats_.rules;
-  return true;
+  return DomainAdd::Added;
 }
 
 std::size_t SnapshotBuilder::add_regex(std::string expression, filters::Rule rule) {
@@ -100,7 +102,7 @@ std::size_t SnapshotBuilder::add_url(std::string_view host, std::string_view pat
 Result<std::vector<std::uint8_t>> SnapshotBuilder::build(
     std::vector<PatternFailure>& regex_failures, std::vector<PatternFailure>& url_failures) {
   if (slots_.empty()) begin_domains(0);
-  if (policies_.empty()) add_policy(filters::Policy{});
+  if (policies_.empty()) policies_.push_back(filters::Policy{});
   fmt::Meta meta{};
   meta.domain_count = stats_.domains;
   meta.rule_count = stats_.rules;

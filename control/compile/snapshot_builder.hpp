@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "control/compile/pattern_compiler.hpp"
@@ -31,21 +33,27 @@ struct BuildStats {
   std::uint64_t bloom_bytes = 0;
 };
 
+// What add_domain() did: added the rule, dropped it as a duplicate, or found the 1 GiB name arena
+// full (the rule is not added).
+enum class DomainAdd : std::uint8_t { Added, Duplicate, Full };
+
 class SnapshotBuilder {
  public:
+  // Distinct policies a snapshot holds (a Rule names its policy in 16 bits).
+  static constexpr std::size_t kMaxPolicies = 0xFFFF;
+
   explicit SnapshotBuilder(double bloom_false_positive_rate)
       : bloom_rate_(bloom_false_positive_rate) {}
 
-  // Returns the policy's index, adding it once.
-  std::uint16_t add_policy(const filters::Policy& policy);
+  // Returns the policy's index, adding it once; nullopt when kMaxPolicies distinct ones are there.
+  std::optional<std::uint16_t> add_policy(const filters::Policy& policy);
   std::uint16_t add_list(std::string_view name, std::string_view source, std::string_view format,
                          std::uint16_t policy, bool exact, std::uint64_t entries,
                          std::uint64_t skipped);
 
   void begin_domains(std::uint64_t max_rules);
-  // `name` is normalised; `scope` is SuffixSlot::kApex, kBelow or both. Returns false for a
-  // duplicate.
-  bool add_domain(std::string_view name, std::uint32_t scope, filters::Rule rule);
+  // `name` is normalised; `scope` is SuffixSlot::kApex, kBelow or both.
+  DomainAdd add_domain(std::string_view name, std::uint32_t scope, filters::Rule rule);
   // Returns the pattern's index (its Hyperscan id within its kind).
   std::size_t add_regex(std::string expression, filters::Rule rule);
   std::size_t add_url(std::string_view host, std::string_view path_prefix, filters::Rule rule);
@@ -69,6 +77,7 @@ class SnapshotBuilder {
 
   double bloom_rate_;
   std::vector<filters::Policy> policies_;
+  std::unordered_map<std::string, std::uint16_t> policy_index_;  // a policy's bytes -> index
   std::vector<filters::snapshot_format::ListRecord> lists_;
   std::string strings_;
   std::vector<filters::SuffixSlot> slots_;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 namespace takedown::control {
 namespace {
@@ -28,7 +29,7 @@ void set_addresses(filters::Policy& p, const std::vector<std::array<std::uint8_t
 
 }  // namespace
 
-filters::Policy list_policy(const ListConfig& list) {
+filters::Policy list_policy(const schema::ListConfig& list) {
   filters::Policy p;
   p.action = list.action;
   p.dns = list.response.dns;
@@ -64,12 +65,12 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
   return p;
 }
 
-Result<CompileOutput> compile_snapshot(const Config& config) {
+Result<CompileOutput> compile_snapshot(const schema::Config& config) {
   const auto start = std::chrono::steady_clock::now();
   CompileOutput out;
   std::vector<ParsedList> lists;
   std::uint64_t domain_entries = 0;
-  for (const ListConfig& list : config.lists) {
+  for (const schema::ListConfig& list : config.lists) {
     auto parsed = load_list(list.format, list.path, list.name);
     if (!parsed) return make_error(parsed.error());
     for (const ListEntry& e : parsed->entries) domain_entries += e.kind == EntryKind::Domain;
@@ -82,25 +83,48 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
   builder.begin_domains(domain_entries);
   std::vector<std::pair<std::size_t, std::uint32_t>> regex_origin, url_origin;  // (list, line)
   for (std::size_t l = 0; l < lists.size(); ++l) {
-    const ListConfig& list = config.lists[l];
+    const schema::ListConfig& list = config.lists[l];
     ParsedList& parsed = lists[l];
     const filters::Policy base = list_policy(list);
-    std::vector<std::uint16_t> policy_of(parsed.overrides.size() + 1);
-    policy_of[0] = builder.add_policy(base);
-    for (std::size_t o = 0; o < parsed.overrides.size(); ++o) {
-      policy_of[o + 1] = builder.add_policy(apply_override(base, parsed.overrides[o]));
-    }
-    const std::uint16_t index = builder.add_list(list.name, list.path, to_string(list.format),
-                                                 policy_of[0], list.match == MatchMode::Exact,
-                                                 parsed.entries.size(), parsed.report.skipped);
+    const auto too_many = [&](std::uint32_t line) {
+      return make_error(
+          list.path + ":" + std::to_string(line) + ": list '" + list.name +
+          "': this entry needs answer number " + std::to_string(SnapshotBuilder::kMaxPolicies + 1) +
+          ", and a snapshot holds at most " + std::to_string(SnapshotBuilder::kMaxPolicies) +
+          " distinct answers (action, response, addresses, TTL): use fewer "
+          "distinct local-data addresses or TTLs");
+    };
+    // An override's policy is added when an entry first uses it: a limit is then met at a line.
+    constexpr std::int32_t kUnset = -1;
+    std::vector<std::int32_t> policy_of(parsed.overrides.size() + 1, kUnset);
+    const auto policy_for = [&](std::uint32_t override_index) -> std::optional<std::uint16_t> {
+      if (policy_of[override_index] == kUnset) {
+        const auto added = builder.add_policy(
+            override_index == 0 ? base
+                                : apply_override(base, parsed.overrides[override_index - 1]));
+        if (!added) return std::nullopt;
+        policy_of[override_index] = *added;
+      }
+      return static_cast<std::uint16_t>(policy_of[override_index]);
+    };
+    const auto list_policy_index = policy_for(0);
+    if (!list_policy_index) return too_many(static_cast<std::uint32_t>(list.line));
+    const std::uint16_t index = builder.add_list(
+        list.name, list.path, to_string(list.format), *list_policy_index,
+        list.match == schema::MatchMode::Exact, parsed.entries.size(), parsed.report.skipped);
     for (const ListEntry& e : parsed.entries) {
-      const filters::Rule rule{e.line, index, policy_of[e.override_index]};
+      const auto policy = policy_for(e.override_index);
+      if (!policy) return too_many(e.line);
+      const filters::Rule rule{e.line, index, *policy};
       switch (e.kind) {
         case EntryKind::Domain: {
           auto scope = static_cast<std::uint32_t>(e.scope);
-          if (list.match == MatchMode::Exact && e.scope == Scope::Both)
+          if (list.match == schema::MatchMode::Exact && e.scope == Scope::Both)
             scope = filters::SuffixSlot::kApex;
-          builder.add_domain(e.text, scope, rule);
+          if (builder.add_domain(e.text, scope, rule) == DomainAdd::Full) {
+            return make_error(list.path + ":" + std::to_string(e.line) + ": list '" + list.name +
+                              "': the snapshot's name table is full (1 GiB of names)");
+          }
           break;
         }
         case EntryKind::Regex:
@@ -117,16 +141,16 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
   std::vector<PatternFailure> regex_failures, url_failures;
   auto bytes = builder.build(regex_failures, url_failures);
   if (!bytes) return make_error(bytes.error());
+  // A rule Hyperscan rejects would be silently missing from the data plane: refuse the snapshot.
+  std::string rejected;
   for (auto [failures, origin] :
        {std::pair{&regex_failures, &regex_origin}, std::pair{&url_failures, &url_origin}}) {
     for (const PatternFailure& f : *failures) {
-      ListReport& report = lists[(*origin)[f.index].first].report;
-      report.skip((*origin)[f.index].second, f.message);
-      out.pattern_errors.push_back(report.path + ":" + std::to_string((*origin)[f.index].second) +
-                                   ": " + f.message);
-      --report.loaded;
+      const auto [list, line] = (*origin)[f.index];
+      rejected += "\n  " + config.lists[list].path + ":" + std::to_string(line) + ": " + f.message;
     }
   }
+  if (!rejected.empty()) return make_error("patterns that Hyperscan rejects:" + rejected);
   for (ParsedList& parsed : lists) {
     if (parsed.report.loaded == 0) {
       std::string why = parsed.report.path + ": list '" + parsed.report.name +
@@ -145,11 +169,22 @@ Result<CompileOutput> compile_snapshot(const Config& config) {
 }
 
 Result<CompileOutput> compile_config_file(const std::string& config_path) {
-  auto config = load_config(config_path);
+  auto config = schema::load_config(config_path);
   if (!config) return make_error(config.error());
   auto compiled = compile_snapshot(*config);
   if (!compiled) return make_error("compile failed: " + compiled.error());
   return compiled;
+}
+
+std::vector<std::string> skip_summary(const CompileOutput& compiled) {
+  std::vector<std::string> out;
+  for (const ListReport& r : compiled.reports) {
+    if (r.skipped == 0) continue;
+    std::string line = "list '" + r.name + "': " + std::to_string(r.skipped) + " entries skipped";
+    if (!r.first_skips.empty()) line += ", first: " + r.first_skips.front();
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 Result<bool> write_file_atomically(const std::string& path,

@@ -1,9 +1,15 @@
-// compile_snapshot(): the whole build side in one call, config in, snapshot file image out.
+// compile_snapshot(): the one way a snapshot is made, config in, verified file image out. Every
+// caller uses it (takedownctl compile, reload and run, check and inspect with -c, the tests), so
+// every caller applies the same rules:
 //
-// Loads every list of the config, applies each list's policy (and per-entry overrides such as RPZ
-// actions), builds the snapshot and reports per list what loaded and what was skipped and why.
-// A list file that cannot be read, or a list left with no valid entry, fails the whole compile
-// with its file named: a running data plane must never get a snapshot with a list silently gone.
+// - every list of the config is loaded, with each list's policy and per-entry overrides (RPZ
+//   actions, adblock exceptions, ...) applied;
+// - a list file that cannot be read, a list left with no valid entry, a regex or url pattern
+//   Hyperscan rejects, or a snapshot limit reached (65,535 distinct answers, 1 GiB of names)
+//   fails the whole compile, naming the file and line: a running data plane must never get a
+//   snapshot with a list or a rule silently gone;
+// - lines a format skips are counted per list and reason, with the first few named file:line,
+//   in the reports (skip_summary() says them in one line per list).
 // Cold path; no shared state, so separate compiles may run on separate threads.
 #pragma once
 
@@ -12,8 +18,9 @@
 #include <vector>
 
 #include "control/compile/snapshot_builder.hpp"
-#include "control/config/config.hpp"
+#include "control/lists/list_loader.hpp"
 #include "control/lists/parsed_list.hpp"
+#include "control/schema/config.hpp"
 #include "filters/common/result.hpp"
 
 namespace takedown::control {
@@ -21,21 +28,21 @@ namespace takedown::control {
 struct CompileOutput {
   std::vector<std::uint8_t> snapshot;
   std::vector<ListReport> reports;
-  // "file:line: reason" for each regex or url pattern Hyperscan rejected (also counted as a skip
-  // in its list's report). A compile for a reload treats any of these as an error.
-  std::vector<std::string> pattern_errors;
   BuildStats stats;
   double parse_ms = 0;
   double build_ms = 0;
   double total_ms = 0;
 };
 
-Result<CompileOutput> compile_snapshot(const Config& config);
+Result<CompileOutput> compile_snapshot(const schema::Config& config);
 // load_config() then compile_snapshot(); the error says which step failed and names the file.
 Result<CompileOutput> compile_config_file(const std::string& config_path);
 
+// One line per list that skipped entries: "list 'NAME': N entries skipped, first: FILE:LINE: why".
+std::vector<std::string> skip_summary(const CompileOutput& compiled);
+
 // The policy a list applies, from its config.
-filters::Policy list_policy(const ListConfig& list);
+filters::Policy list_policy(const schema::ListConfig& list);
 // A list policy with one entry's override applied (RPZ actions, adblock exceptions, ...).
 filters::Policy apply_override(const filters::Policy& list_policy, const PolicyOverride& o);
 

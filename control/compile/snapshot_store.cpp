@@ -6,34 +6,14 @@
 #include <filesystem>
 
 #include "control/compile/snapshot_compiler.hpp"
+#include "control/schema/snapshot_folder.hpp"
 
 namespace takedown::control {
 
-namespace {
-
 namespace fs = std::filesystem;
-
-constexpr const char* kPrefix = "takedown-";
-constexpr const char* kSuffix = ".snap";
-
-bool is_snapshot_name(const std::string& name) {
-  return name.rfind(kPrefix, 0) == 0 && name.size() > 14 &&
-         name.compare(name.size() - 5, 5, kSuffix) == 0;
-}
-
-}  // namespace
-
-std::vector<std::string> snapshots_newest_first(const std::string& folder) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.is_regular_file(ec) && is_snapshot_name(entry.path().filename().string())) {
-      out.push_back(entry.path().string());
-    }
-  }
-  std::sort(out.begin(), out.end(), std::greater<>());
-  return out;
-}
+using schema::kSnapshotPrefix;
+using schema::kSnapshotSuffix;
+using schema::snapshots_newest_first;
 
 Result<std::string> store_snapshot(const std::string& folder,
                                    const std::vector<std::uint8_t>& bytes, std::size_t keep) {
@@ -48,7 +28,8 @@ Result<std::string> store_snapshot(const std::string& folder,
   std::string path;
   for (;; ++ms) {
     char name[64];
-    std::snprintf(name, sizeof name, "%s%015lld%s", kPrefix, static_cast<long long>(ms), kSuffix);
+    std::snprintf(name, sizeof name, "%s%015lld%s", kSnapshotPrefix, static_cast<long long>(ms),
+                  kSnapshotSuffix);
     path = (fs::path(folder) / name).string();
     if (existing.empty() || path > existing.front()) break;
   }

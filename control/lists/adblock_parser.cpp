@@ -2,7 +2,7 @@
 // header are accepted; "$important" is accepted and ignored. Any other rule (cosmetic, path,
 // wildcard, other modifiers) is not a domain rule: it is skipped and counted.
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 namespace takedown::control {
 namespace {
@@ -56,7 +56,7 @@ class AdblockParser final : public FormatParser {
   }
 
  private:
-  std::uint16_t allow_override_ = 0;
+  std::uint32_t allow_override_ = 0;
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 namespace takedown::control {
 namespace {

@@ -1,6 +1,6 @@
 // domains: one name per line, '#' comments. "*.d" means the names strictly below d.
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 namespace takedown::control {
 namespace {

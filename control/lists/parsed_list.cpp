@@ -1,7 +1,5 @@
 #include "control/lists/parsed_list.hpp"
 
-#include <stdexcept>
-
 #include "control/lists/list_name.hpp"
 
 namespace takedown::control {
@@ -24,15 +22,13 @@ void ListReport::skip(std::uint32_t line, std::string_view reason, std::string_v
   }
 }
 
-std::uint16_t ParsedList::add_override(PolicyOverride o) {
-  if (overrides.size() >= 0xFFFE)
-    throw std::length_error("too many per-entry policies in one list");
+std::uint32_t ParsedList::add_override(PolicyOverride o) {
   overrides.push_back(std::move(o));
-  return static_cast<std::uint16_t>(overrides.size());
+  return static_cast<std::uint32_t>(overrides.size());
 }
 
 bool ParsedList::add_domain(std::uint32_t line, std::string_view raw, Scope scope,
-                            std::uint16_t override_index) {
+                            std::uint32_t override_index) {
   ListEntry entry;
   std::string why;
   if (!list_name(raw, entry.text, why)) {

@@ -35,7 +35,7 @@ struct PolicyOverride {
 struct ListEntry {
   EntryKind kind = EntryKind::Domain;
   Scope scope = Scope::Both;
-  std::uint16_t override_index = 0;  // 0: the list's policy; k: overrides[k - 1]
+  std::uint32_t override_index = 0;  // 0: the list's policy; k: overrides[k - 1]
   std::uint32_t line = 0;
   std::string text;  // normalised name (Domain), expression (Regex) or normalised host (Url)
   std::string path;  // Url only: the path prefix, starting with '/'
@@ -62,10 +62,10 @@ struct ParsedList {
   ListReport report;
 
   // Adds an override and returns the index an entry stores for it.
-  std::uint16_t add_override(PolicyOverride o);
+  std::uint32_t add_override(PolicyOverride o);
   // Normalises `raw` (IDN to A-label) and adds a domain entry, or skips the line with the reason.
   bool add_domain(std::uint32_t line, std::string_view raw, Scope scope,
-                  std::uint16_t override_index = 0);
+                  std::uint32_t override_index = 0);
 };
 
 }  // namespace takedown::control

@@ -2,7 +2,7 @@
 // normalised name. Blank lines and lines starting with '#' are comments. Expressions are checked
 // when the snapshot is compiled; a bad one is reported at its file:line and the rest still load.
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 namespace takedown::control {
 namespace {

@@ -16,7 +16,7 @@
 #include <map>
 
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 #include "control/lists/list_name.hpp"
 
 namespace takedown::control {
@@ -271,7 +271,7 @@ class RpzParser final : public FormatParser {
     }
     if (!o.action) o.action = filters::Action::Block;
     auto it = cname_overrides_.find(target);
-    std::uint16_t index;
+    std::uint32_t index;
     if (it != cname_overrides_.end()) {
       index = it->second;
     } else {
@@ -305,7 +305,7 @@ class RpzParser final : public FormatParser {
       o.action = filters::Action::Block;
       o.dns = filters::DnsResponse::Sinkhole;
       o.ttl = ttl;
-      const std::uint16_t index = out.add_override(std::move(o));
+      const std::uint32_t index = out.add_override(std::move(o));
       out.add_domain(number, name, scope, index);
       it = local_data_.emplace(key, index).first;
     }
@@ -329,8 +329,8 @@ class RpzParser final : public FormatParser {
   std::string pending_;
   std::uint32_t pending_line_ = 0;
   int depth_ = 0;
-  std::map<std::string, std::uint16_t> cname_overrides_;
-  std::map<std::string, std::uint16_t> local_data_;
+  std::map<std::string, std::uint32_t> cname_overrides_;
+  std::map<std::string, std::uint32_t> local_data_;
 };
 
 }  // namespace

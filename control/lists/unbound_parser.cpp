@@ -9,7 +9,7 @@
 #include <map>
 
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 namespace takedown::control {
 namespace {
@@ -71,7 +71,7 @@ class UnboundParser final : public FormatParser {
   }
 
  private:
-  std::uint16_t override_for(filters::DnsResponse response, ParsedList& out) {
+  std::uint32_t override_for(filters::DnsResponse response, ParsedList& out) {
     auto it = overrides_.find(response);
     if (it != overrides_.end()) return it->second;
     PolicyOverride o;
@@ -80,12 +80,12 @@ class UnboundParser final : public FormatParser {
       o.a.push_back({0, 0, 0, 0});
       o.aaaa.push_back({});
     }
-    const std::uint16_t index = out.add_override(std::move(o));
+    const std::uint32_t index = out.add_override(std::move(o));
     overrides_.emplace(response, index);
     return index;
   }
 
-  std::map<filters::DnsResponse, std::uint16_t> overrides_;
+  std::map<filters::DnsResponse, std::uint32_t> overrides_;
 };
 
 }  // namespace

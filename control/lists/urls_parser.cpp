@@ -2,7 +2,7 @@
 // must equal `host` and the request path must start with the prefix (case-sensitive; "/" when the
 // URL has none). A port and a #fragment are dropped; userinfo and IP literals are skipped.
 #include "control/lists/line_reader.hpp"
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 #include "control/lists/list_name.hpp"
 
 namespace takedown::control {

@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <chrono>
@@ -27,7 +26,7 @@ Error failure(const std::string& socket_path, const std::string& what) {
 
 }  // namespace
 
-Result<std::string> control_request(const std::string& socket_path, const std::string& request,
+Result<std::string> control_request(const std::string& socket_path, const schema::Request& request,
                                     int timeout_ms) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -39,7 +38,7 @@ Result<std::string> control_request(const std::string& socket_path, const std::s
     return failure(socket_path, std::string("cannot connect: ") + std::strerror(errno) +
                                     " (is takedownd running with this config?)");
   }
-  const std::string line = request + "\n";
+  const std::string line = schema::encode(request) + "\n";
   for (std::size_t sent = 0; sent < line.size();) {
     const ssize_t n = ::send(s.fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
     if (n < 0) return failure(socket_path, std::string("send: ") + std::strerror(errno));
@@ -63,18 +62,6 @@ Result<std::string> control_request(const std::string& socket_path, const std::s
       reply.resize(newline);
       return reply;
     }
-  }
-}
-
-std::string reply_error(const std::string& reply) {
-  try {
-    const YAML::Node node = YAML::Load(reply);
-    if (!node.IsMap() || !node["ok"])
-      return "takedownd sent a reply that is not understood: " + reply;
-    if (node["ok"].as<bool>()) return "";
-    return node["error"] ? node["error"].as<std::string>() : "takedownd refused the request";
-  } catch (const YAML::Exception&) {
-    return "takedownd sent a reply that is not JSON: " + reply;
   }
 }
 

@@ -1,19 +1,17 @@
 #include "control/run/reloader.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdio>
 
-#include "control/cli/cli_output.hpp"
 #include "control/compile/snapshot_compiler.hpp"
 #include "control/compile/snapshot_store.hpp"
-#include "control/config/config.hpp"
 #include "control/run/control_client.hpp"
+#include "control/schema/config.hpp"
+#include "control/schema/control_messages.hpp"
 
 namespace takedown::control {
 
 bool Reloader::reload(const std::string& config_path, ReloadResult& result, ReloadError& error) {
-  auto config = load_config(config_path);
+  auto config = schema::load_config(config_path);
   if (!config) {
     error = {ReloadStage::Compile, config.error(), ""};
     return false;
@@ -23,56 +21,44 @@ bool Reloader::reload(const std::string& config_path, ReloadResult& result, Relo
     error = {ReloadStage::Compile, compiled.error(), ""};
     return false;
   }
-  if (!compiled->pattern_errors.empty()) {
-    std::string message = "patterns that Hyperscan rejects stop a reload:";
-    for (const auto& e : compiled->pattern_errors) message += "\n  " + e;
-    error = {ReloadStage::Compile, message, ""};
-    return false;
-  }
-  result = ReloadResult{};
-  result.lists = compiled->reports.size();
-  result.domains = compiled->stats.domains;
-  result.compile_ms = compiled->total_ms;
   auto stored = store_snapshot(config->control.snapshot_dir, compiled->snapshot);
   if (!stored) {
     error = {ReloadStage::Store, stored.error(), ""};
     return false;
   }
-  const double compile_ms = result.compile_ms;
-  const std::size_t lists = result.lists;
-  compile_ms_ = compile_ms;
-  const bool loaded = load(config->control.socket, *stored, result, error);
-  compile_ms_ = 0;
-  if (!loaded) return false;
-  result.compile_ms = compile_ms;
-  result.lists = lists;
+  if (!load(config->control.socket, *stored, compiled->total_ms, result, error)) return false;
+  result.lists = compiled->reports.size();
+  result.compile_ms = compiled->total_ms;
   return true;
 }
 
-bool Reloader::load(const std::string& socket, const std::string& snapshot_path,
+bool Reloader::load(const std::string& socket, const std::string& snapshot_path, double compile_ms,
                     ReloadResult& result, ReloadError& error) {
-  std::string request = "{\"command\": \"load\", \"snapshot\": ";
-  append_json_string(request, snapshot_path);
-  if (compile_ms_ > 0) request += ", \"compile_ms\": " + std::to_string(compile_ms_);
-  request += "}";
-  auto reply = control_request(socket, request);
-  if (!reply) {
-    error = {ReloadStage::Load, reply.error(), snapshot_path};
+  auto line = control_request(socket, schema::LoadRequest{snapshot_path, compile_ms});
+  if (!line) {
+    error = {ReloadStage::Load, line.error(), snapshot_path};
     return false;
   }
-  if (const std::string refused = reply_error(*reply); !refused.empty()) {
-    error = {ReloadStage::Load, "takedownd refused " + snapshot_path + ": " + refused,
+  auto reply = schema::decode_load_reply(*line);
+  if (!reply) {
+    error = {ReloadStage::Load, "takedownd's reply to load: " + reply.error(), snapshot_path};
+    return false;
+  }
+  if (const auto* refused = std::get_if<schema::ErrorReply>(&*reply)) {
+    error = {ReloadStage::Load, "takedownd refused " + snapshot_path + ": " + refused->error,
              snapshot_path};
     return false;
   }
-  const YAML::Node node = YAML::Load(*reply);
+  const auto& loaded = std::get<schema::LoadReply>(*reply);
+  result = ReloadResult{};
   result.snapshot_path = snapshot_path;
-  result.generation = node["generation"].as<std::uint64_t>(0);
-  result.domains = node["domains"].as<std::uint64_t>(result.domains);
-  result.lists = node["lists"].as<std::size_t>(result.lists);
-  result.verify_us = node["verify_us"].as<double>(0);
-  result.prepare_us = node["prepare_us"].as<double>(0);
-  result.swap_us = node["swap_us"].as<double>(0);
+  result.generation = loaded.generation;
+  result.domains = loaded.domains;
+  result.lists = loaded.lists;
+  result.verify_us = loaded.verify_us;
+  result.prepare_us = loaded.prepare_us;
+  result.swap_us = loaded.swap_us;
+  result.lagging_workers = loaded.lagging_workers;
   return true;
 }
 
@@ -84,7 +70,12 @@ std::string describe(const ReloadResult& r) {
                 static_cast<unsigned long long>(r.generation), r.lists,
                 static_cast<unsigned long long>(r.domains), r.compile_ms, r.verify_us / 1000.0,
                 r.prepare_us, r.swap_us, r.snapshot_path.c_str());
-  return line;
+  std::string out = line;
+  if (!r.lagging_workers.empty()) {
+    out += "; the grace period passed its deadline, waiting for worker";
+    for (unsigned w : r.lagging_workers) out.append(" ").append(std::to_string(w));
+  }
+  return out;
 }
 
 }  // namespace takedown::control

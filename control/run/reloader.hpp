@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "filters/common/result.hpp"
 
@@ -24,6 +25,7 @@ struct ReloadResult {
   double verify_us = 0;
   double prepare_us = 0;
   double swap_us = 0;
+  std::vector<unsigned> lagging_workers;  // past the grace period's deadline
 };
 
 // The stage that failed, for messages and exit handling.
@@ -39,12 +41,10 @@ class Reloader {
  public:
   // Compile, store and load; on success `result` is filled.
   bool reload(const std::string& config_path, ReloadResult& result, ReloadError& error);
-  // Loads an already stored snapshot (after takedownd came back).
-  bool load(const std::string& socket, const std::string& snapshot_path, ReloadResult& result,
-            ReloadError& error);
-
- private:
-  double compile_ms_ = 0;  // sent with the load request, for takedownd's metrics
+  // Loads an already stored snapshot (after takedownd came back). `compile_ms` goes to
+  // takedownd's metrics (0: not known).
+  bool load(const std::string& socket, const std::string& snapshot_path, double compile_ms,
+            ReloadResult& result, ReloadError& error);
 };
 
 // "generation 7: 2 lists, 66000 domains, compile 24 ms, verify 3.1 ms, swap 4 us (PATH)".

@@ -2,7 +2,7 @@
 
 namespace takedown::dataplane {
 
-std::vector<std::string> eal_arguments(const control::DataplaneConfig& config) {
+std::vector<std::string> eal_arguments(const schema::DataplaneConfig& config) {
   std::vector<std::string> args{"takedownd"};
   bool lcores = false;
   for (const std::string& arg : config.eal) {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "control/config/dataplane_config.hpp"
+#include "control/schema/dataplane_config.hpp"
 
 namespace takedown::dataplane {
 
-std::vector<std::string> eal_arguments(const control::DataplaneConfig& config);
+std::vector<std::string> eal_arguments(const schema::DataplaneConfig& config);
 
 }  // namespace takedown::dataplane

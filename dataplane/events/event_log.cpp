@@ -7,7 +7,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "control/cli/cli_output.hpp"
 #include "filters/extract/name_extractor.hpp"
 #include "filters/match/policy.hpp"
 #include "filters/match/verdict.hpp"
@@ -61,20 +60,6 @@ std::string_view outcome_text(EventOutcome o) {
   return "?";
 }
 
-void number(std::string& out, const char* key, std::uint64_t value) {
-  out += ", \"";
-  out += key;
-  out += "\": ";
-  out += std::to_string(value);
-}
-
-void text(std::string& out, const char* key, std::string_view value) {
-  out += ", \"";
-  out += key;
-  out += "\": ";
-  control::append_json_string(out, value);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path) {
@@ -102,7 +87,8 @@ std::size_t EventLog::drain(const std::vector<EventRing*>& rings,
   for (EventRing* ring : rings) {
     n += ring->drain([&](const BlockEvent& e) {
       format(e, ports, clock, lists);
-      std::fwrite(line_.data(), 1, line_.size(), file_);
+      std::fwrite(line_.text().data(), 1, line_.text().size(), file_);
+      std::fputc('\n', file_);
     });
   }
   if (n != 0) std::fflush(file_);
@@ -122,59 +108,52 @@ void EventLog::format(const BlockEvent& e, const std::vector<std::string>& ports
   const std::size_t used = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
   std::snprintf(stamp + used, sizeof stamp - used, ".%06d+0000",
                 static_cast<int>((when - std::floor(when)) * 1e6));
-  line_ = "{\"timestamp\": \"";
-  line_ += stamp;
-  line_ += "\", \"event_type\": \"takedown\"";
-  text(line_, "in_iface", e.port < ports.size() ? ports[e.port] : std::string_view("?"));
+  line_.clear();
+  line_.begin_object().field("timestamp", stamp).field("event_type", "takedown");
+  line_.field("in_iface", e.port < ports.size() ? std::string_view(ports[e.port]) : "?");
   if (e.vlan_count != 0) {
-    line_ += ", \"vlan\": [" + std::to_string(e.vlan[0] & 0x0FFF);
-    if (e.vlan_count > 1) line_ += ", " + std::to_string(e.vlan[1] & 0x0FFF);
-    line_ += "]";
+    line_.key("vlan").begin_array();
+    for (std::uint8_t v = 0; v < e.vlan_count && v < 2; ++v) line_.value(e.vlan[v] & 0x0FFF);
+    line_.end_array();
   }
   char address[INET6_ADDRSTRLEN];
   const int family = e.ip_version == 6 ? AF_INET6 : AF_INET;
-  text(line_, "src_ip", inet_ntop(family, e.src_ip, address, sizeof address));
-  number(line_, "src_port", e.src_port);
-  text(line_, "dest_ip", inet_ntop(family, e.dst_ip, address, sizeof address));
-  number(line_, "dest_port", e.dst_port);
-  text(line_, "proto", e.l4_protocol == 6 ? "TCP" : "UDP");
+  line_.field("src_ip", inet_ntop(family, e.src_ip, address, sizeof address));
+  line_.field("src_port", e.src_port);
+  line_.field("dest_ip", inet_ntop(family, e.dst_ip, address, sizeof address));
+  line_.field("dest_port", e.dst_port);
+  line_.field("proto", e.l4_protocol == 6 ? "TCP" : "UDP");
   const auto protocol = static_cast<filters::Protocol>(e.protocol);
-  text(line_, "app_proto", filters::to_string(protocol));
+  line_.field("app_proto", filters::to_string(protocol));
   const std::string_view name(e.name, e.name_length);
   if (protocol == filters::Protocol::Dns) {
-    line_ += ", \"dns\": {\"rrname\": ";
-    control::append_json_string(line_, name);
+    line_.key("dns").begin_object().field("rrname", name);
     const std::string_view type = rrtype(e.qtype);
     if (!type.empty()) {
-      text(line_, "rrtype", type);
+      line_.field("rrtype", type);
     } else {
-      number(line_, "rrtype", e.qtype);
+      line_.field("rrtype", e.qtype);
     }
-    line_ += "}";
+    line_.end_object();
   } else if (protocol == filters::Protocol::Http) {
-    line_ += ", \"http\": {\"hostname\": ";
-    control::append_json_string(line_, name);
-    text(line_, "url", std::string_view(e.path, e.path_length));
-    line_ += "}";
+    line_.key("http").begin_object().field("hostname", name);
+    line_.field("url", std::string_view(e.path, e.path_length)).end_object();
   } else if (protocol == filters::Protocol::Tls) {
-    line_ += ", \"tls\": {\"sni\": ";
-    control::append_json_string(line_, name);
-    line_ += "}";
+    line_.key("tls").begin_object().field("sni", name).end_object();
   }
-  line_ += ", \"takedown\": {\"action\": ";
-  control::append_json_string(line_,
-                              filters::to_string(static_cast<filters::Decision>(e.decision)));
-  text(line_, "outcome", outcome_text(e.outcome));
+  line_.key("takedown").begin_object();
+  line_.field("action", filters::to_string(static_cast<filters::Decision>(e.decision)));
+  line_.field("outcome", outcome_text(e.outcome));
   if (protocol == filters::Protocol::Dns && e.l4_protocol == 17 &&
       e.decision == static_cast<std::uint8_t>(filters::Decision::Block)) {
-    text(line_, "response", filters::to_string(static_cast<filters::DnsResponse>(e.response)));
+    line_.field("response", filters::to_string(static_cast<filters::DnsResponse>(e.response)));
   }
   const auto [list, source] = lists(e.generation, e.list);
-  text(line_, "list", list);
-  text(line_, "source",
-       source.empty() ? std::string() : source + ":" + std::to_string(e.rule_line));
-  number(line_, "generation", e.generation);
-  line_ += "}}\n";
+  line_.field("list", list);
+  line_.field("source",
+              source.empty() ? std::string() : source + ":" + std::to_string(e.rule_line));
+  line_.field("generation", e.generation);
+  line_.end_object().end_object();
 }
 
 }  // namespace takedown::dataplane

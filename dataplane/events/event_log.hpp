@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "control/schema/json_writer.hpp"
 #include "dataplane/events/event_ring.hpp"
 #include "filters/common/result.hpp"
 
@@ -55,7 +56,7 @@ class EventLog {
 
   std::string path_;
   std::FILE* file_;
-  std::string line_;
+  schema::JsonWriter line_;
   std::uint64_t written_ = 0;
 };
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <memory>
 
-#include "control/config/dataplane_config.hpp"
+#include "control/schema/dataplane_config.hpp"
 
 namespace takedown::dataplane {
 
@@ -17,9 +17,9 @@ struct CloseFile {
 }  // namespace
 
 Result<std::uint64_t> pcap_replay_frames(const std::string& device) {
-  if (device.rfind("net_pcap", 0) != 0 || control::device_argument(device, "infinite_rx") != "1")
+  if (device.rfind("net_pcap", 0) != 0 || schema::device_argument(device, "infinite_rx") != "1")
     return 0;
-  const std::string path = control::device_argument(device, "rx_pcap");
+  const std::string path = schema::device_argument(device, "rx_pcap");
   std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
   if (!file) return make_error(path + ": cannot open: " + std::strerror(errno));
   unsigned char header[24];

@@ -18,16 +18,16 @@ constexpr std::uint32_t kReplySlack = 1024;
 // Ethernet header, two VLAN tags and the CRC around the MTU.
 constexpr std::uint32_t kFrameOverhead = 14 + 8 + 4;
 
-std::string where(const control::PortConfig& port) {
+std::string where(const schema::PortConfig& port) {
   return "port '" + port.name + "' (" + port.dpdk_name() + ")";
 }
 
-Error dpdk_error(const control::PortConfig& port, const std::string& call, int code) {
+Error dpdk_error(const schema::PortConfig& port, const std::string& call, int code) {
   return make_error(where(port) + ": " + call +
                     " failed: " + rte_strerror(code < 0 ? -code : code));
 }
 
-Result<bool> start_port(const control::PortConfig& config, Port& port, unsigned workers,
+Result<bool> start_port(const schema::PortConfig& config, Port& port, unsigned workers,
                         rte_mempool* pool) {
   rte_eth_dev_info info{};
   int rc = rte_eth_dev_info_get(port.port_id, &info);
@@ -70,7 +70,7 @@ Result<bool> start_port(const control::PortConfig& config, Port& port, unsigned 
 
 }  // namespace
 
-std::uint32_t mbuf_pool_size(const control::DataplaneConfig& config, unsigned lcores,
+std::uint32_t mbuf_pool_size(const schema::DataplaneConfig& config, unsigned lcores,
                              std::uint32_t per_worker_buffered) {
   std::uint32_t n = kReplySlack;
   for (const auto& port : config.ports) {
@@ -81,7 +81,7 @@ std::uint32_t mbuf_pool_size(const control::DataplaneConfig& config, unsigned lc
   return n;
 }
 
-Result<std::vector<Port>> start_ports(const control::DataplaneConfig& config,
+Result<std::vector<Port>> start_ports(const schema::DataplaneConfig& config,
                                       std::uint32_t per_worker_buffered, rte_mempool** pool) {
   std::vector<Port> ports(config.ports.size());
   std::uint16_t mtu = 0;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/dataplane_config.hpp"
+#include "control/schema/dataplane_config.hpp"
 #include "filters/common/result.hpp"
 
 struct rte_mempool;
@@ -33,11 +33,11 @@ struct Port {
 };
 
 // The number of mbufs the data path can hold at once, with slack for replies in flight.
-std::uint32_t mbuf_pool_size(const control::DataplaneConfig& config, unsigned lcores,
+std::uint32_t mbuf_pool_size(const schema::DataplaneConfig& config, unsigned lcores,
                              std::uint32_t per_worker_buffered);
 
 // Finds the configured ports among the probed devices, creates the pool and starts every port.
-Result<std::vector<Port>> start_ports(const control::DataplaneConfig& config,
+Result<std::vector<Port>> start_ports(const schema::DataplaneConfig& config,
                                       std::uint32_t per_worker_buffered, rte_mempool** pool);
 
 // Stops and closes every port; pcap devices flush their output files here.

@@ -2,16 +2,17 @@
 //
 // Names carry the takedown_ prefix, counters end in _total, sizes and times are in base units
 // (bytes, seconds). Labels: port and direction for packets and bytes; protocol and action for
-// verdicts; list for hits; worker for the busy ratio. The same StatsInput feeds the stats JSON,
-// so the two cannot disagree. Cold path (the main lcore, once per scrape).
+// verdicts; list for hits; worker for the busy ratio. Families, types and help texts come from the
+// exported-statistics table (control/schema/stats.hpp), as the stats JSON does, so the two
+// cannot disagree. Cold path (the main lcore, once per scrape).
 #pragma once
 
 #include <string>
 
-#include "dataplane/stats/stats_report.hpp"
+#include "control/schema/stats.hpp"
 
 namespace takedown::dataplane {
 
-std::string prometheus_text(const StatsInput& in);
+std::string prometheus_text(const schema::Stats& in);
 
 }  // namespace takedown::dataplane

@@ -9,17 +9,16 @@ namespace takedown::dataplane {
 namespace {
 
 std::mutex g_mutex;
-StatsInput g_stats;
+schema::Stats g_stats;
 TelemetrySnapshot g_snapshot;
 
 int stats_command(const char*, const char*, rte_tel_data* d) {
   std::lock_guard lock(g_mutex);
-  const WorkerCounters& c = g_stats.totals;
+  const schema::Counters& c = g_stats.totals;
   rte_tel_data_start_dict(d);
-#define TAKEDOWN_X(field) rte_tel_data_add_dict_u64(d, #field, c.field);
-  TAKEDOWN_WORKER_COUNTERS(TAKEDOWN_X)
-#undef TAKEDOWN_X
-  rte_tel_data_add_dict_u64(d, "dropped", c.answered + c.reset + c.blocked_drop + c.malformed_drop);
+  for (std::size_t row = 0; row < schema::kCounterCount; ++row)
+    rte_tel_data_add_dict_u64(d, schema::kCounterRows[row].field, c.value(row));
+  rte_tel_data_add_dict_u64(d, "dropped", schema::dropped_total(c));
   return 0;
 }
 
@@ -37,9 +36,8 @@ std::string telemetry_key(const std::string& name) {
 int lists_command(const char*, const char*, rte_tel_data* d) {
   std::lock_guard lock(g_mutex);
   rte_tel_data_start_dict(d);
-  for (std::size_t l = 0; l < g_stats.list_names.size(); ++l) {
-    rte_tel_data_add_dict_u64(d, telemetry_key(g_stats.list_names[l]).c_str(),
-                              l < g_stats.list_hits.size() ? g_stats.list_hits[l] : 0);
+  for (const schema::ListHits& l : g_stats.lists) {
+    rte_tel_data_add_dict_u64(d, telemetry_key(l.name).c_str(), l.hits);
   }
   return 0;
 }
@@ -70,7 +68,7 @@ void register_telemetry() {
       "Takedown snapshot in use: generation, domains, origin, reloads. No parameters.");
 }
 
-void publish_telemetry(const StatsInput& stats, const TelemetrySnapshot& snapshot) {
+void publish_telemetry(const schema::Stats& stats, const TelemetrySnapshot& snapshot) {
   std::lock_guard lock(g_mutex);
   g_stats = stats;
   g_snapshot = snapshot;

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "dataplane/stats/stats_report.hpp"
+#include "control/schema/stats.hpp"
 
 namespace takedown::dataplane {
 
@@ -19,6 +19,6 @@ struct TelemetrySnapshot {
 
 void register_telemetry();
 // The main lcore hands over the latest stats and snapshot facts.
-void publish_telemetry(const StatsInput& stats, const TelemetrySnapshot& snapshot);
+void publish_telemetry(const schema::Stats& stats, const TelemetrySnapshot& snapshot);
 
 }  // namespace takedown::dataplane

@@ -10,13 +10,14 @@
 
 #include <rte_mempool.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "control/config/dataplane_config.hpp"
+#include "control/schema/dataplane_config.hpp"
 #include "dataplane/port/port_setup.hpp"
 #include "filters/extract/name_extractor.hpp"
 #include "filters/match/match_scratch.hpp"
@@ -59,15 +60,24 @@ class ActiveSnapshot {
   mutable std::vector<WorkerSlot> slots_;
 };
 
+// A worker's poll rounds so far, stored after each round's quiescent report: the main lcore tells
+// from it which worker a late grace period is waiting for. Written by that worker only.
+struct alignas(64) WorkerProgress {
+  std::atomic<std::uint64_t> rounds{0};
+};
+
 struct Runtime {
+  static constexpr unsigned kMaxWorkers = schema::DataplaneConfig::kMaxWorkers;
+
   std::vector<Port> ports;
   rte_mempool* pool = nullptr;
   rte_rcu_qsbr* rcu = nullptr;  // may be null (in-process tests without reload)
   filters::ExtractPorts extract_ports;
-  control::MalformedPolicy malformed = control::MalformedPolicy::Forward;
+  schema::MalformedPolicy malformed = schema::MalformedPolicy::Forward;
   filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;
   std::uint16_t burst = 32;  // frames per rx burst, at most Worker::kBurst
   std::atomic<const ActiveSnapshot*> active{nullptr};
+  std::array<WorkerProgress, kMaxWorkers> progress{};
   std::atomic<bool> stop{false};
 };
 

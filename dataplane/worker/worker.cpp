@@ -58,6 +58,8 @@ void Worker::run() {
     const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
     const bool received = poll_once(active);
     if (runtime_.rcu != nullptr) rte_rcu_qsbr_quiescent(runtime_.rcu, index_);
+    std::atomic<std::uint64_t>& rounds = runtime_.progress[index_].rounds;
+    rounds.store(rounds.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     const std::uint64_t now = rte_rdtsc();
     counters_.polled_cycles += now - round_start;
     if (received) counters_.busy_cycles += now - round_start;
@@ -164,8 +166,8 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
       slot.list_hits[verdict.rule.list] += 1;
       counters_.logged += 1;
       if (events_ != nullptr) {
-        record_event(rx, rte_pktmbuf_mtod(m, const std::uint8_t*), x, verdict,
-                     EventOutcome::Forwarded, filters::DnsResponse::Nxdomain, active);
+        record_event(rx, frame_of(m), x, verdict, EventOutcome::Forwarded,
+                     filters::DnsResponse::Nxdomain, active);
       }
       forward(rx, m);
       return;
@@ -174,7 +176,7 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
       break;
   }
   const bool broken = x.status == DecodeStatus::Malformed || x.status == DecodeStatus::Truncated;
-  if (!named && broken && runtime_.malformed == control::MalformedPolicy::Drop) {
+  if (!named && broken && runtime_.malformed == schema::MalformedPolicy::Drop) {
     counters_.malformed_drop += 1;
     rte_pktmbuf_free(m);
     return;
@@ -211,8 +213,7 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
         udp_dns ? policy.dns == filters::DnsResponse::Drop : response == filters::TcpResponse::Drop;
     const EventOutcome outcome =
         dropped ? EventOutcome::Dropped : (udp_dns ? EventOutcome::Answered : EventOutcome::Reset);
-    record_event(rx, rte_pktmbuf_mtod(m, const std::uint8_t*), x, verdict, outcome, policy.dns,
-                 active);
+    record_event(rx, frame_of(m), x, verdict, outcome, policy.dns, active);
   }
   if (x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp) {
     const std::size_t length =
@@ -239,7 +240,7 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   reset(rx, m, x);
 }
 
-void Worker::record_event(const RxQueue& rx, const std::uint8_t* frame,
+void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
                           const filters::Extraction& x, const filters::Verdict& verdict,
                           EventOutcome outcome, filters::DnsResponse response,
                           const ActiveSnapshot& active) {
@@ -278,14 +279,10 @@ void Worker::record_event(const RxQueue& rx, const std::uint8_t* frame,
   e->outcome = outcome;
   e->response = static_cast<std::uint8_t>(response);
   e->port = static_cast<std::uint8_t>(rx.port_index);
-  const std::uint8_t* ip = frame + p.l3_offset;
-  if (p.ip_version == 4) {
-    std::memcpy(e->src_ip, ip + 12, 4);
-    std::memcpy(e->dst_ip, ip + 16, 4);
-  } else {
-    std::memcpy(e->src_ip, ip + 8, 16);
-    std::memcpy(e->dst_ip, ip + 24, 16);
-  }
+  const auto src = p.src_address(frame);
+  const auto dst = p.dst_address(frame);
+  std::memcpy(e->src_ip, src.data(), src.size());
+  std::memcpy(e->dst_ip, dst.data(), dst.size());
   const std::string_view name = x.name()->view();
   e->name_length = static_cast<std::uint8_t>(std::min(name.size(), BlockEvent::kMaxName));
   std::memcpy(e->name, name.data(), e->name_length);

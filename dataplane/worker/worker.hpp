@@ -70,9 +70,10 @@ class alignas(64) Worker {
              const filters::Policy& policy, const filters::Verdict& verdict,
              const ActiveSnapshot& active);
   // Before any rewrite of `frame`, which the event's addresses are copied from.
-  void record_event(const RxQueue& rx, const std::uint8_t* frame, const filters::Extraction& x,
-                    const filters::Verdict& verdict, EventOutcome outcome,
-                    filters::DnsResponse response, const ActiveSnapshot& active);
+  void record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
+                    const filters::Extraction& x, const filters::Verdict& verdict,
+                    EventOutcome outcome, filters::DnsResponse response,
+                    const ActiveSnapshot& active);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
   // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
   // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.

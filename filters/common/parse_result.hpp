@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
+
 namespace takedown::filters {
 
 #define TAKEDOWN_PARSE_STATUSES(X) \
@@ -17,10 +19,7 @@ namespace takedown::filters {
   X(Malformed, "malformed")        \
   X(NotApplicable, "not_applicable")
 
-#define TAKEDOWN_X(name, text) name,
-enum class DecodeStatus : std::uint8_t { TAKEDOWN_PARSE_STATUSES(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-std::string_view to_string(DecodeStatus value);
+TAKEDOWN_ENUM(DecodeStatus, TAKEDOWN_PARSE_STATUSES)
 
 template <typename Reason>
 struct ParseResult {

@@ -5,7 +5,7 @@
 
 namespace takedown::filters {
 
-TAKEDOWN_DEFINE_TO_STRING(DnsReason, TAKEDOWN_DNS_REASONS)
+TAKEDOWN_ENUM_DEFINE(DnsReason, TAKEDOWN_DNS_REASONS)
 
 namespace {
 

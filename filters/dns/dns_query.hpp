@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/match/domain_name.hpp"
 #include "filters/packet/packet_decoder.hpp"
 
@@ -32,10 +33,7 @@ namespace takedown::filters {
   X(QuestionShort, "dns_question_short")      \
   X(TcpLengthShort, "dns_tcp_length_short")
 
-#define TAKEDOWN_X(name, text) name,
-enum class DnsReason : std::uint8_t { TAKEDOWN_DNS_REASONS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-std::string_view to_string(DnsReason value);
+TAKEDOWN_ENUM(DnsReason, TAKEDOWN_DNS_REASONS)
 
 struct DnsQuery {
   DomainName name;

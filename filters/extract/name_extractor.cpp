@@ -4,7 +4,7 @@
 
 namespace takedown::filters {
 
-TAKEDOWN_DEFINE_TO_STRING(Protocol, TAKEDOWN_PROTOCOLS)
+TAKEDOWN_ENUM_DEFINE(Protocol, TAKEDOWN_PROTOCOLS)
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include <span>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/dns/dns_query.hpp"
 #include "filters/http/http_request.hpp"
 #include "filters/packet/packet_decoder.hpp"
@@ -27,10 +28,7 @@ namespace takedown::filters {
   X(Http, "http")             \
   X(Tls, "tls")
 
-#define TAKEDOWN_X(name, text) name,
-enum class Protocol : std::uint8_t { TAKEDOWN_PROTOCOLS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-std::string_view to_string(Protocol value);
+TAKEDOWN_ENUM(Protocol, TAKEDOWN_PROTOCOLS)
 
 // Up to 8 ports per protocol; unused entries are 0.
 struct ExtractPorts {

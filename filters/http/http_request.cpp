@@ -6,7 +6,7 @@
 
 namespace takedown::filters {
 
-TAKEDOWN_DEFINE_TO_STRING(HttpReason, TAKEDOWN_HTTP_REASONS)
+TAKEDOWN_ENUM_DEFINE(HttpReason, TAKEDOWN_HTTP_REASONS)
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include <span>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/match/domain_name.hpp"
 #include "filters/packet/packet_decoder.hpp"
 
@@ -32,10 +33,7 @@ namespace takedown::filters {
   X(IpLiteralHost, "http_ip_literal_host")       \
   X(BadHost, "http_bad_host")
 
-#define TAKEDOWN_X(name, text) name,
-enum class HttpReason : std::uint8_t { TAKEDOWN_HTTP_REASONS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-std::string_view to_string(HttpReason value);
+TAKEDOWN_ENUM(HttpReason, TAKEDOWN_HTTP_REASONS)
 
 struct HttpRequest {
   DomainName host;

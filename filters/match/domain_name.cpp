@@ -44,7 +44,7 @@ inline unsigned dot_bits(const std::uint64_t* dots, std::size_t pos) {
 
 }  // namespace
 
-TAKEDOWN_DEFINE_TO_STRING(NameStatus, TAKEDOWN_NAME_STATUSES)
+TAKEDOWN_ENUM_DEFINE(NameStatus, TAKEDOWN_NAME_STATUSES)
 
 NameStatus DomainName::assign(std::string_view text) {
   length_ = 0;

@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
+
 namespace takedown::filters {
 
 #define TAKEDOWN_NAME_STATUSES(X)               \
@@ -29,13 +31,7 @@ namespace takedown::filters {
   X(LabelTooLong, "label longer than 63 bytes") \
   X(BadCharacter, "character not allowed in a name")
 
-enum class NameStatus : std::uint8_t {
-#define TAKEDOWN_X(name, text) name,
-  TAKEDOWN_NAME_STATUSES(TAKEDOWN_X)
-#undef TAKEDOWN_X
-};
-
-std::string_view to_string(NameStatus status);
+TAKEDOWN_ENUM(NameStatus, TAKEDOWN_NAME_STATUSES)
 
 class alignas(64) DomainName {
  public:

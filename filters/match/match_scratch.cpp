@@ -1,6 +1,6 @@
 #include "filters/match/match_scratch.hpp"
 
-#include <hs/hs.h>
+#include <hs/hs_runtime.h>
 
 #include <string>
 

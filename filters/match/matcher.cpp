@@ -1,6 +1,6 @@
 #include "filters/match/matcher.hpp"
 
-#include <hs/hs.h>
+#include <hs/hs_runtime.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,8 +13,8 @@
 namespace takedown::filters {
 namespace fmt = snapshot_format;
 
-TAKEDOWN_DEFINE_TO_STRING(Decision, TAKEDOWN_DECISIONS)
-TAKEDOWN_DEFINE_TO_STRING(MatchKind, TAKEDOWN_MATCH_KINDS)
+TAKEDOWN_ENUM_DEFINE(Decision, TAKEDOWN_DECISIONS)
+TAKEDOWN_ENUM_DEFINE(MatchKind, TAKEDOWN_MATCH_KINDS)
 
 // One best-so-far candidate. `key` orders by specificity (smaller is more specific): the suffix
 // level for domain rules, the inverted prefix length for url rules, 0 for regex rules.

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
+
 namespace takedown::filters {
 
 #define TAKEDOWN_ACTIONS(X) \
@@ -29,19 +31,9 @@ namespace takedown::filters {
   X(Reset, "reset")               \
   X(Drop, "drop")
 
-#define TAKEDOWN_X(name, text) name,
-enum class Action : std::uint8_t { TAKEDOWN_ACTIONS(TAKEDOWN_X) };
-enum class DnsResponse : std::uint8_t { TAKEDOWN_DNS_RESPONSES(TAKEDOWN_X) };
-enum class TcpResponse : std::uint8_t { TAKEDOWN_TCP_RESPONSES(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-
-std::string_view to_string(Action value);
-std::string_view to_string(DnsResponse value);
-std::string_view to_string(TcpResponse value);
-// Parses the lowercase names above; false when `text` is not one of them.
-bool parse(std::string_view text, Action& out);
-bool parse(std::string_view text, DnsResponse& out);
-bool parse(std::string_view text, TcpResponse& out);
+TAKEDOWN_ENUM(Action, TAKEDOWN_ACTIONS)
+TAKEDOWN_ENUM(DnsResponse, TAKEDOWN_DNS_RESPONSES)
+TAKEDOWN_ENUM(TcpResponse, TAKEDOWN_TCP_RESPONSES)
 
 struct Policy {
   static constexpr std::size_t kMaxAddresses = 4;

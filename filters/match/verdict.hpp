@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/match/policy.hpp"
 
 namespace takedown::filters {
@@ -26,13 +27,8 @@ namespace takedown::filters {
   X(Regex, "regex")             \
   X(Url, "url")
 
-#define TAKEDOWN_X(name, text) name,
-enum class Decision : std::uint8_t { TAKEDOWN_DECISIONS(TAKEDOWN_X) };
-enum class MatchKind : std::uint8_t { TAKEDOWN_MATCH_KINDS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-
-std::string_view to_string(Decision value);
-std::string_view to_string(MatchKind value);
+TAKEDOWN_ENUM(Decision, TAKEDOWN_DECISIONS)
+TAKEDOWN_ENUM(MatchKind, TAKEDOWN_MATCH_KINDS)
 
 struct Verdict {
   Decision decision = Decision::Pass;

@@ -14,6 +14,7 @@
 #include <span>
 #include <string_view>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/common/parse_result.hpp"
 
 namespace takedown::filters {
@@ -39,11 +40,7 @@ namespace takedown::filters {
   X(TcpShort, "tcp_short")                             \
   X(TcpBadOffset, "tcp_bad_offset")
 
-#define TAKEDOWN_X(name, text) name,
-enum class DecodeReason : std::uint8_t { TAKEDOWN_DECODE_REASONS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-
-std::string_view to_string(DecodeReason value);
+TAKEDOWN_ENUM(DecodeReason, TAKEDOWN_DECODE_REASONS)
 
 struct DecodedPacket {
   static constexpr std::uint8_t kUdp = 17;
@@ -63,6 +60,16 @@ struct DecodedPacket {
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;
   std::uint8_t tcp_flags = 0;
+
+  // The IP addresses, inside the `frame` this packet was decoded from: 4 bytes for IPv4, 16 for
+  // IPv6. Valid once decode_packet() got as far as the transport header. O(1), no allocation.
+  std::span<const std::uint8_t> src_address(std::span<const std::uint8_t> frame) const {
+    return frame.subspan(l3_offset + (ip_version == 4 ? 12u : 8u), address_length());
+  }
+  std::span<const std::uint8_t> dst_address(std::span<const std::uint8_t> frame) const {
+    return frame.subspan(l3_offset + (ip_version == 4 ? 16u : 24u), address_length());
+  }
+  std::size_t address_length() const { return ip_version == 4 ? 4 : 16; }
 };
 
 using DecodeResult = ParseResult<DecodeReason>;

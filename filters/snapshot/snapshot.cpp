@@ -1,6 +1,6 @@
 #include "filters/snapshot/snapshot.hpp"
 
-#include <hs/hs.h>
+#include <hs/hs_runtime.h>
 
 #include <array>
 #include <cstdlib>

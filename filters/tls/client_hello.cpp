@@ -5,7 +5,7 @@
 
 namespace takedown::filters {
 
-TAKEDOWN_DEFINE_TO_STRING(TlsReason, TAKEDOWN_TLS_REASONS)
+TAKEDOWN_ENUM_DEFINE(TlsReason, TAKEDOWN_TLS_REASONS)
 
 namespace {
 

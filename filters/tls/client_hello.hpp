@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 
+#include "filters/common/enum_text.hpp"
 #include "filters/match/domain_name.hpp"
 #include "filters/packet/packet_decoder.hpp"
 
@@ -26,10 +27,7 @@ namespace takedown::filters {
   X(NoServerName, "tls_no_server_name")         \
   X(BadServerName, "tls_bad_server_name")
 
-#define TAKEDOWN_X(name, text) name,
-enum class TlsReason : std::uint8_t { TAKEDOWN_TLS_REASONS(TAKEDOWN_X) };
-#undef TAKEDOWN_X
-std::string_view to_string(TlsReason value);
+TAKEDOWN_ENUM(TlsReason, TAKEDOWN_TLS_REASONS)
 
 struct ClientHello {
   DomainName server_name;

@@ -13,8 +13,8 @@
 
 #include "control/compile/snapshot_compiler.hpp"
 #include "control/run/control_client.hpp"
-#include "dataplane/control/control_commands.hpp"
-#include "dataplane/control/control_server.hpp"
+#include "dataplane/service/control_commands.hpp"
+#include "dataplane/service/control_server.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace takedown::dataplane {
@@ -39,6 +39,7 @@ class ControlTest : public ::testing::Test {
     const std::string config = dir_.write(name + ".yaml", yaml);
     auto compiled = control::compile_config_file(config);
     EXPECT_TRUE(compiled) << compiled.error();
+    if (!compiled) return "";
     const std::string path = dir_.file(name);
     EXPECT_TRUE(control::write_file_atomically(path, compiled->snapshot));
     return path;
@@ -53,7 +54,11 @@ class ControlTest : public ::testing::Test {
   std::string second_;
   Runtime runtime_;
   SnapshotRegistry registry_{runtime_, 2};
-  ControlCommands commands_{registry_, [] { return std::string("{\"rx_packets\": 42}"); }};
+  ControlCommands commands_{registry_, [] {
+                              schema::Stats stats;
+                              stats.totals.rx_packets = 42;
+                              return stats;
+                            }};
 };
 
 TEST_F(ControlTest, LoadSwapsAndKeepsTheRunningSnapshotOnBadInput) {
@@ -102,8 +107,9 @@ TEST_F(ControlTest, StatusStatsAndBadRequests) {
   EXPECT_NE(status.find("\"generation\": 1"), std::string::npos) << status;
   EXPECT_NE(status.find("\"name\": \"a\""), std::string::npos) << status;
   EXPECT_NE(status.find("\"domains\": 2"), std::string::npos) << status;
-  EXPECT_EQ(commands_.handle("{\"command\": \"stats\"}"),
-            "{\"ok\": true, \"stats\": {\"rx_packets\": 42}}");
+  auto stats = schema::decode_stats_reply(commands_.handle("{\"command\": \"stats\"}"));
+  ASSERT_TRUE(stats) << stats.error();
+  EXPECT_EQ(std::get<schema::StatsReply>(*stats).stats.totals.rx_packets, 42u);
   EXPECT_EQ(commands_.handle("{\"command\": \"reboot\"}"),
             "{\"ok\": false, \"error\": \"unknown command 'reboot' (expected load, stats or "
             "status)\", \"generation\": 1}");
@@ -130,13 +136,17 @@ TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
   std::thread serving([&] {
     while (!done) (*server)->poll(5, [&](std::string_view r) { return commands_.handle(r); });
   });
-  auto reply = control::control_request(path, "{\"command\": \"stats\"}", 5000);
+  auto reply = control::control_request(path, schema::StatsRequest{}, 5000);
   ASSERT_TRUE(reply) << reply.error();
-  EXPECT_EQ(*reply, "{\"ok\": true, \"stats\": {\"rx_packets\": 42}}");
-  reply = control::control_request(
-      path, "{\"command\": \"load\", \"snapshot\": \"" + second_ + "\"}", 5000);
+  auto stats = schema::decode_stats_reply(*reply);
+  ASSERT_TRUE(stats) << stats.error();
+  EXPECT_EQ(std::get<schema::StatsReply>(*stats).stats.totals.rx_packets, 42u);
+  reply = control::control_request(path, schema::LoadRequest{second_, 0}, 5000);
   ASSERT_TRUE(reply) << reply.error();
-  EXPECT_EQ(control::reply_error(*reply), "");
+  auto loaded = schema::decode_load_reply(*reply);
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_TRUE(std::holds_alternative<schema::LoadReply>(*loaded)) << *reply;
+  EXPECT_EQ(std::get<schema::LoadReply>(*loaded).generation, 2u);
   done = true;
   serving.join();
   server->reset();
@@ -157,7 +167,7 @@ TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
   auto blocked = ControlServer::open(path);
   ASSERT_FALSE(blocked);
   EXPECT_NE(blocked.error().find("not a socket"), std::string::npos) << blocked.error();
-  EXPECT_EQ(control::control_request(dir_.file("run/none.sock"), "{}", 1000)
+  EXPECT_EQ(control::control_request(dir_.file("run/none.sock"), schema::StatusRequest{}, 1000)
                     .error()
                     .find("cannot connect") != std::string::npos,
             true);

@@ -8,8 +8,8 @@
 namespace takedown::dataplane {
 namespace {
 
-control::DataplaneConfig two_ports() {
-  control::DataplaneConfig config;
+schema::DataplaneConfig two_ports() {
+  schema::DataplaneConfig config;
   config.eal = {"--no-huge", "-m", "256"};
   config.ports = {{.name = "a", .device = "net_pcap0,rx_pcap=/x.pcap"},
                   {.name = "b", .device = "0000:03:00.0"}};

@@ -12,8 +12,8 @@
 #include <cstring>
 
 #include "filters/common/byte_order.hpp"
+#include "tests/support/compiled_snapshot.hpp"
 #include "tests/support/frames.hpp"
-#include "tests/support/test_support.hpp"
 
 namespace takedown::dataplane {
 namespace {
@@ -199,11 +199,11 @@ TEST_F(WorkerTest, BlockedHttpIsResetBothWaysAndTlsDroppedAsConfigured) {
 TEST_F(WorkerTest, MalformedFramesFollowThePolicy) {
   const Bytes cut = query("www.example.com");
   const Bytes truncated(cut.begin(), cut.begin() + 30);  // inside the IPv4 header
-  for (auto policy : {control::MalformedPolicy::Forward, control::MalformedPolicy::Drop}) {
+  for (auto policy : {schema::MalformedPolicy::Forward, schema::MalformedPolicy::Drop}) {
     runtime_.malformed = policy;
     receive(0, truncated);
     worker_->run();
-    EXPECT_EQ(drain(1).size(), policy == control::MalformedPolicy::Forward ? 1u : 0u);
+    EXPECT_EQ(drain(1).size(), policy == schema::MalformedPolicy::Forward ? 1u : 0u);
   }
   const WorkerCounters& c = worker_->counters();
   EXPECT_EQ(c.truncated + c.malformed, 2u);

@@ -29,7 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import rpz_zone  # noqa: E402
-from suite_args import suite_parser  # noqa: E402
+from suite_args import compile_snapshot, suite_parser  # noqa: E402
 import servers  # noqa: E402
 from servers import CLIENT_NS, SERVER_NS, in_namespace  # noqa: E402
 
@@ -179,6 +179,7 @@ def main():
             f'{{name: e2e-sinkhole, format: domains, path: sink.txt, response: {{dns: sinkhole, '
             f'a: {SINK_A}, aaaa: "{SINK_AAAA}", ttl: 300}}}}',
             '{name: e2e-reload, format: domains, path: reload.txt}'])
+        compile_snapshot(args.takedownctl, config)  # takedownd starts from a stored snapshot
         td_out = open(os.path.join(work, "takedownd.json"), "w")
         td_err = open(os.path.join(work, "takedownd.err"), "w")
         td = subprocess.Popen([args.takedownd, "-c", config], stdout=td_out, stderr=td_err,

@@ -1,5 +1,5 @@
 // libFuzzer target: the list loader. The first byte picks the format, the rest is the file.
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -7,7 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   takedown::control::ParsedList list;
   list.report.name = "fuzz";
   list.report.path = "fuzz.txt";
-  takedown::control::parse_list_bytes(format, {reinterpret_cast<const char*>(data) + 1, size - 1}, list);
+  takedown::control::parse_list_bytes(format, {reinterpret_cast<const char*>(data) + 1, size - 1},
+                                      list);
   if (list.report.loaded != list.entries.size()) __builtin_trap();
   return 0;
 }

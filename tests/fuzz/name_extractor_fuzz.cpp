@@ -15,10 +15,10 @@ struct Fixture {
 
   Fixture() {
     takedown::control::SnapshotBuilder builder(0.01);
-    const auto block = builder.add_policy(takedown::filters::Policy{});
+    const std::uint16_t block = *builder.add_policy(takedown::filters::Policy{});
     takedown::filters::Policy allow_policy;
     allow_policy.action = takedown::filters::Action::Allow;
-    const auto allow = builder.add_policy(allow_policy);
+    const std::uint16_t allow = *builder.add_policy(allow_policy);
     const auto list = builder.add_list("fuzz", "fuzz", "domains", block, false, 4, 0);
     builder.begin_domains(3);
     builder.add_domain("example.com", 3, {1, list, block});

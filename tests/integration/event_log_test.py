@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite_args import suite_parser  # noqa: E402
+from suite_args import compile_snapshot, suite_parser  # noqa: E402
 
 EVE_FIELDS = ("timestamp", "event_type", "in_iface", "src_ip", "src_port", "dest_ip", "dest_port", "proto",
               "app_proto", "takedown")
@@ -57,7 +57,7 @@ def read_events(*paths):
 
 
 def main():
-    args = suite_parser("takedownd").parse_args()
+    args = suite_parser("takedownd", "takedownctl").parse_args()
     source, work = os.path.abspath(args.source_dir), os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -73,6 +73,7 @@ def main():
 
     # 1. Every decision, once.
     config = write_config(work, source, "all", f'{{path: "{work}/all.json", rate_limit: 0}}', "")
+    compile_snapshot(args.takedownctl, config)
     r = subprocess.run([args.takedownd, "-c", config, "--exit-when-idle", "300"], capture_output=True,
                        text=True, timeout=120)
     if r.returncode != 0:
@@ -113,6 +114,7 @@ def main():
     # 2. Rate limit and SIGHUP.
     live, rotated = os.path.join(work, "limited.json"), os.path.join(work, "limited.json.1")
     config = write_config(work, source, "limited", f'{{path: "{live}", rate_limit: 50}}', ",infinite_rx=1")
+    compile_snapshot(args.takedownctl, config)
     with open(os.path.join(work, "limited.out"), "w") as out, open(os.path.join(work, "limited.err"), "w") as err:
         proc = subprocess.Popen([args.takedownd, "-c", config, "--duration", "4"], stdout=out, stderr=err)
         time.sleep(2.0)

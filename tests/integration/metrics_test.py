@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite_args import suite_parser  # noqa: E402
+from suite_args import compile_snapshot, suite_parser  # noqa: E402
 
 LISTEN = "127.0.0.1:19910"
 PREFIX = "takedown-metrics-test"
@@ -73,7 +73,7 @@ def get(samples, name, **labels):
 
 
 def main():
-    args = suite_parser("takedownd").parse_args()
+    args = suite_parser("takedownd", "takedownctl").parse_args()
     source, work = os.path.abspath(args.source_dir), os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -96,6 +96,7 @@ dataplane:
     - {{name: resolver, device: "net_pcap1,tx_pcap=resolver-out.pcap"}}
   pairs: [[client, resolver]]
 """)
+    compile_snapshot(args.takedownctl, config)
     with open(os.path.join(work, "stats.json"), "w") as out, open(os.path.join(work, "stderr.txt"), "w") as err:
         proc = subprocess.Popen([args.takedownd, "-c", config, "--duration", "4"], stdout=out, stderr=err)
         text, status_404, telemetry_replies = None, None, {}

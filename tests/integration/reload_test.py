@@ -53,7 +53,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcap_frames import decode, read_pcap  # noqa: E402
 from takedownd_pcap_test import Failures, parse_dns  # noqa: E402
-from suite_args import suite_parser  # noqa: E402
+from suite_args import compile_snapshot, suite_parser  # noqa: E402
 
 SETS = {  # list entries; the capture adds prefixes such as "www." and random upper case
     "X": ["x-one.reload-test.example", "x-two.reload-test.example", "x-three.reload-test.example"],
@@ -529,6 +529,7 @@ def main():
     try:
         write_mix(os.path.abspath(args.source_dir), work)
         configs = write_configs(work)
+        compile_snapshot(args.takedownctl, configs["A"])  # takedownd starts from a stored snapshot
         first = Daemon(args, configs["A"], socket_path, "first")
         status = first.start()
         print(f"takedownd {first.process.pid} up: generation {status.get('generation')}, "

@@ -11,3 +11,15 @@ def suite_parser(*binaries):
     parser.add_argument("--source-dir", required=True)
     parser.add_argument("--work-dir", required=True)
     return parser
+
+
+def compile_snapshot(takedownctl, config, timeout=300):
+    """`takedownctl compile -c CONFIG`: a snapshot in the config's snapshot folder, which takedownd
+    starts from (it compiles no lists itself). Raises RuntimeError with takedownctl's output."""
+    import subprocess
+    done = subprocess.run([takedownctl, "compile", "-c", config], capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"takedownctl compile -c {config} failed ({done.returncode}): "
+                           f"{done.stdout}{done.stderr}")
+    return done.stdout

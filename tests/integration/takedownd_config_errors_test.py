@@ -5,17 +5,20 @@ Starts from a small working config (two net_pcap ports, a 20-frame capture, one 
 checks first that it runs and stops cleanly (exit 0, one JSON object with rx_packets 20 on stdout):
 given by its absolute path with --exit-when-idle, by a bare relative path from its own folder
 ("-c good.yaml", where relative pcap paths resolve against "."), with --duration 0.5, and until a
-SIGTERM. Then, one fault at a time: a pair naming an unknown port, a
-vdev whose driver does not exist, a missing list file, a missing rx_pcap file, `workers: 0`,
-`malformed: sometimes`, an unknown dataplane key, an unknown `ede` value, a metrics address not
-on this host and an event log in a missing folder. For each, takedownd must
-exit non-zero (not by a signal) within 60 s, and one line of its own on stderr ("takedownd: ...",
-not an EAL log line) must name the culprit (the port name, the device string, the list path, ...).
+SIGTERM. takedownd starts from the snapshot `takedownctl compile` stored in the config's snapshot
+folder (it compiles no lists itself). Then, one fault at a time: a pair naming an unknown port, a
+vdev whose driver does not exist, an empty snapshot folder, a `dataplane.snapshot` that is not
+there, a missing rx_pcap file, `workers: 0`, `malformed: sometimes`, an unknown dataplane key, an
+unknown `ede` value, a metrics address not on this host and an event log in a missing folder. For
+each, takedownd must exit non-zero (not by a signal) within 60 s, and one line of its own on
+stderr ("takedownd: ...", not an EAL log line) must name the culprit (the port name, the device
+string, the folder, ...). A missing list file is the compiler's to name: `takedownctl compile`
+exits 1 with the path.
 
 Exits 0 when every case holds, 1 otherwise, 77 when tshark is missing (the suite's DPDK tests are
 skipped together on machines without the test tools).
 
-usage: takedownd_config_errors_test.py --takedownd BIN --source-dir DIR --work-dir DIR
+usage: takedownd_config_errors_test.py --takedownd BIN --takedownctl BIN --source-dir DIR --work-dir DIR
 """
 import argparse
 import json
@@ -29,6 +32,7 @@ BASE = """lists:
   - name: takedown
     format: domains
     path: {list_path}
+control: {{socket: control.sock, snapshot_dir: {snapshot_dir}}}
 dataplane:
   eal: [--no-huge, -m, "256", --no-pci, --no-shconf, --file-prefix, takedownd-config-errors]
   ports:
@@ -43,13 +47,14 @@ dataplane:
 {extra}"""
 
 GOOD = {"list_path": "takedown.txt", "client_device": "net_pcap0,rx_pcap=in.pcap,tx_pcap=client-out.pcap",
-        "peer": "resolver", "workers": "1", "malformed": "forward", "extra": ""}
+        "peer": "resolver", "workers": "1", "malformed": "forward", "extra": "", "snapshot_dir": "snapshots"}
 
 # (case, the field replaced, its value, what stderr must name)
 CASES = [
     ("pair names an unknown port", "peer", "upstream", "upstream"),
     ("vdev with no such driver", "client_device", "net_nosuchpmd0,rx_pcap=in.pcap", "net_nosuchpmd0"),
-    ("missing list file", "list_path", "lists/not-there.txt", "not-there.txt"),
+    ("no snapshot in the snapshot folder", "snapshot_dir", "empty-snapshots", "takedownctl compile"),
+    ("dataplane.snapshot not there", "extra", "  snapshot: gone.snap\n", "gone.snap"),
     ("missing rx_pcap file", "client_device", "net_pcap0,rx_pcap=absent.pcap,tx_pcap=client-out.pcap",
      "absent.pcap"),
     ("workers: 0", "workers", "0", "workers"),
@@ -105,6 +110,7 @@ def clean_stop(result):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--takedownd", required=True)
+    parser.add_argument("--takedownctl", required=True)
     parser.add_argument("--source-dir", required=True)
     parser.add_argument("--work-dir", required=True)
     args = parser.parse_args()
@@ -112,6 +118,7 @@ def main():
         print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
         return 77
     takedownd = os.path.abspath(args.takedownd)
+    args.takedownctl = os.path.abspath(args.takedownctl)
     work = os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -125,6 +132,24 @@ def main():
                     "--benign", os.path.join(source, "tests/data/top-50k.txt")], check=True)
 
     failures = []
+    # takedownd starts from a compiled snapshot; the compiler names a missing list.
+    with open(os.path.join(work, "good.yaml"), "w") as f:
+        f.write(BASE.format(**GOOD))
+    compiled = subprocess.run([args.takedownctl, "compile", "-c", "good.yaml"], capture_output=True, text=True,
+                              timeout=120, cwd=work)
+    if compiled.returncode != 0:
+        print(f"FAIL takedownctl compile -c good.yaml: {compiled.stdout}{compiled.stderr}")
+        return 1
+    os.makedirs(os.path.join(work, "empty-snapshots"))
+    with open(os.path.join(work, "missing-list.yaml"), "w") as f:
+        f.write(BASE.format(**dict(GOOD, list_path="lists/not-there.txt")))
+    missing = subprocess.run([args.takedownctl, "compile", "-c", "missing-list.yaml"], capture_output=True,
+                             text=True, timeout=120, cwd=work)
+    if missing.returncode != 1 or "lists/not-there.txt" not in missing.stderr:
+        failures.append(f"missing list file: takedownctl compile exit {missing.returncode}, expected 1 with the "
+                        f"path on stderr; stderr: {missing.stderr.strip()[-300:]}")
+    else:
+        print(f"missing list file: takedownctl compile exit 1: {missing.stderr.strip().splitlines()[0]}")
     for how, result in [("by absolute path, --exit-when-idle 200", run(takedownd, work, "good", GOOD)),
                         ("as '-c good.yaml' from its folder", run(takedownd, work, "good", GOOD, relative=True)),
                         ("with --duration 0.5", run(takedownd, work, "good", GOOD, options=("--duration", "0.5"))),
@@ -150,7 +175,7 @@ def main():
             print(f"{name}: exit {result.returncode}: {lines[0].strip()}")
     for f in failures:
         print(f"FAIL {f}")
-    print(f"takedownd config errors: {len(CASES) + 4 - len(failures)} of {len(CASES) + 4} cases hold")
+    print(f"takedownd config errors: {len(CASES) + 5 - len(failures)} of {len(CASES) + 5} cases hold")
     return 1 if failures else 0
 
 

@@ -9,9 +9,9 @@ with HTTP drop, and a shadow `action: log` list; an allow list holds some names 
 the block lists also hold, and one parent of such a name; a few names of the capture go into the log
 list under a blocking parent (the block must win) and into a later block list under a parent in an
 earlier one (the more specific entry must win). takedownd replays the capture twice
-through a [client, resolver] pair: `malformed: forward` with the lists compiled at start-up and
-EDE "blocked" (15), then `malformed: drop` from a snapshot compiled by takedownctl, EDE "filtered"
-(17). The reference is this script's own: the names tshark extracts (dns.qry.name of queries,
+through a [client, resolver] pair: `malformed: forward` from the snapshot `takedownctl compile`
+stored in the snapshot folder and EDE "blocked" (15), then `malformed: drop` from a snapshot file
+named by dataplane.snapshot, EDE "filtered" (17). The reference is this script's own: the names tshark extracts (dns.qry.name of queries,
 http.host, tls.handshake.extensions_server_name), normalised, matched by suffix (allow > the most
 specific block > log), and frames decoded by pcap_frames.py. It checks that:
 
@@ -511,6 +511,7 @@ def write_config(work, mode, ede, snapshot):
         lines.append(f"  - name: {name}\n    format: domains\n    path: lists/{file}\n{extra}".rstrip("\n"))
     lines.append(f"  - name: {ALLOW[0]}\n    format: domains\n    path: lists/{ALLOW[1]}\n    action: allow")
     lines += ["defaults: {dns: nxdomain, http: reset, tls: reset, ttl: 60}",
+              f'control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}',
               "dataplane:",
               '  eal: [--no-huge, -m, "512", --no-pci, --no-shconf, --file-prefix, takedownd-pcap-test]',
               "  ports:",
@@ -541,6 +542,9 @@ def main():
         return 1
     args.takedownd = os.path.abspath(args.takedownd)
     takedownctl = os.path.join(os.path.dirname(args.takedownd), "takedownctl")
+    if not os.access(takedownctl, os.X_OK):
+        print(f"FAIL: {takedownctl} is not an executable (build the takedownctl target)")
+        return 1
     work = os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -566,12 +570,14 @@ def main():
           f"{count['forward']} forwards (+ malformed in forward mode)")
 
     failures = Failures()
+    # takedownd compiles no lists: the first run starts from the snapshot folder, where
+    # `takedownctl compile` stores one; the second from a file named by dataplane.snapshot.
     snapshot, domains = None, None
-    if os.access(takedownctl, os.X_OK):
-        compiled = subprocess.run([takedownctl, "compile", "-c", write_config(work, "forward", "blocked", None),
-                                   "-o", os.path.join(work, "lists.snap")], capture_output=True, text=True)
+    config = write_config(work, "forward", "blocked", None)
+    for argv in (["compile", "-c", config], ["compile", "-c", config, "-o", os.path.join(work, "lists.snap")]):
+        compiled = subprocess.run([takedownctl] + argv, capture_output=True, text=True)
         if compiled.returncode != 0:
-            failures.add("config", f"takedownctl compile failed: {compiled.stdout}{compiled.stderr}")
+            failures.add("config", f"takedownctl {' '.join(argv)} failed: {compiled.stdout}{compiled.stderr}")
         else:
             snapshot = "lists.snap"
             match = re.search(r"compiled (\d+) domains", compiled.stdout)

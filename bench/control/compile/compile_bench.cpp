@@ -9,19 +9,19 @@
 
 #include "bench/support/name_mix.hpp"
 #include "control/compile/snapshot_compiler.hpp"
-#include "control/config/config.hpp"
+#include "control/schema/config.hpp"
 
 namespace takedown::bench {
 namespace {
 
-control::Config config_for(const std::string& list_path) {
-  auto config = control::parse_config(
+schema::Config config_for(const std::string& list_path) {
+  auto config = schema::parse_config(
       "lists: [{name: bench, format: domains, path: " + list_path + "}]\n", "/bench/config.yaml");
   return std::move(config).value();
 }
 
 void run_compile(benchmark::State& state, const std::string& list_path) {
-  const control::Config config = config_for(list_path);
+  const schema::Config config = config_for(list_path);
   std::size_t bytes = 0, domains = 0;
   double parse_ms = 0, build_ms = 0;
   for (auto _ : state) {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/compiled_snapshot.hpp"
 #include "tests/support/frames.hpp"
-#include "tests/support/test_support.hpp"
 
 namespace takedown::testing {
 namespace {
@@ -81,11 +81,11 @@ TEST(Inspect, JudgesEveryNameAndSummarisesTheRest) {
           ethernet(0x0800) +
               ipv4(6, tcp(40004, 443, Bytes(cut_hello.begin(), cut_hello.end() - 30))),  // 5
           ethernet(0x0800) +
-              ipv4(17,
-                   udp(40005, 53, Bytes{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x45, 0, 0, 0})),  // bad label
-          ethernet(0x0806) + Bytes(28, 0),                                            // ARP
-          ethernet(0x0800) + ipv4(6, tcp(40006, 443, {}, 0, 0x02)),                   // SYN
-          Bytes(10, 0xFF),                                                            // runt
+              ipv4(17, udp(40005, 53,
+                           Bytes{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x45, 0, 0, 0})),  // bad label
+          ethernet(0x0806) + Bytes(28, 0),                                              // ARP
+          ethernet(0x0800) + ipv4(6, tcp(40006, 443, {}, 0, 0x02)),                     // SYN
+          Bytes(10, 0xFF),                                                              // runt
       });
   const Output r =
       inspect("-c " + source_path("conf/demo.yaml") + " " + dir.file("mixed.pcap"), dir);

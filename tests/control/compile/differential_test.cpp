@@ -1,7 +1,7 @@
 // Differential test: the compiled matcher against an independent naive reference on 500,000+
 // realistic names (the 66k takedown list, the real regex allowlist, benign top-50k names with
 // subdomain prefixes, blocked names with prefixes). The reference is a std::set suffix walk plus
-// POSIX regexec, written from DESIGN.md's precedence rules alone. They must agree 100%.
+// POSIX regexec, written from the README's precedence rules alone. They must agree 100%.
 #include <gtest/gtest.h>
 #include <regex.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/test_support.hpp"
+#include "tests/support/compiled_snapshot.hpp"
 
 namespace takedown::testing {
 namespace {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "control/schema/snapshot_folder.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace takedown::control {
@@ -13,7 +14,7 @@ namespace {
 TEST(SnapshotStore, KeepsTheNewestAndListsThemNewestFirst) {
   testing::TempDir dir;
   const std::string folder = dir.file("snapshots/nested");
-  EXPECT_TRUE(snapshots_newest_first(folder).empty());
+  EXPECT_TRUE(schema::snapshots_newest_first(folder).empty());
   std::vector<std::string> written;
   for (std::uint8_t i = 0; i < 8; ++i) {
     auto path = store_snapshot(folder, {i, i, i}, 5);
@@ -21,7 +22,7 @@ TEST(SnapshotStore, KeepsTheNewestAndListsThemNewestFirst) {
     written.push_back(*path);
   }
   dir.write("snapshots/nested/notes.txt", "not a snapshot");
-  const auto listed = snapshots_newest_first(folder);
+  const auto listed = schema::snapshots_newest_first(folder);
   ASSERT_EQ(listed.size(), 5u);
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(listed[i], written[7 - i]);  // distinct, ordered
   EXPECT_FALSE(std::filesystem::exists(written[0]));

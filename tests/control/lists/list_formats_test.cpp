@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace takedown::control {

@@ -1,7 +1,7 @@
 // RPZ zone files: origins, owners, multi-line records and what is skipped with its reason.
 #include <gtest/gtest.h>
 
-#include "control/lists/list_format.hpp"
+#include "control/lists/list_loader.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace takedown::control {

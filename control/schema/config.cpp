@@ -1,0 +1,230 @@
+#include "control/schema/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "control/schema/yaml_reader.hpp"
+
+namespace takedown::schema {
+namespace {
+
+class Reader : public YamlReader {
+ public:
+  using YamlReader::YamlReader;
+
+  std::uint32_t ttl(const YAML::Node& node) const {
+    return static_cast<std::uint32_t>(
+        whole_number(node, "ttl", 0, 0x7FFFFFFFul, "ttl must be a number of seconds"));
+  }
+
+  std::array<std::uint16_t, filters::ExtractPorts::kMax> ports(const YAML::Node& node,
+                                                               const std::string& what) const {
+    if (!node.IsSequence()) fail(node, what + " must be a list of port numbers");
+    if (node.size() > filters::ExtractPorts::kMax) fail(node, what + " holds at most 8 ports");
+    std::array<std::uint16_t, filters::ExtractPorts::kMax> out{};
+    std::size_t i = 0;
+    for (const auto& n : node) {
+      const unsigned long value = whole_number(
+          n, what, 1, 65535, what + ": '" + scalar(n, what) + "' is not a port (1-65535)");
+      out[i++] = static_cast<std::uint16_t>(value);
+    }
+    return out;
+  }
+
+  void addresses(const YAML::Node& node, const std::string& what, bool v4,
+                 ResponseConfig& out) const {
+    if (!node.IsSequence() && !node.IsScalar())
+      fail(node, what + " must be an address or a list of addresses");
+    std::vector<YAML::Node> items;
+    if (node.IsScalar()) {
+      items.push_back(node);
+    } else {
+      for (const auto& n : node) items.push_back(n);
+    }
+    if (items.size() > filters::Policy::kMaxAddresses)
+      fail(node, what + " holds at most 4 addresses");
+    if (v4)
+      out.a.clear();
+    else
+      out.aaaa.clear();
+    for (const auto& n : items) {
+      const std::string text = scalar(n, what);
+      std::array<std::uint8_t, 16> bytes{};
+      if (inet_pton(v4 ? AF_INET : AF_INET6, text.c_str(), bytes.data()) != 1) {
+        fail(n, "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
+      }
+      if (v4)
+        out.a.push_back({bytes[0], bytes[1], bytes[2], bytes[3]});
+      else
+        out.aaaa.push_back(bytes);
+    }
+  }
+
+  void response(const YAML::Node& node, const std::string& what, ResponseConfig& out) const {
+    expect_map(node, what, {"dns", "http", "tls", "a", "aaaa", "ttl"});
+    if (node["dns"])
+      out.dns = choice<filters::DnsResponse>(node["dns"], what + ".dns",
+                                             "nxdomain, nodata, refused, sinkhole, drop");
+    if (node["http"])
+      out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "reset, drop");
+    if (node["tls"])
+      out.tls = choice<filters::TcpResponse>(node["tls"], what + ".tls", "reset, drop");
+    if (node["a"]) addresses(node["a"], what + ".a", true, out);
+    if (node["aaaa"]) addresses(node["aaaa"], what + ".aaaa", false, out);
+    if (node["ttl"]) out.ttl = ttl(node["ttl"]);
+  }
+
+  ListConfig list(const YAML::Node& node, const ResponseConfig& defaults,
+                  const std::filesystem::path& base) const {
+    expect_map(node, "a list", {"name", "format", "path", "match", "action", "response"});
+    ListConfig list;
+    list.line = node.Mark().line + 1;
+    for (const char* required : {"name", "format", "path"}) {
+      if (!node[required])
+        fail(node, std::string("list is missing the required key '") + required + "'");
+    }
+    list.name = scalar(node["name"], "name");
+    if (list.name.empty()) fail(node["name"], "list name must not be empty");
+    const std::string format = scalar(node["format"], "format");
+    if (!parse(format, list.format)) {
+      fail(node["format"],
+           "format is '" + format + "', expected one of: " + std::string(names_of(ListFormat{})));
+    }
+    const std::filesystem::path path = scalar(node["path"], "path");
+    list.path = (path.is_absolute() ? path : base / path).lexically_normal().string();
+    if (node["match"]) {
+      const std::string match = scalar(node["match"], "match");
+      if (match == "subdomains")
+        list.match = MatchMode::Subdomains;
+      else if (match == "exact")
+        list.match = MatchMode::Exact;
+      else
+        fail(node["match"], "match is '" + match + "', expected one of: subdomains, exact");
+    }
+    if (node["action"])
+      list.action = choice<filters::Action>(node["action"], "action", "block, allow, log");
+    list.response = defaults;
+    if (node["response"]) response(node["response"], "response", list.response);
+    return list;
+  }
+
+  Config config(const YAML::Node& root) const {
+    Config config;
+    config.path = path();
+    if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
+    expect_map(
+        root, "the config",
+        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "dataplane"});
+    config.defaults.a = {{0, 0, 0, 0}};
+    config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
+    if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
+    if (root["control"]) {
+      const YAML::Node c = root["control"];
+      expect_map(c, "control", {"socket", "snapshot_dir"});
+      if (c["socket"]) config.control.socket = scalar(c["socket"], "control.socket");
+      if (c["snapshot_dir"])
+        config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
+    }
+    if (root["metrics"]) {
+      const YAML::Node m = root["metrics"];
+      expect_map(m, "metrics", {"listen"});
+      if (m["listen"]) {
+        config.metrics.listen = m["listen"].IsNull() ? "" : scalar(m["listen"], "metrics.listen");
+        const std::string& l = config.metrics.listen;
+        const std::size_t colon = l.rfind(':');
+        if (!l.empty() && (colon == std::string::npos || colon == 0 || colon + 1 == l.size())) {
+          fail(m["listen"],
+               "metrics.listen is '" + l + "', expected host:port (or \"\" to turn metrics off)");
+        }
+      }
+    }
+    if (root["events"]) {
+      const YAML::Node e = root["events"];
+      expect_map(e, "events", {"path", "rate_limit"});
+      if (e["path"]) {
+        const std::filesystem::path file =
+            e["path"].IsNull() ? "" : scalar(e["path"], "events.path");
+        const std::filesystem::path folder = std::filesystem::path(path()).parent_path();
+        config.events.path = file.empty() || file.is_absolute()
+                                 ? file.string()
+                                 : (folder / file).lexically_normal().string();
+      }
+      if (e["rate_limit"]) {
+        config.events.rate_limit = static_cast<std::uint32_t>(
+            whole_number(e["rate_limit"], "events.rate_limit", 0, 10'000'000,
+                         "events.rate_limit must be a number of events per second (0: no limit)"));
+      }
+    }
+    if (root["matcher"]) {
+      const YAML::Node m = root["matcher"];
+      expect_map(m, "matcher", {"bloom_false_positive_rate"});
+      if (m["bloom_false_positive_rate"]) {
+        double rate = 0;
+        try {
+          rate = m["bloom_false_positive_rate"].as<double>();
+        } catch (const YAML::Exception&) {
+          rate = -1;
+        }
+        if (!(rate > 0 && rate < 0.5))
+          fail(m["bloom_false_positive_rate"],
+               "bloom_false_positive_rate must be a number between 0 and 0.5");
+        config.bloom_false_positive_rate = rate;
+      }
+    }
+    if (root["protocols"]) {
+      const YAML::Node p = root["protocols"];
+      expect_map(p, "protocols", {"dns_ports", "http_ports", "tls_ports"});
+      if (p["dns_ports"]) config.ports.dns = ports(p["dns_ports"], "protocols.dns_ports");
+      if (p["http_ports"]) config.ports.http = ports(p["http_ports"], "protocols.http_ports");
+      if (p["tls_ports"]) config.ports.tls = ports(p["tls_ports"], "protocols.tls_ports");
+    }
+    if (root["dataplane"]) {
+      config.dataplane = read_dataplane(*this, root["dataplane"]);
+    }
+    if (!root["lists"]) fail(root, "the config has no 'lists' key");
+    const YAML::Node lists = root["lists"];
+    if (!lists.IsSequence() || lists.size() == 0)
+      fail(lists, "lists must be a non-empty sequence of lists");
+    const std::filesystem::path base = std::filesystem::path(path()).parent_path();
+    std::set<std::string> names;
+    for (const auto& node : lists) {
+      ListConfig list = this->list(node, config.defaults, base);
+      if (!names.insert(list.name).second)
+        fail(node["name"], "list name '" + list.name + "' is used twice");
+      config.lists.push_back(std::move(list));
+    }
+    if (config.lists.size() > 0x3FFF) fail(lists, "too many lists (at most 16383)");
+    return config;
+  }
+};
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const std::string& path) {
+  try {
+    const YAML::Node root = YAML::Load(text);
+    return Reader(path).config(root);
+  } catch (const ConfigError& e) {
+    return make_error(e.what());
+  } catch (const YAML::Exception& e) {
+    return make_error(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
+  }
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path + ": cannot open config: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace takedown::schema

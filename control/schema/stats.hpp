@@ -1,0 +1,231 @@
+// Stats: what takedownd exports, written once. One table of counters (TAKEDOWN_COUNTERS) and one
+// of Prometheus families (TAKEDOWN_METRIC_FAMILIES); the workers' counter struct, the stats JSON
+// (exit report and the `stats` reply), /metrics and DPDK telemetry all expand them, so a counter
+// cannot be exported under two names or with two meanings (VPP's foreach_*_error is the model).
+//
+// How the counters add up (the data-plane tests hold the code to it):
+//
+//   rx_packets     = tx_packets + dropped + tx_errors
+//   dropped        = answered + reset + blocked_drop + malformed_drop   (dropped_total())
+//   blocked_dns + blocked_http + blocked_tls = answered + reset + blocked_drop
+//   ports' tx      = tx_packets + responses_sent + resets_sent
+//
+// tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
+// query (answered); its answer counts in responses_sent. A reset segment counts in `reset`; its
+// two RSTs count in resets_sent. Replies the tx ring refuses, or that find no mbuf, count in
+// reply_errors, never in tx_errors. Plain values; no DPDK types.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "filters/common/result.hpp"
+
+namespace takedown::schema {
+
+class JsonWriter;
+
+// X(Id, "name", Type, "label key", "help"): every /metrics family, in exposition order. The label
+// key is that of the counter rows below that feed the family ("" for a single sample).
+#define TAKEDOWN_METRIC_FAMILIES(X)                                                             \
+  X(Packets, "takedown_packets_total", Counter, "port", "Frames received and sent, per port.")  \
+  X(Bytes, "takedown_bytes_total", Counter, "port", "Bytes received and sent, per port.")       \
+  X(RxMissed, "takedown_rx_missed_total", Counter, "port",                                      \
+    "Frames the device dropped because its rx ring was full.")                                  \
+  X(Verdicts, "takedown_verdicts_total", Counter, "protocol",                                   \
+    "Frames by the protocol their name came from (none: no name) and the decision.")            \
+  X(ListHits, "takedown_list_hits_total", Counter, "list",                                      \
+    "Decided matches per list, over every snapshot generation.")                                \
+  X(Dropped, "takedown_dropped_total", Counter, "reason",                                       \
+    "Frames not forwarded because of a verdict, by what became of them.")                       \
+  X(Replies, "takedown_replies_total", Counter, "kind", "DNS answers and TCP resets sent.")     \
+  X(TxErrors, "takedown_tx_errors_total", Counter, "",                                          \
+    "Frames the tx ring refused (forwarded originals).")                                        \
+  X(ReplyErrors, "takedown_reply_errors_total", Counter, "",                                    \
+    "Replies that found no mbuf or that the tx ring refused.")                                  \
+  X(Malformed, "takedown_malformed_total", Counter, "reason",                                   \
+    "Frames a decoder or parser found malformed, by reason.")                                   \
+  X(Truncated, "takedown_truncated_total", Counter, "reason",                                   \
+    "Frames a decoder or parser found cut short, by reason.")                                   \
+  X(Events, "takedown_events_total", Counter, "outcome",                                        \
+    "Event log records: written, dropped (ring full), rate limited.")                           \
+  X(SnapshotGeneration, "takedown_snapshot_generation", Gauge, "",                              \
+    "Generation of the snapshot in use (1 at start-up).")                                       \
+  X(SnapshotDomains, "takedown_snapshot_domains", Gauge, "",                                    \
+    "Distinct domains in the snapshot in use.")                                                 \
+  X(SnapshotLoaded, "takedown_snapshot_loaded_timestamp_seconds", Gauge, "",                    \
+    "When the snapshot in use was published.")                                                  \
+  X(Reloads, "takedown_reloads_total", Counter, "", "Snapshots loaded after the first one.")    \
+  X(ReloadFailures, "takedown_reload_failures_total", Counter, "",                              \
+    "Snapshots refused (corrupt, truncated, wrong version).")                                   \
+  X(ReloadLastCompile, "takedown_reload_last_compile_seconds", Gauge, "",                       \
+    "Compile time of the last reload, as takedownctl reported it.")                             \
+  X(ReloadLastVerify, "takedown_reload_last_verify_seconds", Gauge, "",                         \
+    "Read, verify and map time of the last load.")                                              \
+  X(ReloadLastSwap, "takedown_reload_last_swap_seconds", Gauge, "",                             \
+    "Pointer store plus RCU grace period (up to its deadline) of the last load.")               \
+  X(GraceTimeouts, "takedown_reload_grace_timeouts_total", Counter, "",                         \
+    "Grace periods that passed their deadline: the old snapshot was retired for a later free.") \
+  X(RetiredPending, "takedown_retired_snapshots", Gauge, "",                                    \
+    "Old snapshots waiting for a lagging worker before they are freed.")                        \
+  X(WorkerLagging, "takedown_worker_lagging", Gauge, "worker",                                  \
+    "1 while the worker has not reported a quiescent state for a grace period past its "        \
+    "deadline.")                                                                                \
+  X(WorkerBusy, "takedown_worker_busy_ratio", Gauge, "worker",                                  \
+    "Share of a worker's poll time spent in rounds that received frames.")                      \
+  X(Uptime, "takedown_uptime_seconds", Gauge, "", "Seconds since the workers started.")
+
+enum class MetricType : std::uint8_t { Counter, Gauge };
+
+enum class MetricFamily : std::uint8_t {
+  None,  // the counter is in the stats JSON (and telemetry) only
+#define TAKEDOWN_X(id, name, type, label, help) id,
+  TAKEDOWN_METRIC_FAMILIES(TAKEDOWN_X)
+#undef TAKEDOWN_X
+};
+
+// X(field, "group", "key", Family, "label value"): every counter, summed over workers.
+//   group, key:  where the stats JSON has it ("" group: the top level; "" key: not in the JSON);
+//   Family:      its /metrics family (None: not there), with this label value ("": one sample).
+// Rows of one group stand together. events_written is the main lcore's (lines the event log
+// wrote); every other counter is written by the workers.
+#define TAKEDOWN_COUNTERS(X)                                               \
+  X(rx_packets, "", "rx_packets", None, "")                                \
+  X(tx_packets, "", "tx_packets", None, "")                                \
+  X(tx_errors, "", "tx_errors", TxErrors, "")                              \
+  X(answered, "dropped_by", "answered", Dropped, "answered")               \
+  X(reset, "dropped_by", "reset", Dropped, "reset")                        \
+  X(blocked_drop, "dropped_by", "blocked_drop", Dropped, "blocked_drop")   \
+  X(malformed_drop, "dropped_by", "malformed", Dropped, "malformed")       \
+  X(responses_sent, "", "responses_sent", Replies, "dns_answer")           \
+  X(resets_sent, "", "resets_sent", Replies, "tcp_reset")                  \
+  X(reply_errors, "", "reply_errors", ReplyErrors, "")                     \
+  X(blocked_dns, "blocked", "dns", None, "")                               \
+  X(blocked_http, "blocked", "http", None, "")                             \
+  X(blocked_tls, "blocked", "tls", None, "")                               \
+  X(allowed, "", "allowed", None, "")                                      \
+  X(logged, "", "logged", None, "")                                        \
+  X(passed, "", "passed", None, "")                                        \
+  X(malformed, "", "malformed", None, "")                                  \
+  X(truncated, "", "truncated", None, "")                                  \
+  X(extracted_dns, "extracted", "dns", None, "")                           \
+  X(extracted_http, "extracted", "http", None, "")                         \
+  X(extracted_tls, "extracted", "tls", None, "")                           \
+  X(events_written, "events", "written", Events, "written")                \
+  X(events_dropped, "events", "dropped", Events, "dropped")                \
+  X(events_rate_limited, "events", "rate_limited", Events, "rate_limited") \
+  X(bursts, "", "bursts", None, "")                                        \
+  X(busy_cycles, "", "", None, "")                                         \
+  X(polled_cycles, "", "", None, "")
+
+struct CounterRow {
+  const char* field;
+  const char* group;
+  const char* key;
+  MetricFamily family;
+  const char* label;
+};
+
+struct FamilyRow {
+  MetricFamily id;
+  const char* name;
+  MetricType type;
+  const char* label_key;
+  const char* help;
+};
+
+inline constexpr CounterRow kCounterRows[] = {
+#define TAKEDOWN_X(field, group, key, family, label) \
+  {#field, group, key, MetricFamily::family, label},
+    TAKEDOWN_COUNTERS(TAKEDOWN_X)
+#undef TAKEDOWN_X
+};
+inline constexpr std::size_t kCounterCount = sizeof kCounterRows / sizeof kCounterRows[0];
+
+inline constexpr FamilyRow kFamilyRows[] = {
+#define TAKEDOWN_X(id, name, type, label, help) \
+  {MetricFamily::id, name, MetricType::type, label, help},
+    TAKEDOWN_METRIC_FAMILIES(TAKEDOWN_X)
+#undef TAKEDOWN_X
+};
+
+// Verdicts by the protocol a name came from and the decision (filters::Protocol x Decision).
+inline constexpr std::size_t kProtocols = 4;
+inline constexpr std::size_t kDecisions = 5;
+
+// The counters as plain uint64_t, one per row, in table order (so values() can index them).
+struct Counters {
+#define TAKEDOWN_X(field, group, key, family, label) std::uint64_t field = 0;
+  TAKEDOWN_COUNTERS(TAKEDOWN_X)
+#undef TAKEDOWN_X
+  std::uint64_t verdicts[kProtocols][kDecisions] = {};
+
+  // Row i of kCounterRows.
+  std::uint64_t value(std::size_t row) const { return (&rx_packets)[row]; }
+  std::uint64_t& value(std::size_t row) { return (&rx_packets)[row]; }
+  Counters& operator+=(const Counters& other);
+};
+static_assert(sizeof(Counters) ==
+              (kCounterCount + kProtocols * kDecisions) * sizeof(std::uint64_t));
+
+// The frames not forwarded because of a verdict: the sum of the "dropped_by" rows.
+std::uint64_t dropped_total(const Counters& counters);
+
+struct PortStats {
+  std::string name;
+  std::uint64_t rx = 0;
+  std::uint64_t tx = 0;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_bytes = 0;
+  std::uint64_t rx_missed = 0;  // dropped by the device: the rx ring was full
+};
+
+struct WorkerLoad {
+  std::uint64_t busy_cycles = 0;    // poll rounds that received something
+  std::uint64_t polled_cycles = 0;  // all poll rounds
+  bool lagging = false;             // past a grace period's deadline without a quiescent state
+};
+
+struct ReloadFigures {
+  std::uint64_t loads = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t grace_timeouts = 0;
+  std::uint64_t retired_pending = 0;
+  double last_verify_us = 0;
+  double last_swap_us = 0;
+  double last_compile_ms = 0;
+  double last_load_unix = 0;
+};
+
+struct ReasonCount {
+  std::string reason;
+  std::uint64_t malformed = 0;
+  std::uint64_t truncated = 0;
+};
+
+struct ListHits {
+  std::string name;
+  std::uint64_t hits = 0;
+};
+
+struct Stats {
+  Counters totals;
+  std::vector<ListHits> lists;
+  std::vector<PortStats> ports;
+  std::uint64_t generation = 0;
+  std::uint64_t domains = 0;
+  unsigned workers = 0;
+  double elapsed_seconds = 0;
+  // /metrics only (not in the stats JSON):
+  std::vector<WorkerLoad> worker_load;  // one per worker
+  std::vector<ReasonCount> reasons;     // malformed and truncated frames by reason
+  ReloadFigures reloads;
+};
+
+// The stats object: the exit report on stdout and the `stats` reply's "stats".
+void write_stats(JsonWriter& out, const Stats& stats);
+std::string stats_json(const Stats& stats);
+
+}  // namespace takedown::schema

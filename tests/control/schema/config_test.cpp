@@ -1,0 +1,155 @@
+// The YAML config: schema, defaults, and errors that name file:line:column.
+#include "control/schema/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_support.hpp"
+
+namespace takedown::schema {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  auto config = parse_config(yaml, "/etc/takedown/t.yaml");
+  return config ? std::string("no error") : config.error();
+}
+
+TEST(Config, TheShippedConfigsLoad) {
+  for (const char* file : {"conf/demo.yaml", "conf/takedown.yaml"}) {
+    auto config = load_config(testing::source_path(file));
+    ASSERT_TRUE(config) << config.error();
+    EXPECT_FALSE(config->lists.empty()) << file;
+  }
+}
+
+TEST(Config, DefaultsAndPathsRelativeToTheConfigFile) {
+  auto config = parse_config(R"(
+lists:
+  - {name: a, format: hosts, path: lists/a.txt}
+  - name: b
+    format: rpz
+    path: /abs/b.rpz
+    match: exact
+    action: log
+    response: {dns: sinkhole, a: 192.0.2.1, aaaa: ["2001:db8::1"], ttl: 30, http: drop}
+defaults: {dns: refused, tls: drop}
+control: {socket: /tmp/t.sock}
+matcher: {bloom_false_positive_rate: 0.001}
+dataplane:
+  ports: [{name: a, device: net_null0}, {name: b, device: net_null1}]
+  pairs: [[a, b]]
+)",
+                             "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  const ListConfig& a = config->lists[0];
+  EXPECT_EQ(a.path, "/etc/takedown/lists/a.txt");
+  EXPECT_EQ(a.match, MatchMode::Subdomains);
+  EXPECT_EQ(a.action, filters::Action::Block);
+  EXPECT_EQ(a.response.dns, filters::DnsResponse::Refused);
+  EXPECT_EQ(a.response.tls, filters::TcpResponse::Drop);
+  const ListConfig& b = config->lists[1];
+  EXPECT_EQ(b.path, "/abs/b.rpz");
+  EXPECT_EQ(b.match, MatchMode::Exact);
+  EXPECT_EQ(b.action, filters::Action::Log);
+  EXPECT_EQ(b.response.dns, filters::DnsResponse::Sinkhole);
+  EXPECT_EQ(b.response.http, filters::TcpResponse::Drop);
+  EXPECT_EQ(b.response.tls, filters::TcpResponse::Drop);  // from defaults
+  ASSERT_EQ(b.response.a.size(), 1u);
+  EXPECT_EQ(b.response.a[0][3], 1);
+  EXPECT_EQ(b.response.ttl, 30u);
+  EXPECT_EQ(config->control.socket, "/tmp/t.sock");
+  EXPECT_EQ(config->control.snapshot_dir, "/var/lib/takedown");
+  EXPECT_DOUBLE_EQ(config->bloom_false_positive_rate, 0.001);
+  EXPECT_TRUE(config->dataplane.present);
+  EXPECT_EQ(config->dataplane.peer(0), 1u);
+}
+
+TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
+  EXPECT_EQ(error_of("lists:\n  - name: a\n    fromat: domains\n"),
+            "/etc/takedown/t.yaml:3:5: unknown key 'fromat' in a list (expected one of: name, "
+            "format, path, "
+            "match, action, response)");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, path: x}\n"),
+            "/etc/takedown/t.yaml:2:5: list is missing the required key 'format'");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: csv, path: x}\n"),
+            "/etc/takedown/t.yaml:2:23: format is 'csv', expected one of: domains, hosts, adblock, "
+            "dnsmasq, "
+            "unbound, rpz, regex, urls");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, action: deny}\n"),
+            "/etc/takedown/t.yaml:2:49: action is 'deny', expected one of: block, allow, log");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: [x]}\n"),
+            "/etc/takedown/t.yaml:2:38: path must be a single value");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, response: {a: 1.2.3}}\n"),
+            "/etc/takedown/t.yaml:2:55: '1.2.3' is not an IPv4 address");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x}\n  - {name: a, format: "
+                     "domains, path: y}\n"),
+            "/etc/takedown/t.yaml:3:12: list name 'a' is used twice");
+  EXPECT_EQ(error_of("lists: []\n"),
+            "/etc/takedown/t.yaml:1:8: lists must be a non-empty sequence of lists");
+  EXPECT_EQ(error_of("control: {socket: /x}\n"),
+            "/etc/takedown/t.yaml:1:1: the config has no 'lists' key");
+  EXPECT_EQ(error_of("lists: [\n"),
+            "/etc/takedown/t.yaml:2:1: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(error_of("listz: []\n")
+                .rfind("/etc/takedown/t.yaml:1:1: unknown key 'listz' in the config", 0),
+            0u);
+  EXPECT_EQ(
+      error_of("matcher: {bloom_false_positive_rate: two}\nlists: [{name: a, format: domains, "
+               "path: x}]\n"),
+      "/etc/takedown/t.yaml:1:38: bloom_false_positive_rate must be a number between 0 and 0.5");
+}
+
+TEST(Config, ProtocolPorts) {
+  auto config = parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [53, 5353], tls_ports: "
+      "[8443]}\n",
+      "/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->ports.dns[0], 53);
+  EXPECT_EQ(config->ports.dns[1], 5353);
+  EXPECT_EQ(config->ports.dns[2], 0);
+  EXPECT_EQ(config->ports.http[0], 80);  // default kept
+  EXPECT_EQ(config->ports.tls[0], 8443);
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nprotocols: {dns_ports: [0]}\n"),
+            "/etc/takedown/t.yaml:2:25: protocols.dns_ports: '0' is not a port (1-65535)");
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nprotocols: {http_ports: 80}\n"),
+            "/etc/takedown/t.yaml:2:25: protocols.http_ports must be a list of port numbers");
+}
+
+TEST(Config, MetricsAndEvents) {
+  auto config = parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"[::1]:9999\"}\n"
+      "events: {path: log/events.json, rate_limit: 0}\n",
+      "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->metrics.listen, "[::1]:9999");
+  EXPECT_EQ(config->events.path, "/etc/takedown/log/events.json");
+  EXPECT_EQ(config->events.rate_limit, 0u);
+  auto defaults = parse_config("lists: [{name: a, format: domains, path: x}]\n", "/t.yaml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->metrics.listen, "127.0.0.1:9910");
+  EXPECT_EQ(defaults->events.path, "");
+  EXPECT_EQ(defaults->events.rate_limit, 1000u);
+  EXPECT_TRUE(parse_config(
+      "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"\"}\n", "/t.yaml"));
+  EXPECT_EQ(
+      error_of("lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: 9910}\n"),
+      "/etc/takedown/t.yaml:2:19: metrics.listen is '9910', expected host:port (or \"\" to turn "
+      "metrics off)");
+  EXPECT_EQ(
+      error_of("lists: [{name: a, format: domains, path: x}]\nevents: {rate_limit: lots}\n"),
+      "/etc/takedown/t.yaml:2:22: events.rate_limit must be a number of events per second (0: no "
+      "limit)");
+  EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nevents: {file: x}\n"),
+            "/etc/takedown/t.yaml:2:10: unknown key 'file' in events (expected one of: path, "
+            "rate_limit)");
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto config = load_config("/nonexistent/takedown.yaml");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error(),
+            "/nonexistent/takedown.yaml: cannot open config: No such file or directory");
+}
+
+}  // namespace
+}  // namespace takedown::schema
