@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kUsage =
     "Usage: takedownctl COMMAND [OPTIONS]\n"
     "Commands:\n"
-    "  compile -c CONFIG -o FILE     compile the config's lists into a snapshot file\n"
+    "  compile -c CONFIG [-o FILE]   compile the config's lists into a snapshot (FILE, or the\n"
+    "                                snapshot folder takedownd starts from)\n"
     "  check   -c CONFIG NAME...     explain the verdict for names ('-' reads stdin)\n"
     "  inspect -c CONFIG CAPTURE     extract and judge the names in a pcap/pcapng capture\n"
     "  run     -c CONFIG             the control process: load, watch the lists, reload\n"

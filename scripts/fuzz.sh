@@ -47,11 +47,18 @@ PY
 fi
 
 failed=0
-for target in packet_decoder_fuzz dns_query_fuzz http_request_fuzz client_hello_fuzz name_extractor_fuzz \
-              reply_fuzz list_loader_fuzz config_loader_fuzz; do
-  mkdir -p "$corpus/$target"
+targets=(packet_decoder_fuzz dns_query_fuzz http_request_fuzz client_hello_fuzz name_extractor_fuzz
+         reply_fuzz list_loader_fuzz config_loader_fuzz control_message_fuzz)
+# FUZZ_TARGETS="a b" runs only those (a campaign on one target).
+if [ -n "${FUZZ_TARGETS:-}" ]; then read -r -a targets <<< "$FUZZ_TARGETS"; fi
+for target in "${targets[@]}"; do
+  mkdir -p "$corpus/$target" "$seeds/$target"
+  # The minimised corpus kept in the repository (tests/fuzz/corpus/TARGET), when there is one.
+  kept=()
+  if [ -d "tests/fuzz/corpus/$target" ]; then kept=("tests/fuzz/corpus/$target"); fi
   if "$build/bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       -artifact_prefix="$artifacts/$target-" "$corpus/$target" "$seeds/$target" > "$build/fuzz-$target.log" 2>&1; then
+       -artifact_prefix="$artifacts/$target-" "$corpus/$target" "$seeds/$target" "${kept[@]}" \
+       > "$build/fuzz-$target.log" 2>&1; then
     echo "fuzz $target: $(grep -E '^stat::number_of_executed_units' "$build/fuzz-$target.log" | awk '{print $2}') runs in ${seconds}s, no crash"
   else
     echo "fuzz $target: FAILED, see $build/fuzz-$target.log and $artifacts/"

@@ -65,7 +65,9 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
   return p;
 }
 
-Result<CompileOutput> compile_snapshot(const schema::Config& config) {
+namespace {
+
+Result<CompileOutput> compile_lists(const schema::Config& config) {
   const auto start = std::chrono::steady_clock::now();
   CompileOutput out;
   std::vector<ParsedList> lists;
@@ -166,6 +168,20 @@ Result<CompileOutput> compile_snapshot(const schema::Config& config) {
   out.build_ms = ms_since(build_start);
   out.total_ms = ms_since(start);
   return out;
+}
+
+}  // namespace
+
+Result<CompileOutput> compile_snapshot(const schema::Config& config) {
+  // The boundary of the build side: nothing a list can cause escapes as an exception (a run of
+  // `takedownctl run` must outlive any list).
+  try {
+    return compile_lists(config);
+  } catch (const std::bad_alloc&) {
+    return make_error(config.path + ": out of memory while compiling its lists");
+  } catch (const std::exception& e) {
+    return make_error(config.path + ": compiling its lists failed: " + e.what());
+  }
 }
 
 Result<CompileOutput> compile_config_file(const std::string& config_path) {

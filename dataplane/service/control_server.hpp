@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "control/schema/control_messages.hpp"
 #include "filters/common/result.hpp"
 
 namespace takedown::dataplane {
@@ -21,7 +22,7 @@ namespace takedown::dataplane {
 class ControlServer {
  public:
   static constexpr std::size_t kMaxClients = 16;
-  static constexpr std::size_t kMaxLine = 64 * 1024;
+  static constexpr std::size_t kMaxLine = schema::kMaxRequestBytes;
   using Handler = std::function<std::string(std::string_view request)>;
 
   static Result<std::unique_ptr<ControlServer>> open(const std::string& path);
