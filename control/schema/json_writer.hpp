@@ -2,8 +2,9 @@
 // control messages, the stats object, the event log's lines, takedownctl's --json output.
 //
 // Commas and nesting are tracked for the caller; strings are escaped so that any bytes (a name off
-// the wire, a file path) give valid one-line JSON: `"` and `\` are escaped and every byte that
-// is not printable ASCII becomes \u00XX. Output is one line, with ", " and ": " between items.
+// the wire, a file path) give valid one-line JSON: `"` and `\` are escaped, well-formed UTF-8 is
+// kept as it is (a decoder gets the same bytes back), and every other byte that is not printable
+// ASCII (control characters, bytes that are not UTF-8) becomes \u00XX. Output is one line, with ", " and ": " between items.
 // The writer does not check that keys and values alternate; a value outside an object or array
 // is the whole text. Cold path (the event log writes ~400k lines a second with it); a value type,
 // one per thread.
@@ -65,7 +66,7 @@ class JsonWriter {
   bool comma_ = false;  // the next item at this level needs a ", " first
 };
 
-// Appends `text` as a JSON string literal, quotes included, escaped as JsonWriter does.
+// Appends `text` as a JSON string literal, quotes included, escaped as JsonWriter does. O(len).
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace takedown::schema

@@ -164,5 +164,22 @@ TEST(JsonWriter, EscapesAnyBytesIntoOneLine) {
   EXPECT_TRUE(nlohmann::json::accept(w.text()));
 }
 
+// Found by control_message_fuzz: UTF-8 text must come back as the same bytes, not as Latin-1.
+TEST(JsonWriter, KeepsUtf8AndEscapesWhatIsNotUtf8) {
+  const std::string utf8 = "/etc/t\xc3\xa5kedown/\xd9\x95\xe2\x82\xac\xf0\x9f\x94\x92.txt";
+  std::string out;
+  append_json_string(out, utf8);
+  EXPECT_EQ(out, "\"" + utf8 + "\"");
+  EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), utf8);
+  // Not UTF-8: a lone continuation byte, a truncated sequence, an overlong form, a surrogate.
+  out.clear();
+  append_json_string(out, "\x80|\xc3|\xc0\xaf|\xed\xa0\x80");
+  EXPECT_EQ(out, R"("\u0080|\u00c3|\u00c0\u00af|\u00ed\u00a0\u0080")");
+  EXPECT_TRUE(nlohmann::json::accept(out));
+  auto reply = decode_load_reply(encode(ErrorReply{utf8, 1}));
+  ASSERT_TRUE(reply) << reply.error();
+  EXPECT_EQ(std::get<ErrorReply>(*reply).error, utf8);
+}
+
 }  // namespace
 }  // namespace takedown::schema
