@@ -169,7 +169,7 @@ TEST(JsonWriter, KeepsUtf8AndEscapesWhatIsNotUtf8) {
   const std::string utf8 = "/etc/t\xc3\xa5kedown/\xd9\x95\xe2\x82\xac\xf0\x9f\x94\x92.txt";
   std::string out;
   append_json_string(out, utf8);
-  EXPECT_EQ(out, "\"" + utf8 + "\"");
+  EXPECT_EQ(out, std::string(1, '"') + utf8 + '"');
   EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), utf8);
   // Not UTF-8: a lone continuation byte, a truncated sequence, an overlong form, a surrogate.
   out.clear();
