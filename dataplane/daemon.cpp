@@ -197,6 +197,13 @@ void serve_until_stop(const DaemonOptions& options,
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
+  // First, before anything slow: a SIGHUP (logrotate, a config-management run) in the first
+  // seconds must not end the process with signal 1, which systemd takes for a clean exit. A
+  // SIGINT or SIGTERM during start-up stops takedownd as soon as it is up.
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGHUP, on_hangup);
   auto config = schema::load_config(options.config);
   if (!config) return fail(config.error());
   const schema::DataplaneConfig& dp = config->dataplane;
@@ -315,10 +322,6 @@ int run_daemon(const DaemonOptions& options) {
     }
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGHUP, on_hangup);
   const std::uint64_t start_tsc = rte_rdtsc();
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {

@@ -61,7 +61,11 @@ int run_compile_command(int argc, char** argv) {
       std::fprintf(stderr, "takedownctl: %s\n", stored.error().c_str());
       return kExitFailed;
     }
-    written_to = *stored;
+    written_to = stored->path;
+    if (stored->stale_temporaries_removed != 0) {
+      std::printf("removed %zu temporary files that killed writers left in %s\n",
+                  stored->stale_temporaries_removed, config->control.snapshot_dir.c_str());
+    }
   } else if (auto written = write_file_atomically(output_path, compiled->snapshot); !written) {
     std::fprintf(stderr, "takedownctl: %s\n", written.error().c_str());
     return kExitFailed;

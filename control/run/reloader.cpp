@@ -26,7 +26,8 @@ bool Reloader::reload(const std::string& config_path, ReloadResult& result, Relo
     error = {ReloadStage::Store, stored.error(), ""};
     return false;
   }
-  if (!load(config->control.socket, *stored, compiled->total_ms, result, error)) return false;
+  if (!load(config->control.socket, stored->path, compiled->total_ms, result, error)) return false;
+  result.stale_temporaries_removed = stored->stale_temporaries_removed;
   result.lists = compiled->reports.size();
   result.compile_ms = compiled->total_ms;
   return true;
@@ -71,6 +72,10 @@ std::string describe(const ReloadResult& r) {
                 static_cast<unsigned long long>(r.domains), r.compile_ms, r.verify_us / 1000.0,
                 r.prepare_us, r.swap_us, r.snapshot_path.c_str());
   std::string out = line;
+  if (r.stale_temporaries_removed != 0) {
+    out += "; removed " + std::to_string(r.stale_temporaries_removed) +
+           " temporary files that killed writers left";
+  }
   if (!r.lagging_workers.empty()) {
     out += "; the grace period passed its deadline, waiting for worker";
     for (unsigned w : r.lagging_workers) out.append(" ").append(std::to_string(w));

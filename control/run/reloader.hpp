@@ -25,7 +25,8 @@ struct ReloadResult {
   double verify_us = 0;
   double prepare_us = 0;
   double swap_us = 0;
-  std::vector<unsigned> lagging_workers;  // past the grace period's deadline
+  std::vector<unsigned> lagging_workers;      // past the grace period's deadline
+  std::size_t stale_temporaries_removed = 0;  // left in the snapshot folder by killed writers
 };
 
 // The stage that failed, for messages and exit handling.

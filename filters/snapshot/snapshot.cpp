@@ -1,11 +1,14 @@
 #include "filters/snapshot/snapshot.hpp"
 
+#include <fcntl.h>
 #include <hs/hs_runtime.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 namespace takedown::filters {
 namespace fmt = snapshot_format;
@@ -67,16 +70,86 @@ std::unique_ptr<Snapshot> Snapshot::allocate(std::size_t size) {
   return snapshot;
 }
 
+namespace {
+
+struct CloseFd {
+  int fd;
+  ~CloseFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+// Reads exactly `length` bytes at `offset`; false on error or end of file.
+bool read_at(int fd, std::uint8_t* out, std::size_t length, off_t offset) {
+  while (length > 0) {
+    const ssize_t n = ::pread(fd, out, length, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    length -= static_cast<std::size_t>(n);
+    offset += n;
+  }
+  return true;
+}
+
+// The header's own checks, before anything else is read: a file that is not a snapshot (a
+// sparse gigabyte, a log file) is refused after 64 bytes.
+Result<bool> check_header(const fmt::FileHeader& header, std::uint64_t size,
+                          const std::string& origin) {
+  if (std::memcmp(header.magic, fmt::kMagic, sizeof(header.magic)) != 0) {
+    return fail(origin, "bad magic (expected a Takedown snapshot)");
+  }
+  if (header.version != fmt::kVersion) {
+    return fail(origin, "format version " + std::to_string(header.version) +
+                            ", this build reads version " + std::to_string(fmt::kVersion));
+  }
+  if (header.header_size != sizeof(header)) return fail(origin, "bad header size");
+  if (header.file_size != size) {
+    return fail(origin, "truncated or padded: header says " + std::to_string(header.file_size) +
+                            " bytes, file has " + std::to_string(size));
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Snapshot>> Snapshot::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return make_error(path + ": cannot open snapshot: " + std::strerror(errno));
-  const std::streamoff size = in.tellg();
-  if (size < 0) return make_error(path + ": cannot read snapshot size");
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+  CloseFd file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+  if (file.fd < 0) return make_error(path + ": cannot open snapshot: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) {
+    return make_error(path + ": cannot stat snapshot: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(path + ": not a snapshot: it is " + file_kind(st.st_mode) +
+                      ", not a regular file");
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size < sizeof(fmt::FileHeader)) {
+    return fail(path, "file is " + std::to_string(size) + " bytes, shorter than the header");
+  }
+  fmt::FileHeader header;
+  if (!read_at(file.fd, reinterpret_cast<std::uint8_t*>(&header), sizeof header, 0)) {
+    return make_error(path + ": cannot read the snapshot header: " + std::strerror(errno));
+  }
+  if (auto ok = check_header(header, size, path); !ok) return make_error(ok.error());
   std::unique_ptr<Snapshot> snapshot = allocate(static_cast<std::size_t>(size));
-  if (!snapshot) return make_error(path + ": out of memory reading snapshot");
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(snapshot->buffer_.get()), size)) {
-    return make_error(path + ": short read on snapshot");
+  if (!snapshot) {
+    return make_error(path + ": out of memory reading a snapshot of " + std::to_string(size) +
+                      " bytes");
+  }
+  if (!read_at(file.fd, snapshot->buffer_.get(), size, 0)) {
+    return make_error(path + ": short read on snapshot (" + std::strerror(errno) + ")");
   }
   auto ok = snapshot->verify(path);
   if (!ok) return make_error(ok.error());
@@ -100,18 +173,7 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   }
   fmt::FileHeader header;
   std::memcpy(&header, base, sizeof(header));
-  if (std::memcmp(header.magic, fmt::kMagic, sizeof(header.magic)) != 0) {
-    return fail(origin, "bad magic (expected a Takedown snapshot)");
-  }
-  if (header.version != fmt::kVersion) {
-    return fail(origin, "format version " + std::to_string(header.version) +
-                            ", this build reads version " + std::to_string(fmt::kVersion));
-  }
-  if (header.header_size != sizeof(header)) return fail(origin, "bad header size");
-  if (header.file_size != size_) {
-    return fail(origin, "truncated or padded: header says " + std::to_string(header.file_size) +
-                            " bytes, file has " + std::to_string(size_));
-  }
+  if (auto ok = check_header(header, size_, origin); !ok) return make_error(ok.error());
   if (fmt::file_checksum({base, size_}) != header.checksum) {
     return fail(origin, "checksum mismatch (the file is corrupt)");
   }
