@@ -16,14 +16,21 @@ bool Reloader::reload(const std::string& config_path, ReloadResult& result, Relo
     error = {ReloadStage::Compile, config.error(), ""};
     return false;
   }
+  // A reload that fails before takedownd sees it is reported to takedownd all the same (best
+  // effort: it may be down), so its failure metric and status count every failed reload.
+  const auto report = [&](const char* stage, const std::string& why) {
+    (void)control_request(config->control.socket, schema::ReloadFailedRequest{stage, why}, 2000);
+  };
   auto compiled = compile_snapshot(*config);
   if (!compiled) {
     error = {ReloadStage::Compile, compiled.error(), ""};
+    report("compile", compiled.error());
     return false;
   }
   auto stored = store_snapshot(config->control.snapshot_dir, compiled->snapshot);
   if (!stored) {
     error = {ReloadStage::Store, stored.error(), ""};
+    report("store", stored.error());
     return false;
   }
   if (!load(config->control.socket, stored->path, compiled->total_ms, result, error)) return false;

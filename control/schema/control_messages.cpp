@@ -171,6 +171,9 @@ std::string encode(const Request& request) {
     if (load->compile_ms > 0) out.field("compile_ms", load->compile_ms, 3);
   } else if (std::holds_alternative<StatsRequest>(request)) {
     out.field("command", "stats");
+  } else if (const auto* failed = std::get_if<ReloadFailedRequest>(&request)) {
+    out.field("command", "reload_failed").field("stage", failed->stage);
+    out.field("error", failed->error);
   } else {
     out.field("command", "status");
   }
@@ -193,7 +196,11 @@ Result<Request> decode_request(std::string_view line) {
     }
     if (command == "stats") return Request(StatsRequest{});
     if (command == "status") return Request(StatusRequest{});
-    return make_error("unknown command '" + command + "' (expected load, stats or status)");
+    if (command == "reload_failed") {
+      return Request(ReloadFailedRequest{f.text("stage"), f.text("error")});
+    }
+    return make_error("unknown command '" + command +
+                      "' (expected load, stats, status or reload_failed)");
   });
 }
 
@@ -242,7 +249,16 @@ std::string encode(const StatusReply& reply) {
   out.end_array();
   write_indexes(out, "lagging_workers", reply.lagging_workers);
   out.field("retired_pending", reply.retired_pending);
+  out.key("last_failure").begin_object().field("stage", reply.last_failure.stage);
+  out.field("error", reply.last_failure.error);
+  out.field("unix_seconds", reply.last_failure.unix_seconds, 3).end_object();
   out.end_object();
+  return out.take();
+}
+
+std::string encode(const AckReply& reply) {
+  JsonWriter out;
+  out.begin_object().field("ok", true).field("generation", reply.generation).end_object();
   return out.take();
 }
 
@@ -289,8 +305,18 @@ Result<Reply<StatusReply>> decode_status_reply(std::string_view line) {
     }
     r.lagging_workers = f.indexes_or_empty("lagging_workers");
     r.retired_pending = f.count_or("retired_pending", 0);
+    if (f.has("last_failure")) {
+      const Fields failure = f.object("last_failure");
+      r.last_failure = {failure.text("stage"), failure.text("error"),
+                        failure.number("unix_seconds")};
+    }
     return r;
   });
+}
+
+Result<Reply<AckReply>> decode_ack_reply(std::string_view line) {
+  return decode_reply<AckReply>(line, "the reply",
+                                [](const Fields& f) { return AckReply{f.count("generation")}; });
 }
 
 }  // namespace takedown::schema

@@ -7,7 +7,12 @@
 //    "compile_ms": 23.1}                                    -> LoadReply
 //   {"command": "stats"}                                    -> StatsReply
 //   {"command": "status"}                                   -> StatusReply
+//   {"command": "reload_failed", "stage": "compile", "error": "a.txt:2: ..."}
+//                                                           -> AckReply
 //
+// reload_failed is takedownctl telling takedownd about a reload that failed before it could be
+// loaded (a list that does not compile, a full disk), so that takedownd's reload-failure metric
+// and status count every failed reload, not only the snapshots it refused itself.
 // Every reply has "ok". A refused request gets ErrorReply: "ok": false, an "error" saying why and
 // the generation still running. Decoders check every field they read and name the one that is
 // missing or of the wrong type; unknown fields are ignored, so either side may add some. Cold
@@ -34,7 +39,11 @@ struct LoadRequest {
 };
 struct StatsRequest {};
 struct StatusRequest {};
-using Request = std::variant<LoadRequest, StatsRequest, StatusRequest>;
+struct ReloadFailedRequest {
+  std::string stage;  // "compile" or "store"
+  std::string error;
+};
+using Request = std::variant<LoadRequest, StatsRequest, StatusRequest, ReloadFailedRequest>;
 
 std::string encode(const Request& request);
 Result<Request> decode_request(std::string_view line);
@@ -60,6 +69,17 @@ struct StatsReply {
   Stats stats;
 };
 
+struct AckReply {
+  std::uint64_t generation = 0;
+};
+
+// The last reload that failed, wherever it failed ("" stage: none yet).
+struct ReloadFailure {
+  std::string stage;  // "compile" or "store" (reported by takedownctl), "load" (refused here)
+  std::string error;
+  double unix_seconds = 0;
+};
+
 struct ListStatus {
   std::string name;
   std::string format;
@@ -82,12 +102,14 @@ struct StatusReply {
   std::vector<ListStatus> lists;
   std::vector<unsigned> lagging_workers;  // past a grace period's deadline, not yet quiescent
   std::uint64_t retired_pending = 0;      // old snapshots waiting for them
+  ReloadFailure last_failure;
 };
 
 std::string encode(const ErrorReply& reply);
 std::string encode(const LoadReply& reply);
 std::string encode(const StatsReply& reply);
 std::string encode(const StatusReply& reply);
+std::string encode(const AckReply& reply);
 
 // A reply line as the request's reply type, or the ErrorReply takedownd sent instead. An Error
 // when the line is not such a reply (it says what is wrong with it).
@@ -96,5 +118,6 @@ using Reply = std::variant<T, ErrorReply>;
 Result<Reply<LoadReply>> decode_load_reply(std::string_view line);
 Result<Reply<StatsReply>> decode_stats_reply(std::string_view line);
 Result<Reply<StatusReply>> decode_status_reply(std::string_view line);
+Result<Reply<AckReply>> decode_ack_reply(std::string_view line);
 
 }  // namespace takedown::schema

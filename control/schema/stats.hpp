@@ -59,7 +59,8 @@ class JsonWriter;
     "When the snapshot in use was published.")                                                  \
   X(Reloads, "takedown_reloads_total", Counter, "", "Snapshots loaded after the first one.")    \
   X(ReloadFailures, "takedown_reload_failures_total", Counter, "",                              \
-    "Snapshots refused (corrupt, truncated, wrong version).")                                   \
+    "Reloads that failed: snapshots takedownd refused, and compiles or stores takedownctl "     \
+    "reported failing.")                                                                        \
   X(ReloadLastCompile, "takedown_reload_last_compile_seconds", Gauge, "",                       \
     "Compile time of the last reload, as takedownctl reported it.")                             \
   X(ReloadLastVerify, "takedown_reload_last_verify_seconds", Gauge, "",                         \

@@ -25,6 +25,12 @@ std::string ControlCommands::handle(std::string_view line) {
   if (std::holds_alternative<schema::StatsRequest>(*request)) {
     return schema::encode(schema::StatsReply{stats_()});
   }
+  if (const auto* failed = std::get_if<schema::ReloadFailedRequest>(&*request)) {
+    std::fprintf(stderr, "takedownd: takedownctl reports a failed reload (%s): %s\n",
+                 failed->stage.c_str(), failed->error.c_str());
+    registry_.history().failed(failed->stage, failed->error);
+    return schema::encode(schema::AckReply{registry_.current().generation()});
+  }
   return status();
 }
 
@@ -74,6 +80,7 @@ std::string ControlCommands::status() const {
   }
   reply.lagging_workers = registry_.lagging();
   reply.retired_pending = registry_.retired();
+  reply.last_failure = registry_.history().last_failure;
   return schema::encode(reply);
 }
 

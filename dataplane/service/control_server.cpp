@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -38,7 +39,7 @@ bool someone_listens(const sockaddr_un& address) {
 
 }  // namespace
 
-Result<std::unique_ptr<ControlServer>> ControlServer::open(const std::string& path) {
+Result<std::unique_ptr<ControlServer>> ControlServer::open(const std::string& path, Limits limits) {
   sockaddr_un address;
   if (!fill_address(path, address)) {
     return make_error("control socket " + path + ": the path is longer than " +
@@ -78,7 +79,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::open(const std::string& pa
     ::unlink(path.c_str());
     return error;
   }
-  return std::unique_ptr<ControlServer>(new ControlServer(fd, path));
+  return std::unique_ptr<ControlServer>(new ControlServer(fd, path, limits));
 }
 
 ControlServer::~ControlServer() {
@@ -93,7 +94,18 @@ void ControlServer::poll(int timeout_ms, const Handler& handle) {
   for (const Client& c : clients_) {
     fds.push_back({c.fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
   }
-  if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
+  const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+  expire(Clock::now());
+  if (ready <= 0) {
+    std::erase_if(clients_, [](const Client& c) {
+      if (c.closing && c.out.empty()) {
+        ::close(c.fd);
+        return true;
+      }
+      return false;
+    });
+    return;
+  }
   for (std::size_t i = 0; i < clients_.size(); ++i) {
     const short events = fds[i + 1].revents;
     if (events & (POLLIN | POLLHUP | POLLERR)) read_client(clients_[i], handle);
@@ -109,17 +121,57 @@ void ControlServer::poll(int timeout_ms, const Handler& handle) {
   if (fds[0].revents & POLLIN) accept_clients();
 }
 
+namespace {
+
+// One error line, sent if the socket takes it; the client is being closed anyway.
+void tell(int fd, const std::string& why) {
+  const std::string line = schema::encode(schema::ErrorReply{why, 0}) + "\n";
+  (void)::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace
+
+void ControlServer::expire(Clock::time_point now) {
+  for (Client& c : clients_) {
+    if (c.closing) {
+      // A reply the client does not read is dropped with it.
+      if (now - c.active > limits_.idle) c.out.clear();
+      continue;
+    }
+    if (!c.in.empty() && now - c.request_started > limits_.request) {
+      tell(c.fd, "request line not complete within the request deadline; closing");
+      c.in.clear();
+      c.out.clear();
+      c.closing = true;
+    } else if (now - c.active > limits_.idle) {
+      c.out.clear();
+      c.closing = true;
+    }
+  }
+}
+
 void ControlServer::accept_clients() {
   for (;;) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
-    if (clients_.size() >= kMaxClients) {
-      static constexpr char kBusy[] = "{\"ok\": false, \"error\": \"too many control clients\"}\n";
-      (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL);
-      ::close(fd);
-      continue;
+    std::erase_if(clients_, [](const Client& c) {
+      if (c.closing && c.out.empty()) {
+        ::close(c.fd);
+        return true;
+      }
+      return false;
+    });
+    if (clients_.size() >= limits_.max_clients) {
+      // Room for the newcomer: the client idle longest goes, so nobody can lock the socket.
+      auto oldest =
+          std::min_element(clients_.begin(), clients_.end(),
+                           [](const Client& a, const Client& b) { return a.active < b.active; });
+      tell(oldest->fd,
+           "closed to make room: too many control clients, and this one was idle longest");
+      ::close(oldest->fd);
+      clients_.erase(oldest);
     }
-    clients_.push_back({fd, {}, {}});
+    clients_.push_back({fd, {}, {}, false, Clock::now()});
   }
 }
 
@@ -132,9 +184,13 @@ void ControlServer::read_client(Client& client, const Handler& handle) {
       break;
     }
     if (n < 0) break;
+    client.active = Clock::now();
+    if (client.in.empty()) client.request_started = client.active;
     client.in.append(buffer, static_cast<std::size_t>(n));
     if (client.in.size() > kMaxLine && client.in.find('\n') == std::string::npos) {
-      client.out += "{\"ok\": false, \"error\": \"request line longer than 65536 bytes\"}\n";
+      client.out += schema::encode(schema::ErrorReply{
+                        "request line longer than " + std::to_string(kMaxLine) + " bytes", 0}) +
+                    "\n";
       client.in.clear();
       client.closing = true;
       return;
@@ -145,6 +201,7 @@ void ControlServer::read_client(Client& client, const Handler& handle) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!line.empty()) client.out += handle(line) + "\n";
     client.in.erase(0, newline + 1);
+    client.request_started = client.active;  // what is left is the start of the next line
   }
 }
 
@@ -158,6 +215,7 @@ void ControlServer::write_client(Client& client) {
       return;
     }
     client.out.erase(0, static_cast<std::size_t>(n));
+    client.active = Clock::now();
   }
 }
 

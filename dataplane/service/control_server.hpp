@@ -3,11 +3,15 @@
 // One request per line, one reply line per request (JSON both ways; the handler builds them).
 // The socket is created mode 0660 in a folder created if missing. An existing socket file is
 // replaced only when nothing answers on it (a stale file after a crash); a live one means another
-// takedownd serves it, which is refused. Clients are non-blocking and at most kMaxClients at once;
-// a request line longer than kMaxLine is refused and its client dropped. The file is removed on
-// destruction. Cold path; not thread-safe.
+// takedownd serves it, which is refused. Clients are non-blocking; a request line longer than
+// kMaxLine is refused and its client dropped. No client can hold the socket: one that sends
+// nothing for `idle` is closed, one whose request line is not complete within `request` gets an
+// error and is closed, one that does not read its reply within `idle` is closed, and when
+// `max_clients` are connected the one idle longest makes room for the newcomer (told why). The
+// file is removed on destruction. Cold path; not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,11 +25,20 @@ namespace takedown::dataplane {
 
 class ControlServer {
  public:
-  static constexpr std::size_t kMaxClients = 16;
   static constexpr std::size_t kMaxLine = schema::kMaxRequestBytes;
   using Handler = std::function<std::string(std::string_view request)>;
+  using Clock = std::chrono::steady_clock;
 
-  static Result<std::unique_ptr<ControlServer>> open(const std::string& path);
+  struct Limits {
+    std::size_t max_clients = 64;
+    Clock::duration idle = std::chrono::seconds(10);
+    Clock::duration request = std::chrono::seconds(2);
+  };
+
+  static Result<std::unique_ptr<ControlServer>> open(const std::string& path, Limits limits);
+  static Result<std::unique_ptr<ControlServer>> open(const std::string& path) {
+    return open(path, Limits{});
+  }
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -40,15 +53,21 @@ class ControlServer {
     std::string in;
     std::string out;
     bool closing = false;
+    Clock::time_point active;             // the last byte in or out
+    Clock::time_point request_started{};  // the first byte of the line in `in`
   };
 
-  ControlServer(int fd, std::string path) : listen_fd_(fd), path_(std::move(path)) {}
+  ControlServer(int fd, std::string path, Limits limits)
+      : listen_fd_(fd), path_(std::move(path)), limits_(limits) {}
   void accept_clients();
   void read_client(Client& client, const Handler& handle);
   void write_client(Client& client);
+  // Deadlines: idle and slow clients are told (when they can be) and closed.
+  void expire(Clock::time_point now);
 
   int listen_fd_;
   std::string path_;
+  Limits limits_;
   std::vector<Client> clients_;
 };
 

@@ -23,7 +23,8 @@ std::string response(const char* status, const std::string& body, const char* ty
 
 }  // namespace
 
-Result<std::unique_ptr<MetricsServer>> MetricsServer::open(const std::string& listen) {
+Result<std::unique_ptr<MetricsServer>> MetricsServer::open(const std::string& listen,
+                                                           Limits limits) {
   const std::size_t colon = listen.rfind(':');
   std::string host = listen.substr(0, colon);
   const std::string port = listen.substr(colon + 1);
@@ -57,14 +58,14 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::open(const std::string& li
   if (fd < 0) return make_error("metrics.listen " + listen + ": socket: " + std::strerror(errno));
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 16) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 256) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
     return make_error(
         "metrics.listen " + listen + ": cannot listen: " + why +
         " (another takedownd? set metrics.listen to a free port, or \"\" to turn metrics off)");
   }
-  return std::unique_ptr<MetricsServer>(new MetricsServer(fd));
+  return std::unique_ptr<MetricsServer>(new MetricsServer(fd, limits));
 }
 
 MetricsServer::~MetricsServer() {
@@ -76,9 +77,21 @@ void MetricsServer::poll(int timeout_ms, const std::function<std::string()>& ren
   std::vector<pollfd> fds{{fd_, POLLIN, 0}};
   for (const Client& c : clients_)
     fds.push_back({c.fd, static_cast<short>(c.out.empty() ? POLLIN : POLLOUT), 0});
-  if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
+  const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+  const Clock::time_point now = Clock::now();
+  std::string metrics;
+  bool rendered = false;
   for (std::size_t i = 0; i < clients_.size(); ++i) {
-    if (fds[i + 1].revents != 0) serve(clients_[i], render);
+    Client& c = clients_[i];
+    if (ready > 0 && fds[i + 1].revents != 0) serve(c, render, metrics, rendered);
+    // Deadlines: the whole header within `header`, then no stall longer than `idle` reading
+    // the answer. Such a client is dropped without an answer.
+    if (!c.answered && now - c.accepted > limits_.header) {
+      c.answered = true;
+      c.out.clear();
+    } else if (c.answered && !c.out.empty() && now - c.active > limits_.idle) {
+      c.out.clear();
+    }
   }
   std::erase_if(clients_, [](const Client& c) {
     if (c.answered && c.out.empty()) {
@@ -87,18 +100,32 @@ void MetricsServer::poll(int timeout_ms, const std::function<std::string()>& ren
     }
     return false;
   });
-  if (fds[0].revents & POLLIN) {
-    for (int fd; (fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
-      if (clients_.size() >= 16) {
+  if (ready > 0 && (fds[0].revents & POLLIN)) accept_clients();
+}
+
+void MetricsServer::accept_clients() {
+  for (int fd; (fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
+    if (clients_.size() >= limits_.max_clients) {
+      // Room for the newcomer: the oldest client still sending its request goes.
+      auto oldest = clients_.end();
+      for (auto it = clients_.begin(); it != clients_.end(); ++it) {
+        if (!it->answered && (oldest == clients_.end() || it->accepted < oldest->accepted))
+          oldest = it;
+      }
+      if (oldest == clients_.end()) {  // every slot is sending an answer: they finish first
         ::close(fd);
         continue;
       }
-      clients_.push_back({fd, {}, {}});
+      ::close(oldest->fd);
+      clients_.erase(oldest);
     }
+    const Clock::time_point now = Clock::now();
+    clients_.push_back({fd, {}, {}, false, now, now});
   }
 }
 
-void MetricsServer::serve(Client& client, const std::function<std::string()>& render) {
+void MetricsServer::serve(Client& client, const std::function<std::string()>& render,
+                          std::string& metrics, bool& rendered) {
   if (!client.answered) {
     char buffer[2048];
     const ssize_t n = ::recv(client.fd, buffer, sizeof buffer, 0);
@@ -116,11 +143,16 @@ void MetricsServer::serve(Client& client, const std::function<std::string()>& re
         client.in.find("\n\n") == std::string::npos)
       return;
     client.answered = true;
+    client.active = Clock::now();
     if (client.in.rfind("GET ", 0) != 0) {
       client.out = response("405 Method Not Allowed", "only GET /metrics\n", "text/plain");
     } else if (client.in.rfind("GET /metrics ", 0) == 0 ||
                client.in.rfind("GET /metrics?", 0) == 0) {
-      client.out = response("200 OK", render(), "text/plain; version=0.0.4; charset=utf-8");
+      if (!rendered) {
+        metrics = render();
+        rendered = true;
+      }
+      client.out = response("200 OK", metrics, "text/plain; version=0.0.4; charset=utf-8");
     } else {
       client.out = response("404 Not Found", "metrics are at /metrics\n", "text/plain");
     }
@@ -132,6 +164,7 @@ void MetricsServer::serve(Client& client, const std::function<std::string()>& re
       return;
     }
     client.out.erase(0, static_cast<std::size_t>(n));
+    client.active = Clock::now();
   }
 }
 

@@ -22,6 +22,13 @@ std::uint64_t read_live(const std::uint64_t& counter) {
 
 }  // namespace
 
+void ReloadHistory::failed(std::string stage, std::string error) {
+  ++failures;
+  last_failure = {
+      std::move(stage), std::move(error),
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()};
+}
+
 SnapshotRegistry::~SnapshotRegistry() {
   if (current_) runtime_.active.store(nullptr, std::memory_order_release);
 }
@@ -67,11 +74,11 @@ Result<SwapReport> SnapshotRegistry::load_file(const std::string& path) {
   const auto start = Clock::now();
   auto snapshot = filters::Snapshot::load_file(path);
   if (!snapshot) {
-    ++history_.failures;
+    history_.failed("load", snapshot.error());
     return make_error(snapshot.error());
   }
   auto report = swap_in(std::move(*snapshot), path, micros_since(start));
-  if (!report) ++history_.failures;
+  if (!report) history_.failed("load", report.error());
   return report;
 }
 

@@ -34,12 +34,16 @@ using SwapReport = schema::LoadReply;
 // What the reloads so far did, for the metrics.
 struct ReloadHistory {
   std::uint64_t loads = 0;           // snapshots published after the first
-  std::uint64_t failures = 0;        // snapshots refused
+  std::uint64_t failures = 0;        // snapshots refused, and failures takedownctl reported
   std::uint64_t grace_timeouts = 0;  // grace periods past their deadline
   double last_verify_us = 0;
   double last_swap_us = 0;
   double last_compile_ms = 0;  // as takedownctl reported it with the load request
   double last_load_unix = 0;
+  schema::ReloadFailure last_failure;
+
+  // Counts a failed reload and keeps it as the last one.
+  void failed(std::string stage, std::string error);
 };
 
 class SnapshotRegistry {

@@ -2,6 +2,7 @@
 // snapshots, status and stats answer, bad requests get reasons; the socket is 0660, replaces a
 // stale file and refuses to steal a live one.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -111,12 +112,21 @@ TEST_F(ControlTest, StatusStatsAndBadRequests) {
   ASSERT_TRUE(stats) << stats.error();
   EXPECT_EQ(std::get<schema::StatsReply>(*stats).stats.totals.rx_packets, 42u);
   EXPECT_EQ(commands_.handle("{\"command\": \"reboot\"}"),
-            "{\"ok\": false, \"error\": \"unknown command 'reboot' (expected load, stats or "
-            "status)\", \"generation\": 1}");
+            "{\"ok\": false, \"error\": \"unknown command 'reboot' (expected load, stats, "
+            "status or reload_failed)\", \"generation\": 1}");
   EXPECT_NE(commands_.handle("{\"command\": \"load\"}").find("load needs \\\"snapshot\\\""),
             std::string::npos);
   EXPECT_NE(commands_.handle("[1, 2").find("request is not JSON"), std::string::npos);
   EXPECT_NE(commands_.handle("42").find("must be a JSON object"), std::string::npos);
+  // takedownctl's report of a reload that failed before a load: counted and shown in status.
+  const std::uint64_t before = registry_.history().failures;
+  auto ack = schema::decode_ack_reply(commands_.handle(
+      schema::encode(schema::Request(schema::ReloadFailedRequest{"compile", "a.txt:2: bad"}))));
+  ASSERT_TRUE(ack) << ack.error();
+  EXPECT_EQ(registry_.history().failures, before + 1);
+  auto after = schema::decode_status_reply(commands_.handle("{\"command\": \"status\"}"));
+  ASSERT_TRUE(after) << after.error();
+  EXPECT_EQ(std::get<schema::StatusReply>(*after).last_failure.error, "a.txt:2: bad");
 }
 
 TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
@@ -171,6 +181,86 @@ TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
                     .error()
                     .find("cannot connect") != std::string::npos,
             true);
+}
+
+// A raw client: connected, sending nothing unless told.
+int connect_to(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strcpy(address.sun_path, path.c_str());
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  return fd;
+}
+
+// What the server sends `fd` until it closes it (or 3 s pass).
+std::string read_until_closed(int fd) {
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  char buffer[512];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return got;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  return got + "<still open>";
+}
+
+class ServedTest : public ControlTest {
+ protected:
+  void serve(ControlServer::Limits limits) {
+    auto server = ControlServer::open(path_, limits);
+    ASSERT_TRUE(server) << server.error();
+    server_ = std::move(*server);
+    serving_ = std::thread([this] {
+      while (!done_) server_->poll(5, [&](std::string_view r) { return commands_.handle(r); });
+    });
+  }
+  void TearDown() override {
+    done_ = true;
+    if (serving_.joinable()) serving_.join();
+  }
+  std::string path_ = dir_.file("limits.sock");
+  std::unique_ptr<ControlServer> server_;
+  std::atomic<bool> done_{false};
+  std::thread serving_;
+};
+
+// Idle clients used to lock everyone out once 16 were connected ("too many control clients").
+TEST_F(ServedTest, ANewClientAlwaysGetsThroughIdleOnesHeldOpen) {
+  serve(ControlServer::Limits{});
+  std::vector<int> idle;
+  for (std::size_t i = 0; i < ControlServer::Limits{}.max_clients + 8; ++i) {
+    idle.push_back(connect_to(path_));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto reply = control::control_request(path_, schema::StatusRequest{}, 5000);
+    ASSERT_TRUE(reply) << reply.error();
+    auto status = schema::decode_status_reply(*reply);
+    ASSERT_TRUE(status) << status.error();
+    EXPECT_TRUE(std::holds_alternative<schema::StatusReply>(*status)) << *reply;
+  }
+  for (int fd : idle) ::close(fd);
+}
+
+TEST_F(ServedTest, IdleAndSlowClientsAreClosedAtTheirDeadlines) {
+  serve(ControlServer::Limits{8, std::chrono::milliseconds(300), std::chrono::milliseconds(200)});
+  const int idle = connect_to(path_);
+  const int slow = connect_to(path_);
+  ASSERT_EQ(::send(slow, "{\"command\": \"sta", 16, MSG_NOSIGNAL), 16);  // and nothing more
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_until_closed(idle), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  const std::string told = read_until_closed(slow);
+  EXPECT_NE(told.find("not complete within the request deadline"), std::string::npos) << told;
+  ::close(idle);
+  ::close(slow);
+  // A client that keeps asking is never idle.
+  auto reply = control::control_request(path_, schema::StatsRequest{}, 5000);
+  EXPECT_TRUE(reply) << reply.error();
 }
 
 }  // namespace

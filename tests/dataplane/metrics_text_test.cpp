@@ -18,9 +18,10 @@ TEST(MetricsText, EveryFamilyAndCounterRowOfTheTableIsExposed) {
   stats.reloads.retired_pending = 1;
   const std::string text = prometheus_text(stats);
   for (const schema::FamilyRow& f : schema::kFamilyRows) {
-    const std::string help = std::string("# HELP ") + f.name + " " + f.help + "\n";
-    const std::string type = std::string("# TYPE ") + f.name +
-                             (f.type == schema::MetricType::Counter ? " counter\n" : " gauge\n");
+    std::string help = "# HELP ";
+    help.append(f.name).append(" ").append(f.help).append("\n");
+    std::string type = "# TYPE ";
+    type.append(f.name).append(f.type == schema::MetricType::Counter ? " counter\n" : " gauge\n");
     ASSERT_NE(text.find(help), std::string::npos) << f.name;
     EXPECT_LT(text.find(help), text.find(type)) << f.name;
   }
@@ -32,8 +33,8 @@ TEST(MetricsText, EveryFamilyAndCounterRowOfTheTableIsExposed) {
     ASSERT_NE(family, nullptr) << r.field;
     std::string sample = family->name;
     if (r.label[0] != '\0')
-      sample += std::string("{") + family->label_key + "=\"" + r.label + "\"}";
-    sample += " " + std::to_string(500 + row) + "\n";
+      sample.append("{").append(family->label_key).append("=\"").append(r.label).append("\"}");
+    sample.append(" ").append(std::to_string(500 + row)).append("\n");
     EXPECT_NE(text.find(sample), std::string::npos) << r.field << ": no '" << sample << "'";
   }
   EXPECT_NE(text.find("takedown_worker_lagging{worker=\"0\"} 0\n"), std::string::npos);

@@ -34,5 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip<LoadReply>(line, decode_load_reply);
   round_trip<StatsReply>(line, decode_stats_reply);
   round_trip<StatusReply>(line, decode_status_reply);
+  round_trip<AckReply>(line, decode_ack_reply);
   return 0;
 }

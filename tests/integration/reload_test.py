@@ -356,6 +356,10 @@ def broken_lists(args, configs, generation, failures):
     if status.get("generation") != generation:
         failures.add("broken list", f"generation after the refused reloads: expected {generation}, "
                                     f"got {status.get('generation')}")
+    # Failed before takedownd saw a snapshot, and reported to it all the same.
+    last = status.get("last_failure", {})
+    if last.get("stage") != "compile" or "absent.txt" not in last.get("error", ""):
+        failures.add("broken list", f"status.last_failure: expected the compile failure naming absent.txt, got {last}")
     if second <= first:
         failures.add("broken list", f"rx_packets stopped growing after the refused reloads ({first} -> {second})")
     print(f"[2] generation still {status.get('generation')}; rx_packets {first:,} -> {second:,} in 0.3 s")

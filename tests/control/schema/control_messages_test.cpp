@@ -35,6 +35,11 @@ TEST(ControlMessages, RequestsRoundTrip) {
   auto status = decode_request(encode(Request(StatusRequest{})));
   ASSERT_TRUE(status);
   EXPECT_TRUE(std::holds_alternative<StatusRequest>(*status));
+  auto failed = decode_request(encode(Request(ReloadFailedRequest{"compile", "a.txt:2: bad"})));
+  ASSERT_TRUE(failed) << failed.error();
+  EXPECT_EQ(std::get<ReloadFailedRequest>(*failed).stage, "compile");
+  EXPECT_EQ(std::get<ReloadFailedRequest>(*failed).error, "a.txt:2: bad");
+  EXPECT_EQ(ok(decode_ack_reply(encode(AckReply{9}))).generation, 9u);
   // Written by hand, as an operator would with socat.
   auto by_hand = decode_request(R"({"command": "load", "snapshot": "/x.snap"})");
   ASSERT_TRUE(by_hand);
@@ -86,11 +91,14 @@ TEST(ControlMessages, RepliesRoundTrip) {
                   {"allow", "regex", "/etc/takedown/allow.txt", 1195, 2}};
   status.lagging_workers = {0, 3};
   status.retired_pending = 1;
+  status.last_failure = {"compile", "/etc/takedown/allow.txt:3: invalid regex", 1764000000.5};
   const StatusReply s = ok(decode_status_reply(encode(status)));
   EXPECT_EQ(encode(s), encode(status));
   EXPECT_EQ(s.lists.size(), 2u);
   EXPECT_EQ(s.lists[1].skipped, 2u);
   EXPECT_EQ(s.lagging_workers, (std::vector<unsigned>{0, 3}));
+  EXPECT_EQ(s.last_failure.stage, "compile");
+  EXPECT_DOUBLE_EQ(s.last_failure.unix_seconds, 1764000000.5);
 }
 
 TEST(ControlMessages, ErrorRepliesComeBackAsErrorReplies) {
