@@ -1,5 +1,6 @@
 #include "control/schema/json_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -112,9 +113,13 @@ JsonWriter& JsonWriter::value(double number, int decimals) {
     out_ += "null";
     return *this;
   }
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, number);
-  out_ += text;
+  // Fixed notation of any double: up to 309 integer digits, then the decimals (at most 17).
+  char text[400];
+  const int written =
+      std::snprintf(text, sizeof text, "%.*f", decimals < 17 ? decimals : 17, number);
+  out_.append(text, written > 0
+                        ? std::min<std::size_t>(static_cast<std::size_t>(written), sizeof text - 1)
+                        : 0);
   return *this;
 }
 

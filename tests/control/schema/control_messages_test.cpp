@@ -172,6 +172,16 @@ TEST(JsonWriter, EscapesAnyBytesIntoOneLine) {
   EXPECT_TRUE(nlohmann::json::accept(w.text()));
 }
 
+// Found by control_message_fuzz: a huge double was cut at 63 characters, so it came back as
+// another number.
+TEST(JsonWriter, WritesHugeNumbersWhole) {
+  for (const double v : {1.72022222222e77, -1.7976931348623157e308, 99999909950000005120.0}) {
+    JsonWriter w;
+    w.value(v, 1);
+    EXPECT_EQ(nlohmann::json::parse(w.text()).get<double>(), v) << w.text();
+  }
+}
+
 // Found by control_message_fuzz: UTF-8 text must come back as the same bytes, not as Latin-1.
 TEST(JsonWriter, KeepsUtf8AndEscapesWhatIsNotUtf8) {
   const std::string utf8 = "/etc/t\xc3\xa5kedown/\xd9\x95\xe2\x82\xac\xf0\x9f\x94\x92.txt";
