@@ -234,7 +234,11 @@ def storm_run(args, config, alternates, storm, index):
                 try:
                     reloads.append(reload(args, alternates[k % 2]))
                 except pipeline.BenchError:
-                    if proc.poll() is None:
+                    # A reload that meets takedownd's own --duration stop (socket gone, process
+                    # still flushing) ends the storm; one that fails while it runs is an error.
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
                         raise
                     break
                 k += 1
