@@ -97,13 +97,7 @@ void ControlServer::poll(int timeout_ms, const Handler& handle) {
   const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
   expire(Clock::now());
   if (ready <= 0) {
-    std::erase_if(clients_, [](const Client& c) {
-      if (c.closing && c.out.empty()) {
-        ::close(c.fd);
-        return true;
-      }
-      return false;
-    });
+    drop_closed();
     return;
   }
   for (std::size_t i = 0; i < clients_.size(); ++i) {
@@ -111,6 +105,11 @@ void ControlServer::poll(int timeout_ms, const Handler& handle) {
     if (events & (POLLIN | POLLHUP | POLLERR)) read_client(clients_[i], handle);
     if (!clients_[i].out.empty()) write_client(clients_[i]);
   }
+  drop_closed();
+  if (fds[0].revents & POLLIN) accept_clients();
+}
+
+void ControlServer::drop_closed() {
   std::erase_if(clients_, [](const Client& c) {
     if (c.closing && c.out.empty()) {
       ::close(c.fd);
@@ -118,7 +117,6 @@ void ControlServer::poll(int timeout_ms, const Handler& handle) {
     }
     return false;
   });
-  if (fds[0].revents & POLLIN) accept_clients();
 }
 
 namespace {
@@ -154,13 +152,7 @@ void ControlServer::accept_clients() {
   for (;;) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
-    std::erase_if(clients_, [](const Client& c) {
-      if (c.closing && c.out.empty()) {
-        ::close(c.fd);
-        return true;
-      }
-      return false;
-    });
+    drop_closed();
     if (clients_.size() >= limits_.max_clients) {
       // Room for the newcomer: the client idle longest goes, so nobody can lock the socket.
       auto oldest =

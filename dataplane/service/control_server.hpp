@@ -64,6 +64,8 @@ class ControlServer {
   void write_client(Client& client);
   // Deadlines: idle and slow clients are told (when they can be) and closed.
   void expire(Clock::time_point now);
+  // Closes and forgets the clients that are done (closing, nothing left to send).
+  void drop_closed();
 
   int listen_fd_;
   std::string path_;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "dataplane/stats/worker_counters.hpp"
+
 namespace takedown::dataplane {
 
 namespace {
@@ -14,10 +16,6 @@ using Clock = std::chrono::steady_clock;
 
 double micros_since(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-std::uint64_t read_live(const std::uint64_t& counter) {
-  return __atomic_load_n(&counter, __ATOMIC_RELAXED);
 }
 
 }  // namespace
@@ -167,7 +165,7 @@ std::vector<std::pair<std::string, std::uint64_t>> SnapshotRegistry::list_hits()
   for (unsigned w = 0; w < current_->workers(); ++w) {
     const auto& hits = current_->slot(w).list_hits;
     for (std::size_t l = 0; l < hits.size(); ++l) {
-      totals[std::string(current_->snapshot().list_name(l))] += read_live(hits[l]);
+      totals[std::string(current_->snapshot().list_name(l))] += live(hits[l]);
     }
   }
   std::vector<std::pair<std::string, std::uint64_t>> out;
