@@ -10,10 +10,14 @@ packages=(
   # required libraries
   dpdk dpdk-dev libdpdk-dev libhyperscan-dev libxxhash-dev libyaml-cpp-dev
   libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev nlohmann-json3-dev
+  # QUIC Initial keys (HKDF, AES-GCM, AES-ECB header protection): OpenSSL's libcrypto
+  libssl-dev
   # test tools
   tshark clang libclang-rt-14-dev
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces
   iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl
+  # browsers, headless in the namespaces: post-quantum ClientHellos over TCP, and QUIC
+  chromium firefox-esr
   # the operations files (conf/systemd, conf/logrotate) are checked with their own tools
   logrotate
   # make bench: the peer resolvers it compares against, and the charts

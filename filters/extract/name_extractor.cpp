@@ -9,10 +9,7 @@ TAKEDOWN_ENUM_DEFINE(Protocol, TAKEDOWN_PROTOCOLS)
 namespace {
 
 bool listed(const std::array<std::uint16_t, ExtractPorts::kMax>& ports, std::uint16_t port) {
-  for (std::uint16_t p : ports) {
-    if (p != 0 && p == port) return true;
-  }
-  return false;
+  return ExtractPorts::listed(ports, port);
 }
 
 }  // namespace
@@ -24,6 +21,7 @@ const DomainName* Extraction::name() const {
     case Protocol::Http:
       return status == DecodeStatus::Ok ? &http.host : nullptr;
     case Protocol::Tls:
+    case Protocol::Quic:
       return tls.has_name ? &tls.server_name : nullptr;
     case Protocol::None:
       break;
@@ -34,9 +32,12 @@ const DomainName* Extraction::name() const {
 void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out) {
   out.protocol = Protocol::None;
   out.tls.has_name = false;
+  out.reassembled = false;
+  out.packets = 1;
   const DecodeResult decoded = decode_packet(frame, out.packet);
   out.status = decoded.status;
   out.reason = to_string(decoded.reason);
+  out.decoded = decoded.status == DecodeStatus::Ok;
   if (decoded.status != DecodeStatus::Ok) return;
 
   const DecodedPacket& p = out.packet;

@@ -6,6 +6,9 @@
 // The result keeps the decoded packet (for the reply or the reset), the protocol's parse
 // result, and a reason string for counters whenever no name came out ("none" when one did).
 //
+// A name that spans packets (a ClientHello over several segments, a QUIC Initial) is FlowTracker's
+// (filters/flow/flow_tracker.hpp), which starts from what this function left.
+//
 // Hot path: no allocation, no exception; safe on any thread; one Extraction per packet slot.
 #pragma once
 
@@ -26,7 +29,8 @@ namespace takedown::filters {
   X(None, "none")             \
   X(Dns, "dns")               \
   X(Http, "http")             \
-  X(Tls, "tls")
+  X(Tls, "tls")               \
+  X(Quic, "quic")
 
 TAKEDOWN_ENUM(Protocol, TAKEDOWN_PROTOCOLS)
 
@@ -36,12 +40,23 @@ struct ExtractPorts {
   std::array<std::uint16_t, kMax> dns{53};
   std::array<std::uint16_t, kMax> http{80, 8080};
   std::array<std::uint16_t, kMax> tls{443};
+  std::array<std::uint16_t, kMax> quic{443};  // UDP: QUIC Initials, read by FlowTracker
+
+  static bool listed(const std::array<std::uint16_t, kMax>& ports, std::uint16_t port) {
+    for (std::uint16_t p : ports) {
+      if (p != 0 && p == port) return true;
+    }
+    return false;
+  }
 };
 
 struct Extraction {
   Protocol protocol = Protocol::None;
   DecodeStatus status = DecodeStatus::NotApplicable;
   std::string_view reason = "none";  // the counter label of the layer that stopped, or "none"
+  bool decoded = false;      // `packet` holds the frame's headers down to the transport
+  bool reassembled = false;  // the name took bytes from more than one packet (FlowTracker)
+  std::uint16_t packets = 1; // packets whose bytes the name was read from
   DecodedPacket packet;
   DnsQuery dns;
   HttpRequest http;

@@ -3,6 +3,8 @@
 #include "filters/common/byte_order.hpp"
 #include "filters/common/enum_text.hpp"
 
+#include <algorithm>
+
 namespace takedown::filters {
 
 TAKEDOWN_ENUM_DEFINE(TlsReason, TAKEDOWN_TLS_REASONS)
@@ -74,24 +76,11 @@ TlsResult read_server_name(Cursor c, ClientHello& out) {
 
 }  // namespace
 
-TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello& out) {
-  out.has_name = false;
-  out.record_version = 0;
-  out.client_version = 0;
-  Cursor c{payload.data(), 0, payload.size()};
-  std::uint8_t content_type = 0;
-  std::uint16_t record_length = 0;
-  if (!c.u8(content_type)) return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
-  if (content_type != kHandshake) return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
-  if (!c.u16(out.record_version) || !c.u16(record_length)) {
-    return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
-  }
-  if ((out.record_version >> 8) != 3)
-    return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
-  // The rest of this record, as far as this segment holds it.
-  const bool record_cut = record_length > c.left();
-  if (!record_cut) c.end = c.at + record_length;
+namespace {
 
+// The ClientHello handshake message from its type byte, over [c.at, c.end). `record_cut`: the
+// bytes stop where the record did not (the message may go on past c.end).
+TlsResult parse_message(Cursor c, bool record_cut, ClientHello& out) {
   std::uint8_t handshake_type = 0;
   std::uint32_t hello_length = 0;
   if (!c.u8(handshake_type)) return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
@@ -136,6 +125,93 @@ TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello&
   }
   if (record_cut || hello_cut || extensions_cut) return short_result;
   return fail(DecodeStatus::NotApplicable, TlsReason::NoServerName);
+}
+
+void reset(ClientHello& out) {
+  out.has_name = false;
+  out.record_version = 0;
+  out.client_version = 0;
+}
+
+}  // namespace
+
+TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello& out) {
+  reset(out);
+  Cursor c{payload.data(), 0, payload.size()};
+  std::uint8_t content_type = 0;
+  std::uint16_t record_length = 0;
+  if (!c.u8(content_type)) return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
+  if (content_type != kHandshake) return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  if (!c.u16(out.record_version) || !c.u16(record_length)) {
+    return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
+  }
+  if ((out.record_version >> 8) != 3)
+    return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  // The rest of this record, as far as this segment holds it.
+  const bool record_cut = record_length > c.left();
+  if (!record_cut) c.end = c.at + record_length;
+  return parse_message(c, record_cut, out);
+}
+
+TlsResult parse_client_hello_message(std::span<const std::uint8_t> message, ClientHello& out) {
+  reset(out);
+  return parse_message(Cursor{message.data(), 0, message.size()}, false, out);
+}
+
+TlsResult parse_client_hello_records(std::span<const std::uint8_t> stream,
+                                     std::span<std::uint8_t> scratch, ClientHello& out) {
+  reset(out);
+  // Fast path: the first record holds all of the stream that is there (one record, as most
+  // clients send), so there is nothing to join.
+  Cursor c{stream.data(), 0, stream.size()};
+  std::uint8_t content_type = 0;
+  std::uint16_t record_length = 0;
+  if (!c.u8(content_type)) return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
+  if (content_type != kHandshake) return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  if (!c.u16(out.record_version) || !c.u16(record_length))
+    return fail(DecodeStatus::Truncated, TlsReason::ClientHelloShort);
+  if ((out.record_version >> 8) != 3)
+    return fail(DecodeStatus::NotApplicable, TlsReason::NotHandshake);
+  if (record_length >= c.left()) {
+    const std::uint16_t version = out.record_version;
+    const TlsResult r = parse_client_hello(stream, out);
+    out.record_version = version;
+    return r;
+  }
+  // Several records: join their fragments into `scratch`, as far as they are handshake records
+  // and the stream holds them, then read the message from there.
+  std::size_t joined = 0;
+  std::size_t at = 0;
+  bool cut = false;
+  while (at < stream.size()) {
+    if (stream.size() - at < 5) {
+      cut = true;
+      break;
+    }
+    const std::uint8_t type = stream[at];
+    const std::uint16_t length = load_be16(stream.data() + at + 3);
+    if (type != kHandshake || (stream[at + 1] != 3)) break;  // the handshake ended before
+    if (length == 0) return fail(DecodeStatus::Malformed, TlsReason::BadLength);
+    at += 5;
+    const std::size_t take = std::min<std::size_t>(length, stream.size() - at);
+    if (take > scratch.size() - joined) {
+      cut = true;  // more than the scratch holds: read what fits
+      std::copy_n(stream.data() + at, scratch.size() - joined, scratch.data() + joined);
+      joined = scratch.size();
+      break;
+    }
+    std::copy_n(stream.data() + at, take, scratch.data() + joined);
+    joined += take;
+    at += take;
+    if (take < length) {
+      cut = true;
+      break;
+    }
+  }
+  const std::uint16_t version = out.record_version;
+  const TlsResult r = parse_message(Cursor{scratch.data(), 0, joined}, cut, out);
+  out.record_version = version;
+  return r;
 }
 
 }  // namespace takedown::filters

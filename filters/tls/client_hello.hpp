@@ -1,4 +1,5 @@
-// parse_client_hello(): the server_name (SNI, host_name type) of a TLS ClientHello in one segment.
+// parse_client_hello(): the server_name (SNI, host_name type) of a TLS ClientHello in one segment;
+// parse_client_hello_records() over a reassembled stream, parse_client_hello_message() over QUIC's.
 //
 // The segment must start a handshake record holding a ClientHello; anything else is
 // NotApplicable. Every extension is walked by its length, so GREASE values and unknown
@@ -39,5 +40,14 @@ struct ClientHello {
 using TlsResult = ParseResult<TlsReason>;
 
 TlsResult parse_client_hello(std::span<const std::uint8_t> payload, ClientHello& out);
+
+// The same over a reassembled TCP stream whose ClientHello may be spread over several handshake
+// records: their fragments are joined into `scratch` (the stream's size is enough) and the message
+// read from there. Records after the ClientHello's end are not read. No allocation.
+TlsResult parse_client_hello_records(std::span<const std::uint8_t> stream,
+                                     std::span<std::uint8_t> scratch, ClientHello& out);
+
+// A bare handshake message (type, 3-byte length, body), as QUIC's CRYPTO stream carries it.
+TlsResult parse_client_hello_message(std::span<const std::uint8_t> message, ClientHello& out);
 
 }  // namespace takedown::filters

@@ -108,6 +108,22 @@ inline Bytes tcp(std::uint16_t src, std::uint16_t dst, const Bytes& payload,
   return b + payload;
 }
 
+// A TCP segment with its own sequence number and flags (0x02 SYN, 0x10 ACK, 0x18 PSH+ACK ...).
+inline Bytes tcp_segment(std::uint16_t src, std::uint16_t dst, std::uint32_t seq,
+                         std::uint8_t flags, const Bytes& payload, std::uint32_t ack = 2000) {
+  Bytes b;
+  put16(b, src);
+  put16(b, dst);
+  put32(b, seq);
+  put32(b, ack);
+  b.push_back(0x50);
+  b.push_back(flags);
+  put16(b, 65535);
+  put16(b, 0);
+  put16(b, 0);
+  return b + payload;
+}
+
 // DNS
 inline Bytes dns_header(std::uint16_t id, std::uint16_t flags, std::uint16_t qd,
                         std::uint16_t ar = 0) {
@@ -207,6 +223,51 @@ inline Bytes client_hello(const std::vector<Bytes>& extensions, std::uint8_t ses
   put16(record, handshake.size());
   append(record, handshake);
   return record;
+}
+
+// An extension of `size` bytes of body, standing in for a post-quantum key share
+// (X25519MLKEM768: 1,216 bytes), so a ClientHello spans two segments as browsers' do.
+inline Bytes key_share(std::size_t size = 1216) {
+  Bytes body;
+  put16(body, size + 4);
+  put16(body, 0x11EC);  // X25519MLKEM768
+  put16(body, size);
+  for (std::size_t i = 0; i < size; ++i) body.push_back(static_cast<std::uint8_t>(i * 7));
+  return extension(51, body);
+}
+
+// The bare handshake message of a record made by client_hello() (QUIC's CRYPTO stream has no
+// records).
+inline Bytes handshake_of(const Bytes& record) { return Bytes(record.begin() + 5, record.end()); }
+
+// The handshake message of `record` re-cut into records of at most `fragment` bytes each.
+inline Bytes split_records(const Bytes& record, std::size_t fragment) {
+  const Bytes message = handshake_of(record);
+  Bytes out;
+  for (std::size_t at = 0; at < message.size(); at += fragment) {
+    const std::size_t n = std::min(fragment, message.size() - at);
+    out.push_back(22);
+    put16(out, 0x0301);
+    put16(out, n);
+    out.insert(out.end(), message.begin() + static_cast<std::ptrdiff_t>(at),
+               message.begin() + static_cast<std::ptrdiff_t>(at + n));
+  }
+  return out;
+}
+
+inline Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
+  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(std::min(from, b.size())),
+               b.begin() + static_cast<std::ptrdiff_t>(std::min(to, b.size())));
+}
+
+inline Bytes from_hex(const std::string& hex) {
+  Bytes b;
+  auto nibble = [](char c) {
+    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+  };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    b.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  return b;
 }
 
 }  // namespace takedown::testing::frames

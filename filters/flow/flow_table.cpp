@@ -1,0 +1,179 @@
+#include "filters/flow/flow_table.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace takedown::filters {
+
+namespace {
+
+std::uint32_t round_up_pow2(std::uint32_t n) {
+  std::uint32_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+FlowTable::FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second) {
+  const std::uint32_t capacity =
+      round_up_pow2(std::clamp(config.per_worker, FlowConfig::kMinFlows, FlowConfig::kMaxFlows));
+  entries_.resize(capacity);
+  for (FlowEntry& e : entries_) {
+    e = FlowEntry{};  // the key zeroed too: keys compare as bytes
+    e.state = FlowState::Free;
+    e.gather = kNone;
+  }
+  bucket_mask_ = capacity / kWays - 1;
+  const std::uint32_t slots = std::max<std::uint32_t>(1, config.reassembly_flows);
+  // A multiple of 64, so the bitmap has whole words.
+  const std::uint32_t bytes = (std::clamp(config.reassembly_bytes, FlowConfig::kMinReassemblyBytes,
+                                          FlowConfig::kMaxReassemblyBytes) +
+                               63) / 64 * 64;
+  slot_bytes_ = std::make_unique<std::uint8_t[]>(std::size_t{slots} * bytes);
+  slot_bits_ = std::make_unique<std::uint64_t[]>(std::size_t{slots} * (bytes / 64));
+  slots_.resize(slots);
+  for (std::uint32_t i = 0; i < slots; ++i) {
+    slots_[i].owner = kNone;
+    slots_[i].stream.bind(slot_bytes_.get() + std::size_t{i} * bytes,
+                          slot_bits_.get() + std::size_t{i} * (bytes / 64), bytes);
+  }
+  free_list_.reserve(slots);
+  for (std::uint32_t i = slots; i > 0; --i) free_list_.push_back(i - 1);
+  gather_ticks_ = ticks_per_second * config.reassembly_timeout_ms / 1000;
+  blocked_ticks_ = ticks_per_second * config.blocked_timeout_ms / 1000;
+}
+
+std::uint64_t FlowTable::hash(const FlowKey& key) { return XXH3_64bits(&key, sizeof key); }
+
+bool FlowTable::expired(const FlowEntry& e, std::uint64_t now) const {
+  switch (e.state) {
+    case FlowState::Gathering:
+      return now - e.last_seen > gather_ticks_;
+    case FlowState::Blocked:
+      return now - e.last_seen > blocked_ticks_;
+    case FlowState::Free:
+    case FlowState::Deciding:
+      break;
+  }
+  return false;
+}
+
+void FlowTable::remove(std::uint32_t index, std::uint64_t FlowCounters::*outcome) {
+  FlowEntry& e = entries_[index];
+  if (e.state == FlowState::Free) return;
+  if (outcome != nullptr) counters_.*outcome += 1;
+  if (e.state == FlowState::Gathering && outcome != nullptr) counters_.abandoned += 1;
+  release_slot(index);
+  e.state = FlowState::Free;
+  counters_.active -= 1;
+}
+
+std::uint32_t FlowTable::find(const FlowKey& key, std::uint64_t hash, std::uint64_t now) {
+  const std::uint32_t tag = static_cast<std::uint32_t>(hash >> 32);
+  const std::uint32_t base = (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
+  for (std::uint32_t w = 0; w < kWays; ++w) {
+    FlowEntry& e = entries_[base + w];
+    if (e.state == FlowState::Free || e.tag != tag || !(e.key == key)) continue;
+    if (expired(e, now)) {
+      remove(base + w, &FlowCounters::timed_out);
+      return kNone;
+    }
+    return base + w;
+  }
+  return kNone;
+}
+
+std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol protocol,
+                                std::uint64_t now) {
+  const std::uint32_t base = (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
+  std::uint32_t chosen = kNone;
+  std::uint32_t oldest = kNone;
+  for (std::uint32_t w = 0; w < kWays; ++w) {
+    const FlowEntry& e = entries_[base + w];
+    if (e.state == FlowState::Free) {
+      chosen = base + w;
+      break;
+    }
+    if (e.state == FlowState::Deciding) continue;
+    if (expired(e, now)) {
+      remove(base + w, &FlowCounters::timed_out);
+      chosen = base + w;
+      break;
+    }
+    if (oldest == kNone || e.last_seen < entries_[oldest].last_seen) oldest = base + w;
+  }
+  if (chosen == kNone) {
+    if (oldest == kNone) return kNone;
+    remove(oldest, &FlowCounters::evicted);
+    chosen = oldest;
+  }
+  FlowEntry& e = entries_[chosen];
+  e.key = key;
+  e.state = FlowState::Gathering;
+  e.protocol = protocol;
+  e.packets = 0;
+  e.tag = static_cast<std::uint32_t>(hash >> 32);
+  e.gather = kNone;
+  e.seq_base = 0;
+  e.last_seen = now;
+  e.verdict = Verdict{};
+  counters_.created += 1;
+  counters_.active += 1;
+  return chosen;
+}
+
+void FlowTable::erase(std::uint32_t entry) { remove(entry, nullptr); }
+
+GatherSlot* FlowTable::attach(std::uint32_t entry) {
+  FlowEntry& e = entries_[entry];
+  if (e.gather != kNone) return &slots_[e.gather];
+  std::uint32_t i = kNone;
+  if (!free_list_.empty()) {
+    i = free_list_.back();
+    free_list_.pop_back();
+  } else {
+    // Every slot is in use: take the next in turn, the one handed out longest ago. At most one
+    // burst's worth is pinned by names being decided, so this ends within 33 steps.
+    const std::uint32_t count = static_cast<std::uint32_t>(slots_.size());
+    for (std::uint32_t tries = 0; tries < count && i == kNone; ++tries) {
+      const std::uint32_t candidate = next_slot_;
+      next_slot_ = next_slot_ + 1 == count ? 0 : next_slot_ + 1;
+      const std::uint32_t owner = slots_[candidate].owner;
+      if (owner != kNone && entries_[owner].state == FlowState::Deciding) continue;
+      if (owner != kNone) {
+        remove(owner, &FlowCounters::evicted);
+        free_list_.pop_back();  // the slot remove() just gave back, `candidate`
+      }
+      i = candidate;
+    }
+    if (i == kNone) return nullptr;
+  }
+  GatherSlot& s = slots_[i];
+  s.owner = entry;
+  s.stream.clear();
+  s.quic.keyed = false;
+  e.gather = i;
+  return &s;
+}
+
+void FlowTable::release_slot(std::uint32_t entry) {
+  FlowEntry& e = entries_[entry];
+  if (e.gather == kNone) return;
+  slots_[e.gather].owner = kNone;
+  free_list_.push_back(e.gather);  // never past its reserved capacity: one per slot
+  e.gather = kNone;
+}
+
+void FlowTable::expire(std::uint64_t now, std::uint32_t count) {
+  const std::uint32_t size = static_cast<std::uint32_t>(entries_.size());
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t index = sweep_;
+    sweep_ = sweep_ + 1 == size ? 0 : sweep_ + 1;
+    if (expired(entries_[index], now)) remove(index, &FlowCounters::timed_out);
+  }
+}
+
+}  // namespace takedown::filters
