@@ -282,7 +282,14 @@ int run_daemon(const DaemonOptions& options) {
   }
 
   std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned w = 0; w < dp.workers; ++w) workers.push_back(std::make_unique<Worker>(w, runtime));
+  for (unsigned w = 0; w < dp.workers; ++w) {
+    workers.push_back(std::make_unique<Worker>(w, runtime));
+    // Each worker's flow table and QUIC contexts, made here once: nothing on the data path
+    // allocates them.
+    auto flows = filters::FlowTracker::create(config->flows, config->ports, rte_get_tsc_hz());
+    if (!flows) return give_up("worker " + std::to_string(w) + ": " + flows.error());
+    workers.back()->set_flows(std::move(flows.value()));
+  }
   std::vector<std::unique_ptr<EventRing>> rings;
   std::vector<EventRing*> ring_pointers;
   if (events) {

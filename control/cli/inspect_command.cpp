@@ -1,10 +1,14 @@
 // takedownctl inspect (-c CONFIG | -s SNAPSHOT) CAPTURE
 //
 // Reads a pcap or pcapng capture through libpcap, extracts the name of every DNS query, HTTP
-// request and TLS ClientHello, judges it, and prints one JSON line per frame with a name:
-//   {"frame":N,"proto":"dns|http|tls","name":"...","verdict":"block|allow|pass|log","list":"..."}
-// Frame numbers start at 1, as in tshark. A summary goes to stderr. Only an unreadable file is an
-// error; a capture cut short is read as far as it goes and said so.
+// request, TLS ClientHello and QUIC Initial, judges it, and prints one JSON line per name:
+//   {"frame":N,"proto":"dns|http|tls|quic","name":"...","verdict":"block|allow|pass|log","list":"..."}
+// Names are read as takedownd reads them, through a FlowTracker: a ClientHello or request head
+// over several segments and a ClientHello over several QUIC Initials are reassembled, and the
+// line names the frame that completed the name, with "packets":N when it took more than one.
+// Later packets of a blocked flow are counted in the summary, not judged again. Frame numbers
+// start at 1, as in tshark. A summary goes to stderr. Only an unreadable file is an error; a
+// capture cut short is read as far as it goes and said so.
 #include <pcap/pcap.h>
 
 #include <cstdio>
@@ -16,6 +20,7 @@
 #include "control/cli/commands.hpp"
 #include "control/cli/snapshot_source.hpp"
 #include "control/schema/json_writer.hpp"
+#include "filters/flow/flow_tracker.hpp"
 #include "filters/match/matcher.hpp"
 
 namespace takedown::control {
@@ -23,15 +28,18 @@ namespace {
 
 constexpr const char* kHelp =
     "Usage: takedownctl inspect (-c CONFIG | -s SNAPSHOT) CAPTURE\n"
-    "Extracts the names of DNS queries, HTTP requests and TLS ClientHellos from a pcap or pcapng\n"
-    "capture and judges them. One JSON line per frame with a name on stdout:\n"
-    "  {\"frame\":N,\"proto\":\"dns\",\"name\":\"...\",\"verdict\":\"block\",\"list\":\"...\"}\n"
-    "then a summary on stderr: frames read, names per protocol, malformed and truncated counts by\n"
-    "reason. Ports come from the config's `protocols:` section (defaults with -s).\n\n";
+    "Extracts the names of DNS queries, HTTP requests, TLS ClientHellos and QUIC Initials from a\n"
+    "pcap or pcapng capture and judges them, reassembling names over several TCP segments or QUIC\n"
+    "Initials as takedownd does. One JSON line per name on stdout, at the frame that completed it:\n"
+    "  {\"frame\":N,\"proto\":\"tls\",\"name\":\"...\",\"verdict\":\"block\",\"list\":\"...\"}\n"
+    "(with \"packets\":N when the name took N packets), then a summary on stderr: frames read,\n"
+    "names per protocol, flow figures, malformed and truncated counts by reason. Ports and flow\n"
+    "sizes come from the config's `protocols:` and `flows:` sections (defaults with -s).\n\n";
 
 struct Summary {
   std::uint64_t frames = 0;
   std::uint64_t not_ethernet = 0;
+  filters::FlowCounters flows;
   std::map<std::string, std::uint64_t> names;      // by protocol
   std::map<std::string, std::uint64_t> malformed;  // by reason
   std::map<std::string, std::uint64_t> truncated;  // by reason
@@ -44,12 +52,21 @@ struct Summary {
                    static_cast<unsigned long long>(not_ethernet));
     }
     std::fprintf(stderr, "\ninspect: names:");
-    for (const char* proto : {"dns", "http", "tls"}) {
+    for (const char* proto : {"dns", "http", "tls", "quic"}) {
       const auto it = names.find(proto);
       std::fprintf(stderr, " %s %llu", proto,
                    static_cast<unsigned long long>(it == names.end() ? 0 : it->second));
     }
     std::fprintf(stderr, "\n");
+    std::fprintf(stderr,
+                 "inspect: flows: reassembled %llu, abandoned %llu, overlap conflicts %llu, "
+                 "blocked-flow packets %llu, QUIC Initials decrypted %llu, failed %llu\n",
+                 static_cast<unsigned long long>(flows.reassembled),
+                 static_cast<unsigned long long>(flows.abandoned),
+                 static_cast<unsigned long long>(flows.overlap_conflicts),
+                 static_cast<unsigned long long>(flows.flow_verdicts),
+                 static_cast<unsigned long long>(flows.quic_decrypted),
+                 static_cast<unsigned long long>(flows.quic_failed));
     for (const auto& [label, counts] :
          {std::pair{"malformed", &malformed}, std::pair{"truncated", &truncated}}) {
       std::uint64_t total = 0;
@@ -101,6 +118,16 @@ int run_inspect_command(int argc, char** argv) {
     return kExitFailed;
   }
 
+  // Offline there is no budget to keep: every Initial is decrypted.
+  filters::FlowConfig flow_config = source->flows;
+  flow_config.quic_decrypts_per_second = 0;
+  auto tracker = filters::FlowTracker::create(flow_config, source->ports, 1000000);
+  if (!tracker) {
+    std::fprintf(stderr, "takedownctl: %s\n", tracker.error().c_str());
+    pcap_close(pcap);
+    return kExitFailed;
+  }
+  filters::FlowTracker& flows = *tracker.value();
   const bool ethernet = pcap_datalink(pcap) == DLT_EN10MB;
   Summary summary;
   BufferedStdout out;
@@ -119,7 +146,15 @@ int run_inspect_command(int argc, char** argv) {
       ++summary.not_ethernet;
       continue;
     }
-    filters::extract_name({data, header->caplen}, source->ports, extraction);
+    const std::span<const std::uint8_t> bytes{data, header->caplen};
+    filters::extract_name(bytes, source->ports, extraction);
+    // Capture time in microseconds: the flow table's timeouts run on the capture's clock.
+    const std::uint64_t now = static_cast<std::uint64_t>(header->ts.tv_sec) * 1000000u +
+                              static_cast<std::uint64_t>(header->ts.tv_usec);
+    filters::FlowStep step = flows.step(bytes, extraction, now);
+    if (step.kind == filters::FlowStepKind::Follows) step = flows.resolve(bytes, extraction, now);
+    if (step.kind != filters::FlowStepKind::Packet && step.kind != filters::FlowStepKind::Named)
+      continue;
     if (extraction.status == filters::DecodeStatus::Malformed)
       ++summary.malformed[std::string(extraction.reason)];
     if (extraction.status == filters::DecodeStatus::Truncated)
@@ -131,6 +166,7 @@ int run_inspect_command(int argc, char** argv) {
     const filters::Verdict verdict = extraction.protocol == filters::Protocol::Http
                                          ? matcher.match_http(*name, extraction.http.path, scratch)
                                          : matcher.match(*name, scratch);
+    flows.settle(bytes, step, extraction, verdict, 0, now);
     std::string& line = out.buffer();
     line += "{\"frame\":" + std::to_string(frame) + ",\"proto\":\"";
     line += proto;
@@ -144,11 +180,13 @@ int run_inspect_command(int argc, char** argv) {
     } else {
       schema::append_json_string(line, snapshot.list_name(verdict.rule.list));
     }
+    if (extraction.reassembled) line.append(",\"packets\":").append(std::to_string(extraction.packets));
     line += "}\n";
     out.maybe_flush();
   }
   out.flush();
   pcap_close(pcap);
+  summary.flows = flows.counters();
   summary.print(capture, read_error.empty() ? nullptr : read_error.c_str());
   return kExitOk;
 }

@@ -26,6 +26,7 @@ Result<SnapshotSource> open_snapshot(const std::string& config_path,
   if (!snapshot) return make_error(snapshot.error());
   source.snapshot = std::move(snapshot).value();
   source.ports = config->ports;
+  source.flows = config->flows;
   return source;
 }
 

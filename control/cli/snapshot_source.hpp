@@ -8,6 +8,7 @@
 
 #include "filters/common/result.hpp"
 #include "filters/extract/name_extractor.hpp"
+#include "filters/flow/flow_config.hpp"
 #include "filters/snapshot/snapshot.hpp"
 
 namespace takedown::control {
@@ -15,6 +16,7 @@ namespace takedown::control {
 struct SnapshotSource {
   std::unique_ptr<filters::Snapshot> snapshot;
   filters::ExtractPorts ports;  // the config's, or the defaults with -s
+  filters::FlowConfig flows;    // likewise
 };
 
 // Exactly one of the paths is non-empty.

@@ -38,6 +38,46 @@ class Reader : public YamlReader {
     return out;
   }
 
+  filters::FlowConfig flows(const YAML::Node& node) const {
+    using filters::FlowConfig;
+    expect_map(node, "flows",
+               {"per_worker", "reassembly_flows", "reassembly_bytes", "reassembly_timeout_ms",
+                "blocked_timeout_ms", "overlap", "quic_decrypts_per_second", "quic_over_budget"});
+    FlowConfig out;
+    auto number = [&](const char* key, unsigned long min, unsigned long max, const char* unit,
+                      std::uint32_t& into) {
+      if (!node[key]) return;
+      const std::string what = std::string("flows.") + key;
+      into = static_cast<std::uint32_t>(whole_number(
+          node[key], what, min, max,
+          what + " must be " + unit + " from " + std::to_string(min) + " to " + std::to_string(max)));
+    };
+    number("per_worker", FlowConfig::kMinFlows, FlowConfig::kMaxFlows, "a number of flows",
+           out.per_worker);
+    number("reassembly_flows", 1, 1u << 20, "a number of flows", out.reassembly_flows);
+    number("reassembly_bytes", FlowConfig::kMinReassemblyBytes, FlowConfig::kMaxReassemblyBytes,
+           "a number of bytes", out.reassembly_bytes);
+    number("reassembly_timeout_ms", 10, 600000, "milliseconds", out.reassembly_timeout_ms);
+    number("blocked_timeout_ms", 10, 86400000, "milliseconds", out.blocked_timeout_ms);
+    number("quic_decrypts_per_second", 0, 100000000, "Initials per second (0: no limit)",
+           out.quic_decrypts_per_second);
+    if (node["overlap"]) {
+      out.overlap = choice<filters::OverlapPolicy>(node["overlap"], "flows.overlap",
+                                                   std::string(filters::names_of(filters::OverlapPolicy{})));
+    }
+    if (node["quic_over_budget"]) {
+      out.quic_over_budget = choice<filters::OverBudgetPolicy>(
+          node["quic_over_budget"], "flows.quic_over_budget",
+          std::string(filters::names_of(filters::OverBudgetPolicy{})));
+    }
+    if (out.reassembly_flows > out.per_worker) {
+      fail(node, "flows.reassembly_flows (" + std::to_string(out.reassembly_flows) +
+                     ") is more than flows.per_worker (" + std::to_string(out.per_worker) +
+                     "): every gathering flow needs a table entry");
+    }
+    return out;
+  }
+
   void addresses(const YAML::Node& node, const std::string& what, bool v4,
                  ResponseConfig& out) const {
     if (!node.IsSequence() && !node.IsScalar())
@@ -121,7 +161,8 @@ class Reader : public YamlReader {
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
     expect_map(
         root, "the config",
-        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "dataplane"});
+        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "flows",
+         "dataplane"});
     config.defaults.a = {{0, 0, 0, 0}};
     config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
@@ -180,11 +221,17 @@ class Reader : public YamlReader {
     }
     if (root["protocols"]) {
       const YAML::Node p = root["protocols"];
-      expect_map(p, "protocols", {"dns_ports", "http_ports", "tls_ports"});
+      expect_map(p, "protocols", {"dns_ports", "http_ports", "tls_ports", "quic_ports"});
       if (p["dns_ports"]) config.ports.dns = ports(p["dns_ports"], "protocols.dns_ports");
       if (p["http_ports"]) config.ports.http = ports(p["http_ports"], "protocols.http_ports");
       if (p["tls_ports"]) config.ports.tls = ports(p["tls_ports"], "protocols.tls_ports");
+      if (p["quic_ports"]) {
+        config.ports.quic = p["quic_ports"].IsSequence() && p["quic_ports"].size() == 0
+                                ? std::array<std::uint16_t, filters::ExtractPorts::kMax>{}
+                                : ports(p["quic_ports"], "protocols.quic_ports");
+      }
     }
+    if (root["flows"]) config.flows = flows(root["flows"]);
     if (root["dataplane"]) {
       config.dataplane = read_dataplane(*this, root["dataplane"]);
     }

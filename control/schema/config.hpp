@@ -15,6 +15,7 @@
 #include "control/schema/list_format.hpp"
 #include "filters/common/result.hpp"
 #include "filters/extract/name_extractor.hpp"
+#include "filters/flow/flow_config.hpp"
 #include "filters/match/policy.hpp"
 
 namespace takedown::schema {
@@ -65,7 +66,8 @@ struct Config {
   MetricsConfig metrics;
   EventsConfig events;
   double bloom_false_positive_rate = 0.01;
-  filters::ExtractPorts ports;  // which ports carry DNS, HTTP and TLS
+  filters::ExtractPorts ports;  // which ports carry DNS, HTTP, TLS and QUIC
+  filters::FlowConfig flows;    // each worker's flow table
   DataplaneConfig dataplane;    // ports, pairs and workers of takedownd
 };
 

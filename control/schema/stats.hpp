@@ -6,8 +6,9 @@
 // How the counters add up (the data-plane tests hold the code to it):
 //
 //   rx_packets     = tx_packets + dropped + tx_errors
-//   dropped        = answered + reset + blocked_drop + malformed_drop   (dropped_total())
-//   blocked_dns + blocked_http + blocked_tls = answered + reset + blocked_drop
+//   dropped        = answered + reset + blocked_drop + malformed_drop + over_budget_drop
+//                                                                        (dropped_total())
+//   blocked_dns + blocked_http + blocked_tls + blocked_quic = answered + reset + blocked_drop
 //   ports' tx      = tx_packets + responses_sent + resets_sent
 //
 // tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
@@ -76,7 +77,20 @@ class JsonWriter;
     "deadline.")                                                                                \
   X(WorkerBusy, "takedown_worker_busy_ratio", Gauge, "worker",                                  \
     "Share of a worker's poll time spent in rounds that received frames.")                      \
-  X(Uptime, "takedown_uptime_seconds", Gauge, "", "Seconds since the workers started.")
+  X(Uptime, "takedown_uptime_seconds", Gauge, "", "Seconds since the workers started.")          \
+  X(FlowsActive, "takedown_flows_active", Gauge, "",                                            \
+    "Flow table entries in use: names being gathered and blocked flows.")                      \
+  X(Flows, "takedown_flows_total", Counter, "event",                                            \
+    "Flow table entries created, evicted for newer ones, and timed out.")                      \
+  X(FlowVerdicts, "takedown_flow_verdicts_total", Counter, "",                                  \
+    "Packets of blocked flows given the flow's verdict without inspection.")                   \
+  X(Reassembly, "takedown_reassembly_total", Counter, "outcome",                                \
+    "Names gathered from more than one packet (completed), and gathering given up (abandoned).") \
+  X(OverlapConflicts, "takedown_overlap_conflicts_total", Counter, "",                          \
+    "Bytes of overlapping segments or CRYPTO frames that disagreed with those already held.")  \
+  X(QuicInitials, "takedown_quic_initials_total", Counter, "outcome",                           \
+    "QUIC client Initials decrypted, failed (would not decrypt), and past the decryption "      \
+    "budget.")
 
 enum class MetricType : std::uint8_t { Counter, Gauge };
 
@@ -100,12 +114,15 @@ enum class MetricFamily : std::uint8_t {
   X(reset, "dropped_by", "reset", Dropped, "reset")                        \
   X(blocked_drop, "dropped_by", "blocked_drop", Dropped, "blocked_drop")   \
   X(malformed_drop, "dropped_by", "malformed", Dropped, "malformed")       \
+  X(over_budget_drop, "dropped_by", "quic_over_budget", Dropped,           \
+    "quic_over_budget")                                                    \
   X(responses_sent, "", "responses_sent", Replies, "dns_answer")           \
   X(resets_sent, "", "resets_sent", Replies, "tcp_reset")                  \
   X(reply_errors, "", "reply_errors", ReplyErrors, "")                     \
   X(blocked_dns, "blocked", "dns", None, "")                               \
   X(blocked_http, "blocked", "http", None, "")                             \
   X(blocked_tls, "blocked", "tls", None, "")                               \
+  X(blocked_quic, "blocked", "quic", None, "")                             \
   X(allowed, "", "allowed", None, "")                                      \
   X(logged, "", "logged", None, "")                                        \
   X(passed, "", "passed", None, "")                                        \
@@ -114,9 +131,21 @@ enum class MetricFamily : std::uint8_t {
   X(extracted_dns, "extracted", "dns", None, "")                           \
   X(extracted_http, "extracted", "http", None, "")                         \
   X(extracted_tls, "extracted", "tls", None, "")                           \
+  X(extracted_quic, "extracted", "quic", None, "")                         \
   X(events_written, "events", "written", Events, "written")                \
   X(events_dropped, "events", "dropped", Events, "dropped")                \
   X(events_rate_limited, "events", "rate_limited", Events, "rate_limited") \
+  X(flows_active, "flows", "active", FlowsActive, "")                      \
+  X(flows_created, "flows", "created", Flows, "created")                   \
+  X(flows_evicted, "flows", "evicted", Flows, "evicted")                   \
+  X(flows_timed_out, "flows", "timed_out", Flows, "timed_out")             \
+  X(flow_verdicts, "flows", "verdicts", FlowVerdicts, "")                  \
+  X(reassembly_completed, "reassembly", "completed", Reassembly, "completed") \
+  X(reassembly_abandoned, "reassembly", "abandoned", Reassembly, "abandoned") \
+  X(overlap_conflicts, "reassembly", "overlap_conflicts", OverlapConflicts, "") \
+  X(quic_decrypted, "quic", "decrypted", QuicInitials, "decrypted")        \
+  X(quic_failed, "quic", "failed", QuicInitials, "failed")                 \
+  X(quic_over_budget, "quic", "over_budget", QuicInitials, "over_budget")  \
   X(bursts, "", "bursts", None, "")                                        \
   X(busy_cycles, "", "", None, "")                                         \
   X(polled_cycles, "", "", None, "")
@@ -153,7 +182,7 @@ inline constexpr FamilyRow kFamilyRows[] = {
 };
 
 // Verdicts by the protocol a name came from and the decision (filters::Protocol x Decision).
-inline constexpr std::size_t kProtocols = 4;
+inline constexpr std::size_t kProtocols = 5;
 inline constexpr std::size_t kDecisions = 5;
 
 // The counters as plain uint64_t, one per row, in table order (so values() can index them).

@@ -140,6 +140,9 @@ void EventLog::format(const BlockEvent& e, const std::vector<std::string>& ports
     line_.field("url", std::string_view(e.path, e.path_length)).end_object();
   } else if (protocol == filters::Protocol::Tls) {
     line_.key("tls").begin_object().field("sni", name).end_object();
+  } else if (protocol == filters::Protocol::Quic) {
+    // EVE's shape for QUIC: the SNI under "quic".
+    line_.key("quic").begin_object().field("sni", name).end_object();
   }
   line_.key("takedown").begin_object();
   line_.field("action", filters::to_string(static_cast<filters::Decision>(e.decision)));

@@ -57,6 +57,7 @@ void Worker::run() {
     const std::uint64_t round_start = rte_rdtsc();
     const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
     const bool received = poll_once(active);
+    if (flows_ != nullptr) flows_->expire(rte_rdtsc());
     if (runtime_.rcu != nullptr) rte_rcu_qsbr_quiescent(runtime_.rcu, index_);
     std::atomic<std::uint64_t>& rounds = runtime_.progress[index_].rounds;
     rounds.store(rounds.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -99,23 +100,29 @@ bool Worker::poll_once(const ActiveSnapshot& active) {
 
 void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
                      const ActiveSnapshot& active) {
-  // Stage 1: extract every frame's name, prefetching a few frames ahead.
+  // Stage 1: extract every frame's name, prefetching a few frames ahead, and give the frame to
+  // its flow: a name may need bytes from earlier packets, or the flow is already blocked.
   for (std::uint16_t i = 0; i < count && i < kPrefetchAhead; ++i) {
     rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
   }
+  const std::uint64_t now = rte_rdtsc();
   for (std::uint16_t i = 0; i < count; ++i) {
     if (i + kPrefetchAhead < count)
       rte_prefetch0(rte_pktmbuf_mtod(frames[i + kPrefetchAhead], void*));
-    filters::extract_name(frame_of(frames[i]), runtime_.extract_ports, extractions_[i]);
+    const auto frame = frame_of(frames[i]);
+    filters::extract_name(frame, runtime_.extract_ports, extractions_[i]);
+    steps_[i] = flows_ != nullptr ? flows_->step(frame, extractions_[i], now) : filters::FlowStep{};
   }
 
-  // Stage 2: DNS and TLS names as one batch; HTTP requests one by one (their path matters).
+  // Stage 2: DNS, TLS and QUIC names as one batch; HTTP requests one by one (their path matters).
   WorkerSlot& slot = active.slot(index_);
   std::size_t batch = 0;
   for (std::uint16_t i = 0; i < count; ++i) {
     const filters::Extraction& x = extractions_[i];
-    const filters::DomainName* name = x.name();
     verdicts_[i] = filters::Verdict{};
+    const filters::FlowStepKind kind = steps_[i].kind;
+    if (kind != filters::FlowStepKind::Packet && kind != filters::FlowStepKind::Named) continue;
+    const filters::DomainName* name = x.name();
     if (name == nullptr) continue;
     if (x.protocol == Protocol::Http) {
       verdicts_[i] = active.matcher().match_http(*name, x.http.path, slot.scratch);
@@ -129,9 +136,74 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     for (std::size_t j = 0; j < batch; ++j) verdicts_[name_slots_[j]] = name_verdicts_[j];
   }
 
-  // Stage 3: act.
-  for (std::uint16_t i = 0; i < count; ++i)
-    act(rx, frames[i], extractions_[i], verdicts_[i], active, slot);
+  // Stage 3: act. A flow learns its verdict before the frame is rewritten (a reset is written
+  // over it); a frame that followed a name of its flow in this burst gets that name's outcome.
+  for (std::uint16_t i = 0; i < count; ++i) {
+    filters::Extraction& x = extractions_[i];
+    filters::FlowStep& step = steps_[i];
+    if (step.kind == filters::FlowStepKind::Follows)
+      step = flows_->resolve(frame_of(frames[i]), x, now);
+    switch (step.kind) {
+      case filters::FlowStepKind::Named: {
+        const filters::Verdict& v = verdicts_[i];
+        std::uint8_t action = static_cast<std::uint8_t>(filters::TcpResponse::Drop);
+        if (v.decision == Decision::Block) {
+          const filters::Policy& policy = active.snapshot().policies()[v.rule.policy];
+          if (x.protocol == Protocol::Tls) action = static_cast<std::uint8_t>(policy.tls);
+          if (x.protocol == Protocol::Http) action = static_cast<std::uint8_t>(policy.http);
+        }
+        flows_->settle(frame_of(frames[i]), step, x, v, action, now);
+        act(rx, frames[i], x, v, active, slot);
+        break;
+      }
+      case filters::FlowStepKind::Blocked:
+        act_on_flow(rx, frames[i], x, step);
+        break;
+      case filters::FlowStepKind::OverBudget:
+        counters_.verdicts[static_cast<std::size_t>(Protocol::Quic)]
+                          [static_cast<std::size_t>(Decision::Pass)] += 1;
+        counters_.over_budget_drop += 1;
+        rte_pktmbuf_free(frames[i]);
+        break;
+      case filters::FlowStepKind::Packet:
+      case filters::FlowStepKind::Gathering:
+      case filters::FlowStepKind::Follows:
+        act(rx, frames[i], x, verdicts_[i], active, slot);
+        break;
+    }
+  }
+  if (flows_ != nullptr) copy_flow_counters();
+}
+
+void Worker::act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                         const filters::FlowStep& step) {
+  counters_.verdicts[static_cast<std::size_t>(x.protocol)]
+                    [static_cast<std::size_t>(Decision::Block)] += 1;
+  counters_.blocked_http += x.protocol == Protocol::Http;
+  counters_.blocked_tls += x.protocol == Protocol::Tls;
+  counters_.blocked_quic += x.protocol == Protocol::Quic;
+  if (x.protocol == Protocol::Quic ||
+      step.action == static_cast<std::uint8_t>(filters::TcpResponse::Drop)) {
+    counters_.blocked_drop += 1;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  reset(rx, m, x);
+}
+
+void Worker::copy_flow_counters() {
+  const filters::FlowCounters& f = flows_->counters();
+  counters_.flows_active = f.active;
+  counters_.flows_created = f.created;
+  counters_.flows_evicted = f.evicted;
+  counters_.flows_timed_out = f.timed_out;
+  counters_.flow_verdicts = f.flow_verdicts;
+  counters_.reassembly_completed = f.reassembled;
+  counters_.reassembly_abandoned = f.abandoned;
+  counters_.overlap_conflicts = f.overlap_conflicts;
+  counters_.quic_decrypted = f.quic_decrypted;
+  counters_.quic_failed = f.quic_failed;
+  counters_.quic_over_budget = f.quic_over_budget;
 }
 
 void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
@@ -151,6 +223,7 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     counters_.extracted_dns += x.protocol == Protocol::Dns;
     counters_.extracted_http += x.protocol == Protocol::Http;
     counters_.extracted_tls += x.protocol == Protocol::Tls;
+    counters_.extracted_quic += x.protocol == Protocol::Quic;
   }
   switch (verdict.decision) {
     case Decision::Block:
@@ -202,6 +275,12 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     case Protocol::Tls:
       counters_.blocked_tls += 1;
       response = policy.tls;
+      break;
+    case Protocol::Quic:
+      // No reset for QUIC: dropping the Initials keeps the handshake from completing, and the
+      // browser falls back to TCP, where the TLS check applies.
+      counters_.blocked_quic += 1;
+      response = filters::TcpResponse::Drop;
       break;
     case Protocol::None:
       break;

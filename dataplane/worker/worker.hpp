@@ -3,7 +3,8 @@
 // Runtime.
 //
 // Each burst of up to 32 frames goes through the stages STYLE.md describes: prefetch and extract
-// every frame, check all DNS and TLS names together with Matcher::match_burst (bloom filter
+// every frame and give it to the worker's FlowTracker (names over several segments or QUIC
+// Initials, blocked flows), check all DNS, TLS and QUIC names together with Matcher::match_burst (bloom filter
 // first, the exact set and Hyperscan only for what needs them), HTTP requests with their path,
 // then act: forward to the paired port, answer a DNS query in place back out of the ingress
 // port, reset a TCP connection both ways, or drop. Tx is buffered per port and flushed when the
@@ -21,6 +22,7 @@
 #include "dataplane/stats/worker_counters.hpp"
 #include "dataplane/worker/runtime.hpp"
 #include "dataplane/worker/tx_buffer.hpp"
+#include "filters/flow/flow_tracker.hpp"
 #include "filters/respond/dns_answer.hpp"
 
 namespace takedown::dataplane {
@@ -41,6 +43,8 @@ class alignas(64) Worker {
     events_ = ring;
     events_per_second_ = per_second;
   }
+  // Cold path, before launch: the worker's flow table (without one, frames are judged alone).
+  void set_flows(std::unique_ptr<filters::FlowTracker> flows) { flows_ = std::move(flows); }
   std::size_t rx_queue_count() const { return rx_.size(); }
 
   // The lcore entry point: polls until runtime.stop, then drains and flushes. Reports a
@@ -69,6 +73,10 @@ class alignas(64) Worker {
   void block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
              const filters::Policy& policy, const filters::Verdict& verdict,
              const ActiveSnapshot& active);
+  // A frame of a blocked flow: the flow's action, without inspection or event.
+  void act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                   const filters::FlowStep& step);
+  void copy_flow_counters();
   // Before any rewrite of `frame`, which the event's addresses are copied from.
   void record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
                     const filters::Extraction& x, const filters::Verdict& verdict,
@@ -89,6 +97,7 @@ class alignas(64) Worker {
   WorkerCounters counters_;
   ReasonCounters reasons_;
   std::atomic<std::uint64_t> last_rx_tsc_{0};
+  std::unique_ptr<filters::FlowTracker> flows_;
   EventRing* events_ = nullptr;
   std::uint32_t events_per_second_ = 0;
   std::uint64_t event_window_start_ = 0;
@@ -96,6 +105,7 @@ class alignas(64) Worker {
 
   // Per-burst state, reused.
   filters::Extraction extractions_[kBurst];
+  filters::FlowStep steps_[kBurst];
   filters::Verdict verdicts_[kBurst];
   filters::Verdict name_verdicts_[kBurst];
   const filters::DomainName* names_[kBurst];

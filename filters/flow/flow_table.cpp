@@ -120,6 +120,7 @@ std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol
   e.seq_base = 0;
   e.last_seen = now;
   e.verdict = Verdict{};
+  e.action = 0;
   counters_.created += 1;
   counters_.active += 1;
   return chosen;

@@ -48,6 +48,7 @@ struct FlowEntry {
   std::uint32_t seq_base; // TCP: the sequence number of the stream's byte 0
   std::uint64_t last_seen;
   Verdict verdict;
+  std::uint8_t action;  // the caller's, kept with the verdict (takedownd: the TcpResponse)
 };
 
 struct QuicFlowKeys {

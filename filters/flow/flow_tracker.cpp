@@ -86,6 +86,7 @@ FlowStep FlowTracker::blocked(std::uint32_t entry, Extraction& x, std::uint64_t 
   x.reason = "flow_verdict";
   FlowStep s = step_of(FlowStepKind::Blocked, entry);
   s.verdict = e.verdict;
+  s.action = e.action;
   return s;
 }
 
@@ -245,7 +246,8 @@ FlowStep FlowTracker::evaluate(std::uint32_t entry, Extraction& x) {
 }
 
 void FlowTracker::settle(std::span<const std::uint8_t> frame, const FlowStep& step,
-                         const Extraction& x, const Verdict& verdict, std::uint64_t now) {
+                         const Extraction& x, const Verdict& verdict, std::uint8_t action,
+                         std::uint64_t now) {
   if (step.kind != FlowStepKind::Named) return;
   if (x.reassembled) table_.counters().reassembled += 1;
   std::uint32_t entry = step.entry;
@@ -265,6 +267,7 @@ void FlowTracker::settle(std::span<const std::uint8_t> frame, const FlowStep& st
   e.state = FlowState::Blocked;
   e.protocol = x.protocol;
   e.verdict = verdict;
+  e.action = action;
   e.last_seen = now;
 }
 

@@ -46,7 +46,8 @@ enum class FlowStepKind : std::uint8_t {
 struct FlowStep {
   FlowStepKind kind = FlowStepKind::Packet;
   std::uint32_t entry = FlowTable::kNone;
-  Verdict verdict;
+  Verdict verdict;     // Blocked: the flow's verdict
+  std::uint8_t action = 0;  // Blocked: what settle() was given with it
 };
 
 class FlowTracker {
@@ -59,10 +60,12 @@ class FlowTracker {
                                                      std::uint64_t ticks_per_second);
 
   FlowStep step(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
-  // After the verdict of a Named step: a block is remembered for the flow, anything else ends
-  // its entry. Call before the next step() of the same flow.
+  // After the verdict of a Named step: a block is remembered for the flow, with `action` (the
+  // caller's: what to do with its later packets, whatever a reload does to the policies), and
+  // anything else ends its entry. Call before the frame is rewritten, and before the next step()
+  // of the same flow.
   void settle(std::span<const std::uint8_t> frame, const FlowStep& step, const Extraction& x,
-              const Verdict& verdict, std::uint64_t now);
+              const Verdict& verdict, std::uint8_t action, std::uint64_t now);
   // For a Follows step, once the earlier frame's verdict is settled: Blocked, or Packet.
   FlowStep resolve(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
   // Call once per poll round: sweeps a few entries for timeouts.

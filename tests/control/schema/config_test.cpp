@@ -115,6 +115,51 @@ TEST(Config, ProtocolPorts) {
             "/etc/takedown/t.yaml:2:25: protocols.http_ports must be a list of port numbers");
 }
 
+TEST(Config, QuicPortsAndFlows) {
+  const std::string lists = "lists: [{name: a, format: domains, path: x}]\n";
+  auto defaults = parse_config(lists, "/t.yaml");
+  ASSERT_TRUE(defaults) << defaults.error();
+  EXPECT_EQ(defaults->ports.quic[0], 443);
+  EXPECT_EQ(defaults->flows.per_worker, 65536u);
+  EXPECT_EQ(defaults->flows.overlap, filters::OverlapPolicy::First);
+  EXPECT_EQ(defaults->flows.quic_over_budget, filters::OverBudgetPolicy::Drop);
+  auto config = parse_config(lists +
+                                 "protocols: {quic_ports: []}\n"
+                                 "flows: {per_worker: 1024, reassembly_flows: 100, reassembly_bytes: "
+                                 "8192, reassembly_timeout_ms: 300, blocked_timeout_ms: 60000, "
+                                 "overlap: last, quic_decrypts_per_second: 0, quic_over_budget: "
+                                 "forward}\n",
+                             "/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->ports.quic[0], 0);  // QUIC off
+  EXPECT_EQ(config->flows.per_worker, 1024u);
+  EXPECT_EQ(config->flows.reassembly_flows, 100u);
+  EXPECT_EQ(config->flows.reassembly_bytes, 8192u);
+  EXPECT_EQ(config->flows.reassembly_timeout_ms, 300u);
+  EXPECT_EQ(config->flows.blocked_timeout_ms, 60000u);
+  EXPECT_EQ(config->flows.overlap, filters::OverlapPolicy::Last);
+  EXPECT_EQ(config->flows.quic_decrypts_per_second, 0u);
+  EXPECT_EQ(config->flows.quic_over_budget, filters::OverBudgetPolicy::Forward);
+  EXPECT_EQ(error_of(lists + "flows: {per_worker: 10}\n"),
+            "/etc/takedown/t.yaml:2:21: flows.per_worker must be a number of flows from 64 to "
+            "16777216");
+  EXPECT_EQ(error_of(lists + "flows: {overlap: middle}\n"),
+            "/etc/takedown/t.yaml:2:18: flows.overlap is 'middle', expected one of: first, last");
+  EXPECT_EQ(error_of(lists + "flows: {quic_over_budget: maybe}\n"),
+            "/etc/takedown/t.yaml:2:27: flows.quic_over_budget is 'maybe', expected one of: drop, "
+            "forward");
+  EXPECT_EQ(error_of(lists + "flows: {reassembly_bytes: 100}\n"),
+            "/etc/takedown/t.yaml:2:27: flows.reassembly_bytes must be a number of bytes from 512 "
+            "to 65536");
+  EXPECT_EQ(error_of(lists + "flows: {per_worker: 64, reassembly_flows: 65}\n"),
+            "/etc/takedown/t.yaml:2:8: flows.reassembly_flows (65) is more than flows.per_worker "
+            "(64): every gathering flow needs a table entry");
+  EXPECT_EQ(error_of(lists + "flows: {timeout: 5}\n").rfind("/etc/takedown/t.yaml:2:9: unknown key "
+                                                             "'timeout' in flows",
+                                                             0),
+            0u);
+}
+
 TEST(Config, MetricsAndEvents) {
   auto config = parse_config(
       "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"[::1]:9999\"}\n"

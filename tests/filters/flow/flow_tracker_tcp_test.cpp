@@ -56,7 +56,7 @@ struct Harness {
     Verdict v;
     v.decision = decision;
     v.rule.line = 7;
-    tracker->settle(last, s, x, v, now);
+    tracker->settle(last, s, x, v, 3, now);
   }
 
   ExtractPorts ports;
@@ -222,6 +222,7 @@ TEST(FlowTrackerTcp, ABlockedFlowStaysBlockedUntilItTimesOut) {
   ASSERT_EQ(again.kind, FlowStepKind::Blocked);
   EXPECT_EQ(again.verdict.decision, Decision::Block);
   EXPECT_EQ(again.verdict.rule.line, 7u);
+  EXPECT_EQ(again.action, 3);
   EXPECT_EQ(h.x.protocol, Protocol::Tls);
   EXPECT_EQ(h.segment(Bytes(10, 0x17), 0, 10).kind, FlowStepKind::Blocked);
   EXPECT_EQ(h.tracker->counters().flow_verdicts, 2u);
@@ -262,7 +263,7 @@ TEST(FlowTrackerTcp, ASecondFrameOfTheFlowInTheSameBurstFollows) {
   const Bytes follower = h.last;
   Verdict v;
   v.decision = Decision::Block;
-  h.tracker->settle(first, s, first_x, v, h.now);
+  h.tracker->settle(first, s, first_x, v, 3, h.now);
   EXPECT_EQ(h.tracker->resolve(follower, h.x, h.now).kind, FlowStepKind::Blocked);
 }
 

@@ -152,7 +152,7 @@ struct Harness {
   void decide(const FlowStep& s, Decision decision) {
     Verdict v;
     v.decision = decision;
-    tracker->settle(last, s, x, v, now);
+    tracker->settle(last, s, x, v, 3, now);
   }
   ExtractPorts ports;
   std::unique_ptr<FlowTracker> tracker;
