@@ -1,0 +1,150 @@
+// What flows cost. Every figure has its baseline in the same binary and run:
+//   BM_DnsMix/flows:0 vs /flows:1   DNS queries extracted alone, then also stepped through a
+//                                   FlowTracker (the ratio is the table's cost on DNS traffic);
+//   BM_WebMix/flows:0 vs /flows:1   a web mix per frame: two-segment post-quantum ClientHellos
+//                                   (SYN, two segments), QUIC Initials of new flows, data segments
+//                                   of established flows, DNS; without flows only single-packet
+//                                   names are found, with them every name is;
+//   BM_QuicInitial                  one client Initial of a new flow: keys, header protection,
+//                                   AEAD, CRYPTO frames, ClientHello: ns per decrypted Initial.
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "filters/flow/flow_tracker.hpp"
+#include "tests/support/frames.hpp"
+#include "tests/support/quic_builder.hpp"
+
+namespace takedown::bench {
+namespace {
+
+namespace f = testing::frames;
+namespace q = testing::quic;
+using f::Bytes;
+using f::operator+;
+
+Bytes frame_tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint8_t flags,
+                const Bytes& payload) {
+  return f::ethernet(0x0800) + f::ipv4(6, f::tcp_segment(sport, dport, seq, flags, payload));
+}
+Bytes frame_udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload) {
+  return f::ethernet(0x0800) + f::ipv4(17, f::udp(sport, dport, payload));
+}
+
+std::vector<Bytes> dns_mix() {
+  std::vector<Bytes> out;
+  for (int i = 0; i < 4096; ++i) {
+    out.push_back(frame_udp(static_cast<std::uint16_t>(1024 + i), 53,
+                            f::dns_query("host" + std::to_string(i) + ".example.com")));
+  }
+  return out;
+}
+
+// Per connection: SYN, two ClientHello segments, three data segments; per QUIC flow one Initial
+// (the ClientHello fits); two DNS queries. Flows differ by source port.
+std::vector<Bytes> web_mix() {
+  std::vector<Bytes> out;
+  const Bytes bulk(1400, 0x17);
+  for (int c = 0; c < 512; ++c) {
+    const std::uint16_t sport = static_cast<std::uint16_t>(2000 + c);
+    const Bytes hello = f::client_hello({f::grease(0x0A0A), f::key_share(),
+                                         f::sni("site" + std::to_string(c) + ".example"),
+                                         f::alpn()});
+    const std::uint32_t isn = 1000u * static_cast<std::uint32_t>(c);
+    out.push_back(frame_tcp(sport, 443, isn, 0x02, {}));
+    out.push_back(frame_tcp(sport, 443, isn + 1, 0x18, f::slice(hello, 0, 1200)));
+    out.push_back(frame_tcp(sport, 443, isn + 1201, 0x18, f::slice(hello, 1200, hello.size())));
+    for (int d = 0; d < 3; ++d) {
+      out.push_back(frame_tcp(sport, 443,
+                              isn + 1 + static_cast<std::uint32_t>(hello.size() + 1400 * d), 0x18,
+                              bulk));
+    }
+    q::Initial in;
+    in.frames = q::crypto_frame(
+        0, f::handshake_of(f::client_hello({f::sni("quic" + std::to_string(c) + ".example")})));
+    out.push_back(frame_udp(static_cast<std::uint16_t>(30000 + c), 443, q::seal(in)));
+    out.push_back(frame_udp(sport, 53, f::dns_query("dns" + std::to_string(c) + ".example")));
+    out.push_back(frame_udp(sport, 53, f::dns_query("cdn" + std::to_string(c) + ".example")));
+  }
+  return out;
+}
+
+std::unique_ptr<filters::FlowTracker> tracker() {
+  filters::FlowConfig config;
+  config.quic_decrypts_per_second = 0;
+  return std::move(filters::FlowTracker::create(config, filters::ExtractPorts{}, 1000000).value());
+}
+
+void run_mix(benchmark::State& state, const std::vector<Bytes>& set) {
+  const bool flows = state.range(0) != 0;
+  const filters::ExtractPorts ports;
+  auto t = tracker();
+  filters::Extraction x;
+  std::size_t i = 0;
+  std::uint64_t now = 1;
+  std::uint64_t named = 0;
+  for (auto _ : state) {
+    filters::extract_name(set[i], ports, x);
+    if (flows) {
+      const filters::FlowStep s = t->step(set[i], x, now);
+      if (s.kind == filters::FlowStepKind::Named) {
+        ++named;
+        t->settle(set[i], s, x, filters::Verdict{}, 0, now);
+      }
+    } else {
+      named += x.name() != nullptr;
+    }
+    benchmark::DoNotOptimize(x.name());
+    if (++i == set.size()) {
+      i = 0;
+      now += 10000000;  // a new round of the same flows, ten seconds later
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["named_share"] =
+      static_cast<double>(named) / static_cast<double>(state.iterations());
+}
+
+void BM_DnsMix(benchmark::State& state) {
+  static const auto set = dns_mix();
+  run_mix(state, set);
+}
+BENCHMARK(BM_DnsMix)->ArgName("flows")->Arg(0)->Arg(1);
+
+void BM_WebMix(benchmark::State& state) {
+  static const auto set = web_mix();
+  run_mix(state, set);
+}
+BENCHMARK(BM_WebMix)->ArgName("flows")->Arg(0)->Arg(1);
+
+void BM_QuicInitial(benchmark::State& state) {
+  q::Initial in;
+  in.frames = q::crypto_frame(0, f::handshake_of(f::client_hello(
+                                     {f::grease(0x0A0A), f::sni("quic.example"), f::alpn()})));
+  const Bytes datagram = q::seal(in);
+  std::vector<Bytes> set;
+  for (int i = 0; i < 1024; ++i)
+    set.push_back(frame_udp(static_cast<std::uint16_t>(10000 + i), 443, datagram));
+  auto t = tracker();
+  const filters::ExtractPorts ports;
+  filters::Extraction x;
+  std::size_t i = 0;
+  std::uint64_t now = 1;
+  for (auto _ : state) {
+    filters::extract_name(set[i], ports, x);
+    const filters::FlowStep s = t->step(set[i], x, now);
+    if (s.kind != filters::FlowStepKind::Named) state.SkipWithError("the Initial was not named");
+    t->settle(set[i], s, x, filters::Verdict{}, 0, now);
+    if (++i == set.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_QuicInitial);
+
+}  // namespace
+}  // namespace takedown::bench
+
+BENCHMARK_MAIN();
