@@ -63,7 +63,8 @@ FlowTracker::FlowTracker(const FlowConfig& config, const ExtractPorts& ports,
 }
 
 FlowStep FlowTracker::step(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
-  if (!x.decoded) return step_of(FlowStepKind::Packet);
+  // DNS (by far the most frames in front of a resolver) and undecoded frames: nothing to do.
+  if (!x.decoded || x.protocol == Protocol::Dns) return step_of(FlowStepKind::Packet);
   const DecodedPacket& p = x.packet;
   if (p.l4_protocol == DecodedPacket::kTcp) {
     if (ExtractPorts::listed(ports_.tls, p.dst_port) ||

@@ -1,6 +1,8 @@
 // read_initial_frames(), declared in quic_packet.hpp: a template, so the CRYPTO callback inlines.
 #pragma once
 
+#include <cstring>
+
 namespace takedown::filters {
 
 template <typename OnCrypto>
@@ -9,7 +11,15 @@ QuicResult read_initial_frames(std::span<const std::uint8_t> payload, OnCrypto&&
   std::size_t at = 0;
   while (at < payload.size()) {
     const std::uint8_t type = payload[at];
-    if (type == 0x00 || type == 0x01) {  // PADDING, PING
+    if (type == 0x00) {  // PADDING: a client pads its Initial to 1,200 bytes, so skip 8 at a time
+      ++at;
+      std::uint64_t word = 0;
+      while (payload.size() - at >= 8 && (std::memcpy(&word, payload.data() + at, 8), word == 0))
+        at += 8;
+      while (at < payload.size() && payload[at] == 0x00) ++at;
+      continue;
+    }
+    if (type == 0x01) {  // PING
       ++at;
       continue;
     }
