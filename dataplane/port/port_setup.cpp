@@ -41,10 +41,24 @@ Result<bool> start_port(const schema::PortConfig& config, Port& port, unsigned w
                       std::to_string(info.max_tx_queues));
   }
   rte_eth_conf conf{};
+  // A symmetric Toeplitz key (0x6d5a repeated: Woo and Park, "Scalable TCP Session Monitoring with
+  // Symmetric Receive-side Scaling"): both directions of a flow hash alike, so every packet of a
+  // flow, and a server's Retry, reaches the worker that holds the flow's entry.
+  std::uint8_t symmetric_key[64];
+  for (std::size_t i = 0; i < sizeof symmetric_key; i += 2) {
+    symmetric_key[i] = 0x6d;
+    symmetric_key[i + 1] = 0x5a;
+  }
   if (port.rx_queues > 1) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf =
         (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
+    // Devices without a settable key (virtual ones) spread by their own hash; net_af_packet's
+    // kernel fanout hash is symmetric too.
+    if (info.hash_key_size != 0 && info.hash_key_size <= sizeof symmetric_key) {
+      conf.rx_adv_conf.rss_conf.rss_key = symmetric_key;
+      conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+    }
   }
   if (config.mtu != 0) conf.rxmode.mtu = config.mtu;
   rc = rte_eth_dev_configure(port.port_id, port.rx_queues, port.tx_queues, &conf);
