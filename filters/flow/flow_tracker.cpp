@@ -13,10 +13,10 @@ TAKEDOWN_ENUM_DEFINE(OverBudgetPolicy, TAKEDOWN_OVER_BUDGET_POLICIES)
 
 namespace {
 
-constexpr std::uint8_t kFin = 0x01;
-constexpr std::uint8_t kSyn = 0x02;
-constexpr std::uint8_t kRst = 0x04;
-constexpr std::uint8_t kAck = 0x10;
+constexpr std::uint8_t kFin = DecodedPacket::kFin;
+constexpr std::uint8_t kSyn = DecodedPacket::kSyn;
+constexpr std::uint8_t kRst = DecodedPacket::kRst;
+constexpr std::uint8_t kAck = DecodedPacket::kAck;
 // A client's datagram that carries an Initial is at least this long (RFC 9000 section 14.1).
 constexpr std::size_t kMinInitialDatagram = 1200;
 
@@ -199,15 +199,13 @@ FlowStep FlowTracker::evaluate(std::uint32_t entry, Extraction& x) {
   std::string_view reason;
   bool named = false;
   switch (e.protocol) {
-    case Protocol::Tls: {
-      const TlsResult r = parse_client_hello_records(prefix, {join_scratch_.get(), join_size_}, x.tls);
-      status = r.status;
-      reason = to_string(r.reason);
-      named = x.tls.has_name;
-      break;
-    }
+    case Protocol::Tls:
     case Protocol::Quic: {
-      const TlsResult r = parse_client_hello_message(prefix, x.tls);
+      // TCP carries TLS records; QUIC's CRYPTO stream carries the handshake message bare.
+      const TlsResult r =
+          e.protocol == Protocol::Tls
+              ? parse_client_hello_records(prefix, {join_scratch_.get(), join_size_}, x.tls)
+              : parse_client_hello_message(prefix, x.tls);
       status = r.status;
       reason = to_string(r.reason);
       named = x.tls.has_name;

@@ -45,6 +45,11 @@ TAKEDOWN_ENUM(DecodeReason, TAKEDOWN_DECODE_REASONS)
 struct DecodedPacket {
   static constexpr std::uint8_t kUdp = 17;
   static constexpr std::uint8_t kTcp = 6;
+  // TCP flag bits, as in tcp_flags.
+  static constexpr std::uint8_t kFin = 0x01;
+  static constexpr std::uint8_t kSyn = 0x02;
+  static constexpr std::uint8_t kRst = 0x04;
+  static constexpr std::uint8_t kAck = 0x10;
 
   std::uint8_t vlan_count = 0;
   std::uint16_t vlan_tci[2] = {0, 0};  // outer first

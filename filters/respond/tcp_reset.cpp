@@ -7,10 +7,10 @@ namespace takedown::filters {
 namespace {
 
 constexpr std::size_t kTcpHeader = 20;
-constexpr std::uint8_t kFin = 0x01;
-constexpr std::uint8_t kSyn = 0x02;
-constexpr std::uint8_t kRst = 0x04;
-constexpr std::uint8_t kAck = 0x10;
+constexpr std::uint8_t kFin = DecodedPacket::kFin;
+constexpr std::uint8_t kSyn = DecodedPacket::kSyn;
+constexpr std::uint8_t kRst = DecodedPacket::kRst;
+constexpr std::uint8_t kAck = DecodedPacket::kAck;
 
 }  // namespace
 
