@@ -32,9 +32,9 @@ demo: build
 # (clang), then the Release tests last, so that ctest's summary closes the output.
 test: build sanitize-build fuzz-build filters-build
 	@echo "== filters/ built and tested alone: no control/, no DPDK ($(FILTERS_DIR))"
-	@cd $(FILTERS_DIR) && ctest --output-on-failure -j $(JOBS) | tail -n 3
+	@bash scripts/ctest-brief.sh $(FILTERS_DIR) $(JOBS)
 	@echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer ($(SANITIZE_DIR))"
-	@cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) | tail -n 3
+	@bash scripts/ctest-brief.sh $(SANITIZE_DIR) $(JOBS)
 	@echo "== fuzz smoke, $(FUZZ_SMOKE_SECONDS) s per target ($(FUZZ_DIR))"
 	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS)
 	@echo "== tests ($(BUILD_DIR))"

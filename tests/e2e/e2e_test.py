@@ -49,6 +49,14 @@ class Failures:
             self.messages.append(message)
 
 
+STARTED = time.monotonic()
+
+
+def phase(name):
+    """Marks the log with the time into the suite, so a run cut off by ctest's timeout says where."""
+    print(f"-- {time.monotonic() - STARTED:5.1f} s: {name}", flush=True)
+
+
 def run(argv, timeout=60, check=False):
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=check)
 
@@ -202,6 +210,7 @@ def main():
                 return 1
             time.sleep(0.2)
 
+        phase("DNS")
         # DNS.
         name = blocked[0]
         out = dig(name, "+edns")
@@ -230,6 +239,7 @@ def main():
         out = dig(ok, "+tcp", "+short")
         failures.check(out.strip() == expected_address[ok], f"dig +tcp {ok}: Unbound's answer [{out.strip()}]")
 
+        phase("HTTP and TLS")
         # HTTP and TLS.
         for scheme, port in (("http", 80), ("https", 443)):
             r = client(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
@@ -242,6 +252,7 @@ def main():
                         "--resolve", f"{ok}:{port}:{SERVER}", f"{scheme}://{ok}/"])
             failures.check(r.stdout == "200", f"curl {scheme}://{ok}/ (allowed): 200 from nginx [{r.stdout}]")
 
+        phase("two-segment ClientHellos")
         # TLS ClientHellos over two segments (a post-quantum key share first, the SNI in the second
         # segment), over the kernel's TCP to nginx: blocked names are reset, allowed ones answered.
         split = os.path.join(os.path.dirname(os.path.abspath(__file__)), "split_hello.py")
@@ -270,6 +281,7 @@ def main():
             failures.check(len(busy) == WORKERS and all(v > 0 for v in busy.values()),
                            f"all {WORKERS} workers received frames {busy}")
 
+        phase("dnsperf")
         # Load: dnsperf with 10% blocked names, through the filter and then without it.
         with open(os.path.join(work, "dnsperf.txt"), "w") as f:
             for i in range(10000):
@@ -297,6 +309,7 @@ def main():
             json.dump({"through": through, "direct": direct, "stats_delta": {"seen": seen, "answered": answered}},
                       f, indent=1)
 
+        phase("live reload")
         # Live reload: unblock a name.
         failures.check(status_of(dig(RELOAD_NAME)) == "NXDOMAIN", f"dig {RELOAD_NAME} before the reload: NXDOMAIN")
         with open(os.path.join(work, "reload.txt"), "w") as f:
@@ -307,36 +320,9 @@ def main():
         failures.check(out.strip() == expected_address[RELOAD_NAME],
                        f"dig {RELOAD_NAME} after the reload: Unbound's answer [{out.strip()}]")
 
-        # RPZ agreement: the same zone in Unbound (port 5353, not inspected) and in takedownd.
-        rpz_config = takedown_config(work, source, ['{name: rpz, format: rpz, path: rpz.zone}'])
-        r = run([args.takedownctl, "reload", "-c", rpz_config], timeout=120)
-        failures.check(r.returncode == 0, f"takedownctl reload with the RPZ zone: {r.stdout.strip()}{r.stderr.strip()}")
-        probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns_probe.py")
-        names_file = os.path.join(work, "rpz-names.txt")
-        ours = client([sys.executable, probe, SERVER, "53", names_file], timeout=300).stdout.splitlines()
-        theirs = client([sys.executable, probe, SERVER, "5353", names_file], timeout=300).stdout.splitlines()
-        normal = lambda c: "pass" if c.startswith("a:10.99.1.") else c
-        differences = [(a.split("\t")[0], normal(a.split("\t")[1]), normal(b.split("\t")[1]))
-                       for a, b in zip(ours, theirs) if normal(a.split("\t")[1]) != normal(b.split("\t")[1])]
-        outcomes = {}
-        for line in theirs:
-            outcome = normal(line.split("\t")[1]).split(":")[0]
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        # The one deliberate difference: Unbound stops at the closest listed name even when its
-        # entry does not cover the query; Takedown applies the most specific matching trigger.
-        deliberate = [d for d in differences if d[2] == "pass" and rpz_zone.unbound_stops_early(d[0], rpz_shapes)]
-        unexplained = [d for d in differences if d not in deliberate]
-        print(f"RPZ agreement: {len(ours) - len(differences)} of {len(ours)} names agree; "
-              f"{len(deliberate)} differ deliberately (Unbound's closest-encloser stop); "
-              f"{len(unexplained)} unexplained. Unbound's outcomes {outcomes}")
-        for d in (unexplained or deliberate)[:10]:
-            print(f"  {d[0]}: takedown {d[1]}, unbound {d[2]}")
-        failures.check(len(ours) == args.rpz_names and len(theirs) == args.rpz_names and not unexplained,
-                       f"RPZ agreement with Unbound: {len(ours) - len(differences)} of {len(ours)} names agree, "
-                       f"{len(deliberate)} deliberate differences, {len(unexplained)} unexplained")
-        with open(os.path.join(work, "rpz-agreement.json"), "w") as f:
-            json.dump({"names": len(ours), "agree": len(ours) - len(differences), "outcomes": outcomes,
-                       "deliberate": deliberate, "unexplained": unexplained}, f, indent=1)
+        if args.rpz_names > 0:
+            phase("RPZ agreement")
+            rpz_agreement(args, work, source, rpz_shapes, failures)
 
         td.send_signal(signal.SIGTERM)
         td.wait(timeout=30)
@@ -354,6 +340,40 @@ def main():
         print(f"{len(failures.messages)} check(s) failed")
         return 1
     return 0
+
+
+def rpz_agreement(args, work, source, rpz_shapes, failures):
+    # RPZ agreement: the same zone in Unbound (port 5353, not inspected) and in takedownd.
+    # --rpz-names 0 leaves it out (the two-worker run, which is about flows).
+    rpz_config = takedown_config(work, source, ['{name: rpz, format: rpz, path: rpz.zone}'])
+    r = run([args.takedownctl, "reload", "-c", rpz_config], timeout=120)
+    failures.check(r.returncode == 0, f"takedownctl reload with the RPZ zone: {r.stdout.strip()}{r.stderr.strip()}")
+    probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns_probe.py")
+    names_file = os.path.join(work, "rpz-names.txt")
+    ours = client([sys.executable, probe, SERVER, "53", names_file], timeout=300).stdout.splitlines()
+    theirs = client([sys.executable, probe, SERVER, "5353", names_file], timeout=300).stdout.splitlines()
+    normal = lambda c: "pass" if c.startswith("a:10.99.1.") else c
+    differences = [(a.split("\t")[0], normal(a.split("\t")[1]), normal(b.split("\t")[1]))
+                   for a, b in zip(ours, theirs) if normal(a.split("\t")[1]) != normal(b.split("\t")[1])]
+    outcomes = {}
+    for line in theirs:
+        outcome = normal(line.split("\t")[1]).split(":")[0]
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    # The one deliberate difference: Unbound stops at the closest listed name even when its
+    # entry does not cover the query; Takedown applies the most specific matching trigger.
+    deliberate = [d for d in differences if d[2] == "pass" and rpz_zone.unbound_stops_early(d[0], rpz_shapes)]
+    unexplained = [d for d in differences if d not in deliberate]
+    print(f"RPZ agreement: {len(ours) - len(differences)} of {len(ours)} names agree; "
+          f"{len(deliberate)} differ deliberately (Unbound's closest-encloser stop); "
+          f"{len(unexplained)} unexplained. Unbound's outcomes {outcomes}")
+    for d in (unexplained or deliberate)[:10]:
+        print(f"  {d[0]}: takedown {d[1]}, unbound {d[2]}")
+    failures.check(len(ours) == args.rpz_names and len(theirs) == args.rpz_names and not unexplained,
+                   f"RPZ agreement with Unbound: {len(ours) - len(differences)} of {len(ours)} names agree, "
+                   f"{len(deliberate)} deliberate differences, {len(unexplained)} unexplained")
+    with open(os.path.join(work, "rpz-agreement.json"), "w") as f:
+        json.dump({"names": len(ours), "agree": len(ours) - len(differences), "outcomes": outcomes,
+                   "deliberate": deliberate, "unexplained": unexplained}, f, indent=1)
 
 
 def _get(stats, keys):
