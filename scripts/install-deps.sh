@@ -17,7 +17,7 @@ packages=(
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces
   iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl
   # browsers, headless in the namespaces: post-quantum ClientHellos over TCP, and QUIC
-  chromium firefox-esr
+  chromium firefox-esr libnss3-tools  # certutil: the test CA into a Firefox profile
   # the operations files (conf/systemd, conf/logrotate) are checked with their own tools
   logrotate
   # make bench: the peer resolvers it compares against, and the charts

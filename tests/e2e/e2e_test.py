@@ -29,24 +29,17 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import rpz_zone  # noqa: E402
-from suite_args import compile_snapshot, suite_parser  # noqa: E402
+from suite_args import suite_parser  # noqa: E402
 import servers  # noqa: E402
+from checks import Failures, skip_unless_able  # noqa: E402
+import takedownd_run  # noqa: E402
+from takedownd_run import WORKERS  # noqa: E402
 from servers import CLIENT_NS, SERVER_NS, in_namespace  # noqa: E402
 
 TOOLS = ["ip", "ethtool", "ss", "unbound", "nginx", "dig", "kdig", "dnsperf", "curl", "openssl"]
 SERVER, DIRECT_SERVER = "10.99.0.1", "10.98.0.1"
 SINK_A, SINK_AAAA = "10.99.2.1", "fd99::2:1"
 RELOAD_NAME = "comeback.e2e.test"
-
-
-class Failures:
-    def __init__(self):
-        self.messages = []
-
-    def check(self, ok, message):
-        print(("ok    " if ok else "FAIL  ") + message, flush=True)
-        if not ok:
-            self.messages.append(message)
 
 
 STARTED = time.monotonic()
@@ -63,11 +56,6 @@ def run(argv, timeout=60, check=False):
 
 def client(argv, timeout=60):
     return run(in_namespace(CLIENT_NS, argv), timeout)
-
-
-def skip(reason):
-    print(f"SKIP: {reason}")
-    sys.exit(77)
 
 
 def local_address(i):
@@ -108,32 +96,7 @@ def write_lists(work, blocked, sink):
         f.write(RELOAD_NAME + "\n")
 
 
-# Workers, and af_packet queue pairs per port (the kernel's fanout hash is symmetric, so both
-# directions of a flow reach the same queue index, and so the same worker).
-WORKERS = int(os.environ.get("TAKEDOWN_E2E_WORKERS", "1"))
-QPAIRS = f",qpairs={WORKERS}" if WORKERS > 1 else ""
-RXQ = f", rx_queues: {WORKERS}" if WORKERS > 1 else ""
-# The main lcore and the workers, on however many cores there are (lcores may outnumber them).
-LCORES = (f', "--lcores=0@0,' + ",".join(f"{w + 1}@{(w + 1) % max(1, os.cpu_count() or 1)}"
-                                         for w in range(WORKERS)) + '"') if WORKERS > 1 else ""
-
-
-def takedown_config(work, source, lists):
-    items = "".join(f"  - {item}\n" for item in lists)
-    path = os.path.join(work, "takedown.yaml")
-    with open(path, "w") as f:
-        f.write(f"""lists:
-{items}control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}
-dataplane:
-  eal: [--no-huge, -m, "512", --no-pci, --no-shconf, --no-telemetry, --log-level=warning,
-        --file-prefix, takedown-e2e{LCORES}]
-  ports:
-    - {{name: client, device: "net_af_packet0,iface=td-c0{QPAIRS}"{RXQ}}}
-    - {{name: server, device: "net_af_packet1,iface=td-s0{QPAIRS}"{RXQ}}}
-  pairs: [[client, server]]
-  workers: {WORKERS}
-""")
-    return path
+takedown_config = takedownd_run.write_config
 
 
 def main():
@@ -141,13 +104,7 @@ def main():
     parser.add_argument("--dnsperf-seconds", type=int, default=20)
     parser.add_argument("--rpz-names", type=int, default=20000)
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        skip("the end-to-end suite needs root (network namespaces)")
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if missing:
-        skip(f"missing {', '.join(missing)}: scripts/install-deps.sh installs them")
-    if run(["ip", "netns", "list"]).returncode != 0:
-        skip("`ip netns` does not work here")
+    skip_unless_able("end-to-end suite", TOOLS)
 
     work = os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
@@ -192,23 +149,17 @@ def main():
                 return 1
 
         write_lists(work, blocked, sink)
-        config = takedown_config(work, source, [
+        config = takedown_config(work, [
             f'{{name: takedown-66k, format: domains, path: "{source}/conf/lists/takedown-66k.txt"}}',
             f'{{name: e2e-sinkhole, format: domains, path: sink.txt, response: {{dns: sinkhole, '
             f'a: {SINK_A}, aaaa: "{SINK_AAAA}", ttl: 300}}}}',
             '{name: e2e-reload, format: domains, path: reload.txt}'])
-        compile_snapshot(args.takedownctl, config)  # takedownd starts from a stored snapshot
-        td_out = open(os.path.join(work, "takedownd.json"), "w")
-        td_err = open(os.path.join(work, "takedownd.err"), "w")
-        td = subprocess.Popen([args.takedownd, "-c", config], stdout=td_out, stderr=td_err,
-                              stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            td = takedownd_run.start(args.takedownd, args.takedownctl, config, work)
+        except RuntimeError as e:
+            failures.check(False, str(e))
+            return 1
         processes.append(td)
-        deadline = time.monotonic() + 60
-        while run([args.takedownctl, "status", "-c", config]).returncode != 0:
-            if td.poll() is not None or time.monotonic() > deadline:
-                failures.check(False, f"takedownd started (see {work}/takedownd.err)")
-                return 1
-            time.sleep(0.2)
 
         phase("DNS")
         # DNS.
@@ -345,7 +296,7 @@ def main():
 def rpz_agreement(args, work, source, rpz_shapes, failures):
     # RPZ agreement: the same zone in Unbound (port 5353, not inspected) and in takedownd.
     # --rpz-names 0 leaves it out (the two-worker run, which is about flows).
-    rpz_config = takedown_config(work, source, ['{name: rpz, format: rpz, path: rpz.zone}'])
+    rpz_config = takedown_config(work, ['{name: rpz, format: rpz, path: rpz.zone}'])
     r = run([args.takedownctl, "reload", "-c", rpz_config], timeout=120)
     failures.check(r.returncode == 0, f"takedownctl reload with the RPZ zone: {r.stdout.strip()}{r.stderr.strip()}")
     probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns_probe.py")

@@ -2,8 +2,8 @@
 
 unbound_config(): an Unbound that answers a test zone from local data (everything else REFUSED,
 so nothing waits on a recursion that has no internet), optionally with an RPZ zone (respip module).
-nginx_config(): nginx on port 80 and 443 (self-signed certificate made at test time), 200 for any
-host. start() runs a server under `ip netns exec` and waits for its port.
+nginx_config(): nginx on port 80 and 443 (a certificate from a test CA, made at test time), 200 for
+any host. start() runs a server under `ip netns exec` and waits for its port.
 """
 import os
 import socket
@@ -39,12 +39,28 @@ def unbound_config(work, name, interfaces, port, local_data, rpz_zone=None, forw
     return path
 
 
-def nginx_config(work, address):
+def certificate(work, names):
+    """A test CA (work/ca.pem, for clients that check: Firefox imports it) and a server certificate
+    it signs for `names` (work/cert.pem, work/key.pem)."""
+    path = lambda f: os.path.join(work, f)
+    openssl = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, timeout=60)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=takedown e2e CA",
+            "-keyout", path("ca-key.pem"), "-out", path("ca.pem"))
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={names[0]}", "-keyout", path("key.pem"),
+            "-out", path("server.csr"))
+    with open(path("server.ext"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+                "subjectAltName=" + ",".join(f"DNS:{n}" for n in names) + "\n")
+    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"),
+            "-CAcreateserial", "-days", "2", "-extfile", path("server.ext"), "-out", path("cert.pem"))
+
+
+def nginx_config(work, address, names=("e2e.test",), access_log=False):
+    """nginx on address:80 and :443 with a certificate for `names`; with access_log, one line per
+    request in work/nginx-access.log: the TLS server name, the Host and the status."""
     for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(work, "nginx-tmp", d), exist_ok=True)
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=e2e.test", "-keyout", os.path.join(work, "key.pem"),
-                    "-out", os.path.join(work, "cert.pem")], check=True, capture_output=True, timeout=60)
+    certificate(work, list(names))
     tmp = os.path.join(work, "nginx-tmp")
     text = f"""daemon off;
 master_process off;
@@ -53,7 +69,8 @@ pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
 events {{ worker_connections 512; }}
 http {{
-  access_log off;
+  log_format names '$ssl_server_name $host $status';
+  access_log {f"{work}/nginx-access.log names" if access_log else "off"};
   client_body_temp_path {tmp}/client_body;
   proxy_temp_path {tmp}/proxy;
   fastcgi_temp_path {tmp}/fastcgi;

@@ -28,22 +28,36 @@ def normalise(name, proto):
 
 
 def tshark_names(capture):
+    """{frame: (proto, name)} by tshark, which reassembles TCP and decrypts QUIC Initials itself:
+    a name spread over segments or Initials is on the frame that completed it."""
     fields = ["frame.number", "dns.flags.response", "dns.qry.name", "http.host",
-              "tls.handshake.extensions_server_name"]
+              "tls.handshake.extensions_server_name", "frame.protocols"]
     command = ["tshark", "-n", "-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
     for f in fields:
         command += ["-e", f]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     names = {}
     for line in output.splitlines():
-        frame, response, qname, host, sni = (line.split("\t") + [""] * 5)[:5]
+        frame, response, qname, host, sni, protocols = (line.split("\t") + [""] * 6)[:6]
         if qname and response in ("0", "False", "false"):
             names[int(frame)] = ("dns", normalise(qname, "dns"))
         elif host:
             names[int(frame)] = ("http", normalise(host, "http"))
         elif sni:
-            names[int(frame)] = ("tls", normalise(sni, "tls"))
+            proto = "quic" if ":quic" in protocols else "tls"
+            names[int(frame)] = (proto, normalise(sni, proto))
     return names
+
+
+def inspect_names(takedownctl, config, capture):
+    """{frame: (proto, name)} by `takedownctl inspect`, and its stderr summary."""
+    inspected = subprocess.run([takedownctl, "inspect", "-c", config, capture], check=True,
+                               capture_output=True, text=True)
+    ours = {}
+    for line in inspected.stdout.splitlines():
+        record = json.loads(line)
+        ours[record["frame"]] = (record["proto"], record["name"])
+    return ours, inspected.stderr.strip()
 
 
 def main():
@@ -61,12 +75,7 @@ def main():
                     "--frames", str(args.frames),
                     "--blocked", os.path.join(args.source_dir, "conf/lists/takedown-66k.txt"),
                     "--benign", os.path.join(args.source_dir, "tests/data/top-50k.txt")], check=True)
-    inspected = subprocess.run([args.takedownctl, "inspect", "-c", args.config, capture], check=True,
-                               capture_output=True, text=True)
-    ours = {}
-    for line in inspected.stdout.splitlines():
-        record = json.loads(line)
-        ours[record["frame"]] = (record["proto"], record["name"])
+    ours, summary = inspect_names(args.takedownctl, args.config, capture)
     theirs = tshark_names(capture)
 
     frames = sorted(set(ours) | set(theirs))
@@ -79,7 +88,7 @@ def main():
           f"{len(frames) - len(disagreements)} of {len(frames)} named frames agree")
     for f in disagreements[:20]:
         print(f"  frame {f}: takedownctl {ours.get(f)} tshark {theirs.get(f)}")
-    print(inspected.stderr.strip())
+    print(summary)
     if disagreements or len(theirs) < args.frames // 2:  # too few names: the generator or tshark went wrong
         return 1
     return 0

@@ -1,0 +1,56 @@
+"""takedownd on the e2e wire: its config (net_af_packet on td-c0 and td-s0, one pair) and its start.
+
+TAKEDOWN_E2E_WORKERS sets the workers, and af_packet queue pairs per port: the kernel's fanout hash
+is symmetric, so both directions of a flow reach the same queue index, and so the same worker.
+"""
+import os
+import subprocess
+import time
+
+from suite_args import compile_snapshot
+
+WORKERS = int(os.environ.get("TAKEDOWN_E2E_WORKERS", "1"))
+QPAIRS = f",qpairs={WORKERS}" if WORKERS > 1 else ""
+RXQ = f", rx_queues: {WORKERS}" if WORKERS > 1 else ""
+# The main lcore and the workers, on however many cores there are (lcores may outnumber them).
+LCORES = (f', "--lcores=0@0,' + ",".join(f"{w + 1}@{(w + 1) % max(1, os.cpu_count() or 1)}"
+                                         for w in range(WORKERS)) + '"') if WORKERS > 1 else ""
+
+
+def write_config(work, lists, extra=""):
+    """work/takedown.yaml with the given list entries (YAML flow mappings) and `extra` top-level
+    YAML; returns its path."""
+    items = "".join(f"  - {item}\n" for item in lists)
+    path = os.path.join(work, "takedown.yaml")
+    with open(path, "w") as f:
+        f.write(f"""lists:
+{items}control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}
+dataplane:
+  eal: [--no-huge, -m, "512", --no-pci, --no-shconf, --no-telemetry, --log-level=warning,
+        --file-prefix, takedown-e2e{LCORES}]
+  ports:
+    - {{name: client, device: "net_af_packet0,iface=td-c0{QPAIRS}"{RXQ}}}
+    - {{name: server, device: "net_af_packet1,iface=td-s0{QPAIRS}"{RXQ}}}
+  pairs: [[client, server]]
+  workers: {WORKERS}
+{extra}""")
+    return path
+
+
+def start(takedownd, takedownctl, config, work, timeout=60):
+    """Compiles the config's snapshot, starts takedownd (stats JSON to work/takedownd.json, stderr
+    to work/takedownd.err) and returns the process once `takedownctl status` answers. Raises
+    RuntimeError naming the log when it exits or does not answer within `timeout` seconds."""
+    compile_snapshot(takedownctl, config)  # takedownd starts from a stored snapshot
+    out = open(os.path.join(work, "takedownd.json"), "w")
+    err = open(os.path.join(work, "takedownd.err"), "w")
+    process = subprocess.Popen([takedownd, "-c", config], stdout=out, stderr=err,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while subprocess.run([takedownctl, "status", "-c", config], capture_output=True).returncode != 0:
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                process.kill()
+            raise RuntimeError(f"takedownd did not start (see {work}/takedownd.err)")
+        time.sleep(0.2)
+    return process
