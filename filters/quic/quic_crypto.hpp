@@ -1,7 +1,7 @@
 // QuicCrypto: the Initial packet protection of QUIC v1 (RFC 9001 section 5) and v2 (RFC 9369),
-// with OpenSSL's libcrypto. One per worker, made at start-up: its HMAC and AES contexts are
-// created once, and the HKDF-Extract contexts are keyed once with each version's salt, so a
-// packet costs key setup and two AES passes, never an allocation of ours or a context.
+// with OpenSSL's libcrypto. One per worker, made at start-up: its AES contexts are created once,
+// HMAC-SHA256 runs on plain SHA256_CTX states, and the HKDF-Extract states are keyed once with
+// each version's salt, so a packet costs key setup and two AES passes, never an allocation.
 //
 //   derive():  HKDF-Extract(salt, DCID), then HKDF-Expand-Label "client in", "quic key"/"iv"/"hp"
 //              ("quicv2 ..." for v2): the client's Initial key, IV and header-protection key.
@@ -53,8 +53,7 @@ class QuicCrypto {
  private:
   struct Contexts;
   explicit QuicCrypto(std::unique_ptr<Contexts> contexts);
-  bool expand_label(const std::uint8_t* secret, const char* label, std::uint8_t* out,
-                    std::size_t length);
+  bool expand_label(const char* label, std::uint8_t* out, std::size_t length);
   std::unique_ptr<Contexts> contexts_;
 };
 
