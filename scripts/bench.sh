@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark, then bench/results/latest.json, the charts and the README table.
 #
-#   micro   matcher_bench, name_extractor_bench, compile_bench (Google Benchmark, repetitions with
-#           random interleaving, so the machine's noise hits a result and its baseline alike)
+#   micro   matcher_bench, name_extractor_bench, compile_bench, flow_bench (Google Benchmark,
+#           repetitions with random interleaving, so the machine's noise hits a result and its
+#           baseline alike)
 #   pipeline  takedownd against dpdk-testpmd io forwarding (bench/pipeline/run_pipeline.py)
 #   scaling   Mpps per worker core against list size, blocked ratio, mix and burst (run_scaling.py)
 #   reload    reload latency, memory, timeline and storm (bench/reload/run_reload_bench.py)
 #   peers     dnsdist and Unbound on the same query mix, and memory (bench/peers/run_peers.py)
 #   observability  metrics and event log on against off (bench/pipeline/run_observability_cost.py)
+#   flood   half ClientHellos and junk QUIC Initials into one worker beside normal traffic
+#           (bench/pipeline/run_flood.py)
 #
 # QUICK=1 runs every part briefly (under 2 minutes) into $build/bench-quick/, never touching
 # bench/results/ or the README: `make test` runs it so the suite cannot rot.
@@ -31,7 +34,7 @@ common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=t
         --benchmark_display_aggregates_only=true)
 start=$(date +%s)
 
-for bench in matcher_bench name_extractor_bench compile_bench; do
+for bench in matcher_bench name_extractor_bench compile_bench flow_bench; do
   echo "== $bench ($reps repetitions)"
   "$build/bin/$bench" "${common[@]}" "${micro_extra[@]}" \
     --benchmark_out="$results/$bench.json" --benchmark_out_format=json | tail -n +4
@@ -54,6 +57,11 @@ python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --taked
 echo "== observability cost: metrics scraped every second and the event log on, against both off"
 python3 bench/pipeline/run_observability_cost.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/observability-bench" --results-dir "$results" \
+  | tee -a "$results/summary.md"
+
+echo "== flood: half ClientHellos and junk Initials into one worker"
+python3 bench/pipeline/run_flood.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
+  --takedownctl "$build/bin/takedownctl" --work-dir "$build/flood-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
 echo "== reload: latency, memory, timeline, storm"
