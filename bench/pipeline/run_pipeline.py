@@ -25,7 +25,7 @@ in one run, with testpmd beside both.
 
 usage: run_pipeline.py [--rounds N] [--seconds S] [--queries Q] [--takedownd PATH] [--takedownctl PATH]
                        [--baseline-takedownd PATH] [--testpmd PATH]
-                       [--work-dir DIR] [--results-dir DIR] [--only both|takedownd|testpmd]
+                       [--work-dir DIR] [--results-dir DIR] [--only both|takedownd|testpmd] [--capture PCAP]
 """
 import argparse
 import atexit
@@ -506,12 +506,14 @@ def cpu_wait(run):
 def markdown(result):
     m, cfg = result["machine"], result["config"]
     mix = result["mix"]
+    source = (f"the capture `{mix['capture']}`" if mix.get("capture")
+              else f"`generate_capture.py {mix['generator_flags']}`")
     lines = [
         f"## Pipeline: takedownd vs dpdk-testpmd ({result['date']})",
         "",
         f"Machine: {m['host']}, {m['cpus']} CPUs ({m['cpu_model']}), kernel {m['kernel']}, DPDK {m['dpdk_package']}.",
         f"Mix: {mix['frames']:,} frames, {mix['dns_udp_queries']:,} of them DNS/UDP queries "
-        f"(`generate_capture.py {mix['generator_flags']}`), replayed by `net_pcap0,...,infinite_rx=1` into "
+        f"({source}), replayed by `net_pcap0,...,infinite_rx=1` into "
         f"`net_null0,no-rx=1`. takedownd: 1 worker, the 66k list. testpmd: `--forward-mode=io`, `-l {cfg['lcores']}`.",
         f"{cfg['rounds']} rounds of {cfg['seconds']:g} s each, alternating (ABBA) which runs first.",
         "",
@@ -604,6 +606,9 @@ def parse_args():
     parser.add_argument("--memory-mb", type=int, default=1024, help="EAL -m for both (256 is too small for testpmd)")
     parser.add_argument("--lcores", default="0-1", help="testpmd -l (takedownd adds -l 0-<workers> itself)")
     parser.add_argument("--only", choices=["both", "takedownd", "testpmd"], default="both")
+    parser.add_argument("--capture", default=None,
+                        help="replay this pcap instead of generating the DNS mix (say, browser_test's "
+                             "capture of real Chromium and Firefox traffic)")
     args = parser.parse_args()
     if args.rounds < 1 or args.seconds < 3 or args.queries < 1:
         parser.error("need --rounds >= 1, --seconds >= 3 (testpmd needs 2 stats samples) and --queries >= 1")
@@ -648,8 +653,14 @@ def main():
     os.makedirs(args.results_dir, exist_ok=True)
     pcap = os.path.join(args.work_dir, "mix.pcap")
     config = os.path.join(args.work_dir, "pipeline.yaml")
-    log(f"generating the {args.queries:,}-frame mix in {pcap}")
-    mix = generate_mix(args, pcap)
+    if args.capture:
+        pcap = os.path.abspath(args.capture)
+        frames = list(read_pcap(pcap))
+        mix = {"frames": len(frames), "dns_udp_queries": sum(is_dns_udp_query(f) for f in frames),
+               "dns_udp_only": False, "generator_flags": None, "capture": os.path.relpath(pcap, REPO)}
+    else:
+        log(f"generating the {args.queries:,}-frame mix in {pcap}")
+        mix = generate_mix(args, pcap)
     write_config(config, args, pcap)
 
     rounds = []
