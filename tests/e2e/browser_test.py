@@ -36,7 +36,7 @@ from checks import Failures, skip_unless_able  # noqa: E402
 import takedownd_run  # noqa: E402
 from servers import CLIENT_NS, SERVER_NS, in_namespace  # noqa: E402
 from suite_args import suite_parser  # noqa: E402
-from tshark_differential import inspect_names, tshark_names  # noqa: E402
+from tshark_differential import compare_flows, tshark_names  # noqa: E402
 
 TOOLS = ["ip", "ethtool", "ss", "nginx", "openssl", "chromium", "firefox-esr", "certutil", "tshark", "dumpcap"]
 SERVER = "10.99.0.1"
@@ -131,17 +131,6 @@ def sni_segments(capture, names):
         else:
             later += 1
     return first, later
-
-
-def flows_of_frames(capture):
-    """{frame: "tcp:N" | "udp:N"}, tshark's stream numbers."""
-    out = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-e", "frame.number", "-e",
-                          "tcp.stream", "-e", "udp.stream"], check=True, capture_output=True, text=True).stdout
-    flows = {}
-    for line in out.splitlines():
-        frame, tcp, udp = (line.split("\t") + ["", ""])[:3]
-        flows[int(frame)] = f"tcp:{tcp}" if tcp else f"udp:{udp}" if udp else ""
-    return flows
 
 
 def main():
@@ -278,29 +267,14 @@ def main():
         # tshark against takedownctl inspect on the client-side capture, flow by flow: the same
         # names, and ours on the frame that completed the name, never later than tshark's (which
         # waits for the whole ClientHello; we decide once the SNI is in).
-        ours, summary = inspect_names(args.takedownctl, config, capture)
-        theirs = tshark_names(capture)
-        flow = flows_of_frames(capture)
-        by_flow = lambda names: {k: (sorted(set(v for f, v in names.items() if flow.get(f) == k)),
-                                     min(f for f in names if flow.get(f) == k))
-                                 for k in set(flow.get(f) for f in names)}
-        ours_by, theirs_by = by_flow(ours), by_flow(theirs)
-        disagreements = [k for k in set(ours_by) | set(theirs_by)
-                         if k not in ours_by or k not in theirs_by or ours_by[k][0] != theirs_by[k][0]
-                         or ours_by[k][1] > theirs_by[k][1]]
-        by_proto = {}
-        for names_, _ in theirs_by.values():
-            for proto, _ in names_:
-                by_proto[proto] = by_proto.get(proto, 0) + 1
-        earlier = sum(1 for k in ours_by if k in theirs_by and ours_by[k][1] < theirs_by[k][1])
-        print(f"client-side capture: tshark names {len(theirs_by)} flows ({by_proto}), takedownctl inspect "
-              f"{len(ours_by)}; {len(theirs_by) - len(disagreements)} agree, ours earlier in {earlier}. {summary}")
-        for k in disagreements[:20]:
-            print(f"  {k}: takedownctl {ours_by.get(k)} tshark {theirs_by.get(k)}")
-        failures.check(not disagreements and by_proto.get("quic", 0) > 0 and by_proto.get("tls", 0) > 0,
+        lines, figures = compare_flows(args.takedownctl, config, capture)
+        print(f"client-side capture: tshark names {figures['flows']} flows ({figures['tshark']}); "
+              f"{figures['flows'] - figures['disagree']} agree with takedownctl inspect, ours on an earlier "
+              f"frame in {figures['ours_earlier']}. {figures['inspect']}")
+        print("\n".join(lines[:20]))
+        failures.check(not lines and figures["tshark"].get("quic", 0) > 0 and figures["tshark"].get("tls", 0) > 0,
                        "tshark and takedownctl inspect name the same flows of the browser capture")
-        results["differential"] = {"flows": len(theirs_by), "disagree": len(disagreements), "tshark": by_proto,
-                                   "ours_earlier": earlier}
+        results["differential"] = {k: v for k, v in figures.items() if k != "inspect"}
         with open(os.path.join(work, "browsers.json"), "w") as f:
             json.dump(results, f, indent=1)
 

@@ -8,7 +8,12 @@ the name as it was on the wire, so its values are normalised the way Takedown st
 agree: the same protocol and name, or no name on both sides.
 Exits 77 (ctest's skip code) with a message when tshark is not installed.
 
+With --capture PCAP (a capture of real clients, such as tests/data/captures/browsers-sample.pcap)
+the comparison is flow by flow instead: the same names per TCP or UDP flow, ours on a frame no
+later than tshark's (see compare_flows).
+
 usage: tshark_differential.py --takedownctl BIN --config CONF --source-dir DIR --work-dir DIR [--frames N]
+                              [--capture PCAP]
 """
 import json
 import os
@@ -60,14 +65,65 @@ def inspect_names(takedownctl, config, capture):
     return ours, inspected.stderr.strip()
 
 
+def flows_of_frames(capture):
+    """{frame: "tcp:N" | "udp:N"}, tshark's stream numbers."""
+    out = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-e", "frame.number", "-e",
+                          "tcp.stream", "-e", "udp.stream"], check=True, capture_output=True, text=True).stdout
+    flows = {}
+    for line in out.splitlines():
+        frame, tcp, udp = (line.split("\t") + ["", ""])[:3]
+        flows[int(frame)] = f"tcp:{tcp}" if tcp else f"udp:{udp}" if udp else ""
+    return flows
+
+
+def compare_flows(takedownctl, config, capture):
+    """tshark against `takedownctl inspect` on a capture of real clients, flow by flow: the same
+    names per flow, and ours on a frame no later than tshark's. tshark names a ClientHello on the
+    frame that completes it; we name it on the frame that completes the SNI, which may be earlier.
+    Returns (disagreeing flows as text lines, figures)."""
+    ours, summary = inspect_names(takedownctl, config, capture)
+    theirs = tshark_names(capture)
+    flow = flows_of_frames(capture)
+
+    def by_flow(names):
+        grouped = {}
+        for frame in sorted(names):
+            names_, first = grouped.setdefault(flow.get(frame), (set(), frame))
+            names_.add(names[frame])
+        return {k: (sorted(v[0]), v[1]) for k, v in grouped.items()}
+
+    ours_by, theirs_by = by_flow(ours), by_flow(theirs)
+    bad = [k for k in sorted(set(ours_by) | set(theirs_by), key=str)
+           if k not in ours_by or k not in theirs_by or ours_by[k][0] != theirs_by[k][0]
+           or ours_by[k][1] > theirs_by[k][1]]
+    by_proto = {}
+    for names_, _ in theirs_by.values():
+        for proto, _ in names_:
+            by_proto[proto] = by_proto.get(proto, 0) + 1
+    earlier = sum(1 for k in ours_by if k in theirs_by and ours_by[k][1] < theirs_by[k][1])
+    figures = {"flows": len(theirs_by), "disagree": len(bad), "tshark": by_proto, "ours_earlier": earlier,
+               "inspect": summary}
+    lines = [f"  {k}: takedownctl {ours_by.get(k)} tshark {theirs_by.get(k)}" for k in bad]
+    return lines, figures
+
+
 def main():
     parser = suite_parser("takedownctl")
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", type=int, default=6000)
+    parser.add_argument("--capture", help="a capture of real clients, compared flow by flow instead")
     args = parser.parse_args()
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
         return 77
+    if args.capture:
+        lines, figures = compare_flows(args.takedownctl, args.config, args.capture)
+        print(f"tshark differential on {os.path.basename(args.capture)}: tshark names {figures['flows']} flows "
+              f"({figures['tshark']}); {figures['flows'] - figures['disagree']} agree with takedownctl inspect, "
+              f"ours on an earlier frame in {figures['ours_earlier']}")
+        print("\n".join(lines[:20]))
+        print(figures["inspect"])
+        return 1 if lines or not figures["tshark"].get("quic") or not figures["tshark"].get("tls") else 0
 
     os.makedirs(args.work_dir, exist_ok=True)
     capture = os.path.join(args.work_dir, "differential.pcap")
