@@ -318,10 +318,24 @@ int run_daemon(const DaemonOptions& options) {
   };
   // Every rx queue of every port, dealt round-robin to the workers.
   std::size_t next = 0;
+  std::vector<std::vector<std::size_t>> worker_of(runtime.ports.size());
   for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
     for (std::uint16_t q = 0; q < runtime.ports[p].rx_queues; ++q) {
+      worker_of[p].push_back(next % workers.size());
       workers[next++ % workers.size()]->add_rx_queue(p, q);
     }
+  }
+  // Symmetric RSS (or af_packet's fanout) puts both directions of a flow on the same queue index
+  // of the two paired ports; they meet on one worker only if those queues were dealt to it.
+  for (std::size_t p = 0; p < runtime.ports.size(); ++p) {
+    const std::size_t peer = runtime.ports[p].peer;
+    if (peer <= p || worker_of[p] == worker_of[peer]) continue;
+    std::fprintf(stderr,
+                 "takedownd: ports '%s' and '%s': the two directions of a flow reach different "
+                 "workers, so a flow's server side (a QUIC Retry, a reset) goes unseen by the "
+                 "worker that holds it; give paired ports the same rx_queues, a multiple of "
+                 "workers (%zu)\n",
+                 runtime.ports[p].name.c_str(), runtime.ports[peer].name.c_str(), workers.size());
   }
   for (unsigned w = 0; w < workers.size(); ++w) {
     if (workers[w]->rx_queue_count() == 0) {
