@@ -125,6 +125,15 @@ inline Bytes tcp_segment(std::uint16_t src, std::uint16_t dst, std::uint32_t seq
 }
 
 // DNS
+// Whole IPv4 frames over Ethernet: a TCP segment, a UDP datagram.
+inline Bytes tcp_frame(std::uint16_t src, std::uint16_t dst, std::uint32_t seq, std::uint8_t flags,
+                       const Bytes& payload) {
+  return ethernet(0x0800) + ipv4(6, tcp_segment(src, dst, seq, flags, payload));
+}
+inline Bytes udp_frame(std::uint16_t src, std::uint16_t dst, const Bytes& payload) {
+  return ethernet(0x0800) + ipv4(17, udp(src, dst, payload));
+}
+
 inline Bytes dns_header(std::uint16_t id, std::uint16_t flags, std::uint16_t qd,
                         std::uint16_t ar = 0) {
   Bytes b;

@@ -36,18 +36,13 @@ namespace q = testing::quic;
 using f::Bytes;
 using f::operator+;
 
-Bytes frame_tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint8_t flags,
-                const Bytes& payload) {
-  return f::ethernet(0x0800) + f::ipv4(6, f::tcp_segment(sport, dport, seq, flags, payload));
-}
-Bytes frame_udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload) {
-  return f::ethernet(0x0800) + f::ipv4(17, f::udp(sport, dport, payload));
-}
+using f::tcp_frame;
+using f::udp_frame;
 
 std::vector<Bytes> dns_mix() {
   std::vector<Bytes> out;
   for (int i = 0; i < 4096; ++i) {
-    out.push_back(frame_udp(static_cast<std::uint16_t>(1024 + i), 53,
+    out.push_back(udp_frame(static_cast<std::uint16_t>(1024 + i), 53,
                             f::dns_query("host" + std::to_string(i) + ".example.com")));
   }
   return out;
@@ -64,20 +59,20 @@ std::vector<Bytes> web_mix() {
                                          f::sni("site" + std::to_string(c) + ".example"),
                                          f::alpn()});
     const std::uint32_t isn = 1000u * static_cast<std::uint32_t>(c);
-    out.push_back(frame_tcp(sport, 443, isn, 0x02, {}));
-    out.push_back(frame_tcp(sport, 443, isn + 1, 0x18, f::slice(hello, 0, 1200)));
-    out.push_back(frame_tcp(sport, 443, isn + 1201, 0x18, f::slice(hello, 1200, hello.size())));
+    out.push_back(tcp_frame(sport, 443, isn, 0x02, {}));
+    out.push_back(tcp_frame(sport, 443, isn + 1, 0x18, f::slice(hello, 0, 1200)));
+    out.push_back(tcp_frame(sport, 443, isn + 1201, 0x18, f::slice(hello, 1200, hello.size())));
     for (int d = 0; d < 3; ++d) {
-      out.push_back(frame_tcp(sport, 443,
+      out.push_back(tcp_frame(sport, 443,
                               isn + 1 + static_cast<std::uint32_t>(hello.size() + 1400 * d), 0x18,
                               bulk));
     }
     q::Initial in;
     in.frames = q::crypto_frame(
         0, f::handshake_of(f::client_hello({f::sni("quic" + std::to_string(c) + ".example")})));
-    out.push_back(frame_udp(static_cast<std::uint16_t>(30000 + c), 443, q::seal(in)));
-    out.push_back(frame_udp(sport, 53, f::dns_query("dns" + std::to_string(c) + ".example")));
-    out.push_back(frame_udp(sport, 53, f::dns_query("cdn" + std::to_string(c) + ".example")));
+    out.push_back(udp_frame(static_cast<std::uint16_t>(30000 + c), 443, q::seal(in)));
+    out.push_back(udp_frame(sport, 53, f::dns_query("dns" + std::to_string(c) + ".example")));
+    out.push_back(udp_frame(sport, 53, f::dns_query("cdn" + std::to_string(c) + ".example")));
   }
   return out;
 }
@@ -137,7 +132,7 @@ void BM_QuicInitial(benchmark::State& state) {
   const Bytes datagram = q::seal(in);
   std::vector<Bytes> set;
   for (int i = 0; i < 1024; ++i)
-    set.push_back(frame_udp(static_cast<std::uint16_t>(10000 + i), 443, datagram));
+    set.push_back(udp_frame(static_cast<std::uint16_t>(10000 + i), 443, datagram));
   auto t = tracker();
   const filters::ExtractPorts ports;
   filters::Extraction x;
@@ -176,8 +171,8 @@ void BM_WebMixUnderFlood(benchmark::State& state) {
   static const auto set = web_mix();
   const bool flood = state.range(0) != 0;
   const Bytes hello = f::client_hello({f::grease(0x0A0A), f::key_share(), f::sni("flood.example")});
-  Bytes half = frame_tcp(40000, 443, 1, 0x18, f::slice(hello, 0, 600));  // never completed
-  Bytes junk = frame_udp(40000, 443, [] {
+  Bytes half = tcp_frame(40000, 443, 1, 0x18, f::slice(hello, 0, 600));  // never completed
+  Bytes junk = udp_frame(40000, 443, [] {
     // A well-formed v1 Initial header (8-byte DCID, no SCID, no token, length 1,232) over
     // bytes that do not decrypt.
     Bytes d(1250, 0x5A);

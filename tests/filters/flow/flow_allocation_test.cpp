@@ -40,13 +40,6 @@ namespace q = testing::quic;
 using f::Bytes;
 using f::operator+;
 
-Bytes tcp(std::uint16_t sport, std::uint32_t seq, const Bytes& payload) {
-  return f::ethernet(0x0800) + f::ipv4(6, f::tcp_segment(sport, 443, seq, 0x18, payload));
-}
-Bytes udp(std::uint16_t sport, const Bytes& payload) {
-  return f::ethernet(0x0800) + f::ipv4(17, f::udp(sport, 443, payload));
-}
-
 TEST(FlowAllocation, PacketsAllocateNothing) {
   ASSERT_TRUE(g_crypto_counted) << "libcrypto allocated before the test could count it";
   std::vector<Bytes> frames;
@@ -54,17 +47,17 @@ TEST(FlowAllocation, PacketsAllocateNothing) {
     const auto sport = static_cast<std::uint16_t>(2000 + c);
     const Bytes hello = f::client_hello({f::grease(0x0A0A), f::key_share(),
                                          f::sni("site" + std::to_string(c) + ".example")});
-    frames.push_back(tcp(sport, 1, f::slice(hello, 0, 1000)));
-    frames.push_back(tcp(sport, 1001, f::slice(hello, 1000, hello.size())));
-    frames.push_back(tcp(sport, 1, f::slice(hello, 0, 1000)));  // again: blocked flows repeat
+    frames.push_back(f::tcp_frame(sport, 443, 1, 0x18, f::slice(hello, 0, 1000)));
+    frames.push_back(f::tcp_frame(sport, 443, 1001, 0x18, f::slice(hello, 1000, hello.size())));
+    frames.push_back(f::tcp_frame(sport, 443, 1, 0x18, f::slice(hello, 0, 1000)));  // again: blocked flows repeat
     q::Initial in;
     in.frames = q::crypto_frame(0, f::handshake_of(f::client_hello({f::sni("quic.example")})));
-    frames.push_back(udp(static_cast<std::uint16_t>(30000 + c), q::seal(in)));
+    frames.push_back(f::udp_frame(static_cast<std::uint16_t>(30000 + c), 443, q::seal(in)));
     Bytes junk(1250, 0x5A);
     const Bytes header = {0xC3, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, static_cast<std::uint8_t>(c),
                           0, 0, 0x44, 0xD0};
     std::memcpy(junk.data(), header.data(), header.size());
-    frames.push_back(udp(static_cast<std::uint16_t>(40000 + c), junk));
+    frames.push_back(f::udp_frame(static_cast<std::uint16_t>(40000 + c), 443, junk));
   }
   FlowConfig config;
   config.per_worker = 256;  // small, so the loop also evicts

@@ -35,7 +35,7 @@ struct Harness {
   }
 
   Bytes frame(std::uint32_t seq, std::uint8_t flags, const Bytes& payload, std::uint16_t dst = 443) {
-    return f::ethernet(0x0800) + f::ipv4(6, f::tcp_segment(sport, dst, seq, flags, payload));
+    return f::tcp_frame(sport, dst, seq, flags, payload);
   }
   // Stream bytes [from, to) of `stream` as one segment.
   FlowStep segment(const Bytes& stream, std::size_t from, std::size_t to, std::uint16_t dst = 443) {
@@ -337,9 +337,9 @@ TEST(FlowTrackerTcp, AFloodOfHalfClientHellosEvictsAndNeverBlocksNewFlows) {
 
 TEST(FlowTrackerTcp, DnsAndOtherPortsNeverTouchTheTable) {
   Harness h;
-  h.feed(f::ethernet(0x0800) + f::ipv4(17, f::udp(5353, 53, f::dns_query("a.example"))));
+  h.feed(f::udp_frame(5353, 53, f::dns_query("a.example")));
   EXPECT_EQ(h.tracker->step(h.last, h.x, h.now).kind, FlowStepKind::Packet);
-  h.feed(f::ethernet(0x0800) + f::ipv4(6, f::tcp_segment(1, 22, 5, kSyn, {})));
+  h.feed(f::tcp_frame(1, 22, 5, kSyn, {}));
   EXPECT_EQ(h.tracker->counters().created, 0u);
 }
 
