@@ -183,6 +183,30 @@ TEST_F(ControlTest, SocketServesRepliesAndGuardsItsPath) {
             true);
 }
 
+// A takedownd that listens but never accepts (still starting, or wedged): once its backlog is full
+// a blocking connect() would wait for ever. The client gives up at its deadline and says why.
+TEST_F(ControlTest, AClientGivesUpOnASocketThatNeverAccepts) {
+  const std::string path = dir_.file("deaf.sock");
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strcpy(address.sun_path, path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  std::vector<std::string> errors;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) {  // more than the backlog holds
+    auto reply = control::control_request(path, schema::StatusRequest{}, 300);
+    ASSERT_FALSE(reply);
+    errors.push_back(reply.error());
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::seconds(4));
+  EXPECT_NE(errors.front().find("no reply within 300 ms"), std::string::npos) << errors.front();
+  EXPECT_NE(errors.back().find("accepts no connection"), std::string::npos) << errors.back();
+  ::close(listener);
+}
+
 // A raw client: connected, sending nothing unless told.
 int connect_to(const std::string& path) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -32,6 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import servers  # noqa: E402
+import checks  # noqa: E402
 from checks import Failures, skip_unless_able  # noqa: E402
 import takedownd_run  # noqa: E402
 from servers import CLIENT_NS, SERVER_NS, in_namespace  # noqa: E402
@@ -137,6 +138,8 @@ def main():
     parser = suite_parser("takedownd", "takedownctl")
     parser.add_argument("--visits", type=int, default=20, help="HTTPS visits per browser, half blocked")
     parser.add_argument("--quic-visits", type=int, default=10, help="forced-QUIC visits, half blocked")
+    parser.add_argument("--watchdog", type=int, default=280,
+                        help="seconds after which a hung suite prints where it is and stops")
     args = parser.parse_args()
     skip_unless_able("browser suite", TOOLS)
 
@@ -149,8 +152,19 @@ def main():
     processes = []
     made_hosts_dir = not os.path.exists(HOSTS_DIR)
     started = time.monotonic()
+
+    def kill_all():
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=30)
+        checks.run(["bash", topology, "down"])
+        if made_hosts_dir:
+            shutil.rmtree(HOSTS_DIR, ignore_errors=True)
+
+    checks.watchdog(args.watchdog, lambda: checks.suite_state(work), kill_all)
     try:
-        r = subprocess.run(["bash", topology, "up"], capture_output=True, text=True)
+        r = checks.run(["bash", topology, "up"])
         if r.returncode != 0:
             print(r.stderr)
             failures.check(False, "topology.sh up")
@@ -209,7 +223,7 @@ def main():
                     time.sleep(0.5)
                 time.sleep(2)  # the blocked tabs, opened with the others, have had their try
                 os.killpg(firefox.pid, signal.SIGKILL)
-                firefox.wait()
+                firefox.wait(timeout=30)
                 loaded = {n: served(work, n) for n in visits}
             blocked_loaded = sum(loaded[n] for n in b_blocked)
             allowed_loaded = sum(loaded[n] for n in b_allowed)
@@ -281,13 +295,7 @@ def main():
         td.send_signal(signal.SIGTERM)
         td.wait(timeout=30)
     finally:
-        for p in processes:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        subprocess.run(["bash", topology, "down"], capture_output=True)
-        if made_hosts_dir:
-            shutil.rmtree(HOSTS_DIR, ignore_errors=True)
+        kill_all()
     print(f"browsers: {time.monotonic() - started:.0f} s")
     if failures.messages:
         print(f"{len(failures.messages)} check(s) failed")

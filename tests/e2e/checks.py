@@ -1,7 +1,13 @@
-"""What every e2e script reports with: checks that print ok/FAIL and collect the failures, and the
-skip (exit 77, ctest's skip code) with its reason."""
+"""What every e2e script reports with: checks that print ok/FAIL and collect the failures, the skip
+(exit 77, ctest's skip code) with its reason, commands that cannot outlive their timeout, and a
+watchdog that says where a suite hung before ctest's timeout silences it."""
+import faulthandler
 import os
+import re
+import signal
+import subprocess
 import sys
+import threading
 
 
 class Failures:
@@ -22,11 +28,60 @@ def skip(reason):
 def skip_unless_able(suite, tools):
     """Skips unless root, every tool in `tools` on PATH, and `ip netns` working."""
     import shutil
-    import subprocess
     if os.geteuid() != 0:
         skip(f"the {suite} needs root (network namespaces)")
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
         skip(f"missing {', '.join(missing)}: scripts/install-deps.sh installs them")
-    if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
+    if run(["ip", "netns", "list"], timeout=30).returncode != 0:
         skip("`ip netns` does not work here")
+
+
+def run(argv, timeout=60, input=None, check=False):
+    """subprocess.run(capture_output, text) in a process group of its own, killed whole at the
+    timeout: subprocess.run's own timeout kills only the child, and then waits for ever on the
+    pipes when a grandchild (say, under `ip netns exec`) still holds them."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise
+    done = subprocess.CompletedProcess(argv, p.returncode, out, err)
+    if check:
+        done.check_returncode()
+    return done
+
+
+def watchdog(seconds, what_to_show, clean_up):
+    """Starts a timer that, `seconds` from now, prints every thread's Python stack and what
+    `what_to_show()` returns (logs, processes), calls `clean_up()` and exits 1: a hung suite says
+    where it hung, and leaves no takedownd polling, instead of ctest killing it silently."""
+    def fire():
+        print(f"\nWATCHDOG: the suite is still running after {seconds} s; where each thread is:",
+              flush=True)
+        faulthandler.dump_traceback(file=sys.stdout, all_threads=True)
+        try:
+            print(what_to_show(), flush=True)
+        finally:
+            try:
+                clean_up()
+            finally:
+                os._exit(1)
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def suite_state(work):
+    """What a watchdog shows: the processes an e2e suite runs, and the end of takedownd's log."""
+    ps = run(["ps", "-eo", "pid,stat,etime,wchan:24,args"], timeout=10).stdout.splitlines()
+    pattern = r"takedown|unbound|nginx|dnsperf|dig|curl|chromium|firefox|dumpcap|tshark| ip "
+    shown = ps[:1] + [line for line in ps[1:] if re.search(pattern, line)]
+    err = os.path.join(work, "takedownd.err")
+    tail = open(err).read().splitlines()[-20:] if os.path.exists(err) else ["(no takedownd.err)"]
+    return "\n".join(["processes:"] + shown + [f"{err}, last lines:"] + tail)

@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import rpz_zone  # noqa: E402
 from suite_args import suite_parser  # noqa: E402
 import servers  # noqa: E402
+import checks  # noqa: E402
 from checks import Failures, skip_unless_able  # noqa: E402
 import takedownd_run  # noqa: E402
 from takedownd_run import WORKERS  # noqa: E402
@@ -51,7 +52,7 @@ def phase(name):
 
 
 def run(argv, timeout=60, check=False):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=check)
+    return checks.run(argv, timeout=timeout, check=check)
 
 
 def client(argv, timeout=60):
@@ -103,6 +104,9 @@ def main():
     parser = suite_parser("takedownd", "takedownctl")
     parser.add_argument("--dnsperf-seconds", type=int, default=20)
     parser.add_argument("--rpz-names", type=int, default=20000)
+    parser.add_argument("--watchdog", type=int, default=280,
+                        help="seconds after which a hung suite prints where it is and stops "
+                             "(under ctest's 300 s timeout)")
     args = parser.parse_args()
     skip_unless_able("end-to-end suite", TOOLS)
 
@@ -113,7 +117,17 @@ def main():
     failures = Failures()
     processes = []
     started = time.monotonic()
+
+    def kill_all():
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=30)
+        run(["bash", topology, "down"])
+
+    checks.watchdog(args.watchdog, lambda: checks.suite_state(work), kill_all)
     try:
+        phase("the wire (topology.sh up)")
         r = run(["bash", topology, "up"])
         if r.returncode != 0:
             print(r.stderr)
@@ -134,7 +148,7 @@ def main():
         local = [(n, local_address(i)) for i, n in enumerate(zone_names)]
         expected_address = dict(local)
 
-        # Servers in td-server.
+        phase("servers in td-server")
         plain = servers.unbound_config(work, "unbound", [SERVER, DIRECT_SERVER], 53, local)
         with_rpz = servers.unbound_config(work, "unbound-rpz", [SERVER], 5353, [],
                                           os.path.join(work, "rpz.zone"), forward_to=f"{DIRECT_SERVER}@53")
@@ -154,6 +168,7 @@ def main():
             f'{{name: e2e-sinkhole, format: domains, path: sink.txt, response: {{dns: sinkhole, '
             f'a: {SINK_A}, aaaa: "{SINK_AAAA}", ttl: 300}}}}',
             '{name: e2e-reload, format: domains, path: reload.txt}'])
+        phase(f"takedownd, {WORKERS} worker(s): compile, start")
         try:
             td = takedownd_run.start(args.takedownd, args.takedownctl, config, work)
         except RuntimeError as e:
@@ -209,9 +224,8 @@ def main():
         split = os.path.join(os.path.dirname(os.path.abspath(__file__)), "split_hello.py")
         before_split = stats(args, config)
         names = blocked[100:120] + allowed[100:120]
-        r = subprocess.run(in_namespace(CLIENT_NS, [sys.executable, split, SERVER, "443", "1000"]),
-                           input="".join(n + "\n" for n in names), capture_output=True, text=True,
-                           timeout=120)
+        r = checks.run(in_namespace(CLIENT_NS, [sys.executable, split, SERVER, "443", "1000"]),
+                       input="".join(n + "\n" for n in names), timeout=120)
         outcomes = dict(line.split("\t") for line in r.stdout.splitlines() if "\t" in line)
         reset = sum(outcomes.get(n) == "reset" for n in blocked[100:120])
         answered = sum(outcomes.get(n) == "answered" for n in allowed[100:120])
@@ -281,11 +295,7 @@ def main():
         failures.check(final["rx_packets"] == final["tx_packets"] + final["dropped"] + final["tx_errors"]
                        and final["tx_errors"] == 0, "takedownd's counters add up, no tx error")
     finally:
-        for p in processes:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        run(["bash", topology, "down"])
+        kill_all()
     print(f"e2e: {time.monotonic() - started:.0f} s")
     if failures.messages:
         print(f"{len(failures.messages)} check(s) failed")

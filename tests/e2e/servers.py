@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import time
+import checks
 
 SERVER_NS = "td-server"
 CLIENT_NS = "td-client"
@@ -102,7 +103,7 @@ def wait_for_port(ns, address, port, udp=False, timeout=20):
     deadline = time.monotonic() + timeout
     flag = "-lnu" if udp else "-lnt"
     while time.monotonic() < deadline:
-        out = subprocess.run(in_namespace(ns, ["ss", flag]), capture_output=True, text=True).stdout
+        out = checks.run(in_namespace(ns, ["ss", flag]), timeout=30).stdout
         if f"{address}:{port} " in out:
             return True
         time.sleep(0.1)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 
+import checks
 from suite_args import compile_snapshot
 
 WORKERS = int(os.environ.get("TAKEDOWN_E2E_WORKERS", "1"))
@@ -47,7 +48,7 @@ def start(takedownd, takedownctl, config, work, timeout=60):
     process = subprocess.Popen([takedownd, "-c", config], stdout=out, stderr=err,
                                stdin=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + timeout
-    while subprocess.run([takedownctl, "status", "-c", config], capture_output=True).returncode != 0:
+    while checks.run([takedownctl, "status", "-c", config], timeout=60).returncode != 0:
         if process.poll() is not None or time.monotonic() > deadline:
             if process.poll() is None:
                 process.kill()
