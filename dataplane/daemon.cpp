@@ -288,7 +288,7 @@ int run_daemon(const DaemonOptions& options) {
     // allocates them.
     auto flows = filters::FlowTracker::create(config->flows, config->ports, rte_get_tsc_hz());
     if (!flows) return give_up("worker " + std::to_string(w) + ": " + flows.error());
-    workers.back()->set_flows(std::move(flows.value()));
+    workers.back()->set_flows(std::move(flows.value()), config->flows.quic_hold_ms);
   }
   std::vector<std::unique_ptr<EventRing>> rings;
   std::vector<EventRing*> ring_pointers;

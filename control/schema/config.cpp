@@ -42,7 +42,8 @@ class Reader : public YamlReader {
     using filters::FlowConfig;
     expect_map(node, "flows",
                {"per_worker", "reassembly_flows", "reassembly_bytes", "reassembly_timeout_ms",
-                "blocked_timeout_ms", "overlap", "quic_decrypts_per_second", "quic_over_budget"});
+                "blocked_timeout_ms", "overlap", "quic_decrypts_per_second", "quic_over_budget",
+                "quic_hold_ms"});
     FlowConfig out;
     auto number = [&](const char* key, unsigned long min, unsigned long max, const char* unit,
                       std::uint32_t& into) {
@@ -61,6 +62,7 @@ class Reader : public YamlReader {
     number("blocked_timeout_ms", 10, 86400000, "milliseconds", out.blocked_timeout_ms);
     number("quic_decrypts_per_second", 0, 100000000, "Initials per second (0: no limit)",
            out.quic_decrypts_per_second);
+    number("quic_hold_ms", 0, 1000, "milliseconds (0: no holding)", out.quic_hold_ms);
     if (node["overlap"]) {
       out.overlap = choice<filters::OverlapPolicy>(node["overlap"], "flows.overlap",
                                                    std::string(filters::names_of(filters::OverlapPolicy{})));

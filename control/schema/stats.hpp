@@ -5,13 +5,14 @@
 //
 // How the counters add up (the data-plane tests hold the code to it):
 //
-//   rx_packets     = tx_packets + dropped + tx_errors
+//   rx_packets     = tx_packets + dropped + tx_errors + quic_holding
 //   dropped        = answered + reset + blocked_drop + malformed_drop + over_budget_drop
 //                                                                        (dropped_total())
 //   blocked_dns + blocked_http + blocked_tls + blocked_quic = answered + reset + blocked_drop
 //   ports' tx      = tx_packets + responses_sent + resets_sent
 //
-// tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
+// quic_holding is what the workers hold at the moment (QUIC datagrams waiting for the rest of
+// their flow's name: 0 once they stop). tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
 // query (answered); its answer counts in responses_sent. A reset segment counts in `reset`; its
 // two RSTs count in resets_sent. Replies the tx ring refuses, or that find no mbuf, count in
 // reply_errors, never in tx_errors. Plain values; no DPDK types.
@@ -90,7 +91,10 @@ class JsonWriter;
     "Bytes of overlapping segments or CRYPTO frames that disagreed with those already held.")  \
   X(QuicInitials, "takedown_quic_initials_total", Counter, "outcome",                           \
     "QUIC client Initials decrypted, failed (would not decrypt), and past the decryption "      \
-    "budget.")
+    "budget.")                                                                                 \
+  X(QuicHeld, "takedown_quic_held_total", Counter, "outcome",                                   \
+    "QUIC datagrams held while their flow's name was incomplete (held), sent on at the hold "  \
+    "deadline (timed_out), and sent on at once because the hold ring was full (ring_full).")
 
 enum class MetricType : std::uint8_t { Counter, Gauge };
 
@@ -146,6 +150,10 @@ enum class MetricFamily : std::uint8_t {
   X(quic_decrypted, "quic", "decrypted", QuicInitials, "decrypted")        \
   X(quic_failed, "quic", "failed", QuicInitials, "failed")                 \
   X(quic_over_budget, "quic", "over_budget", QuicInitials, "over_budget")  \
+  X(quic_held, "quic", "held", QuicHeld, "held")                           \
+  X(quic_hold_timeouts, "quic", "hold_timeouts", QuicHeld, "timed_out")    \
+  X(quic_hold_full, "quic", "hold_full", QuicHeld, "ring_full")            \
+  X(quic_holding, "quic", "holding", None, "")                             \
   X(bursts, "", "bursts", None, "")                                        \
   X(busy_cycles, "", "", None, "")                                         \
   X(polled_cycles, "", "", None, "")

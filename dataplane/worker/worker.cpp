@@ -39,6 +39,11 @@ Worker::Worker(unsigned index, Runtime& runtime)
   }
 }
 
+void Worker::set_flows(std::unique_ptr<filters::FlowTracker> flows, std::uint32_t quic_hold_ms) {
+  flows_ = std::move(flows);
+  held_ = HeldFrames(256, rte_get_tsc_hz() * quic_hold_ms / 1000);
+}
+
 void Worker::add_rx_queue(std::size_t port_index, std::uint16_t queue) {
   rx_.push_back({port_index, runtime_.ports[port_index].port_id, queue});
 }
@@ -57,7 +62,17 @@ void Worker::run() {
     const std::uint64_t round_start = rte_rdtsc();
     const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
     const bool received = poll_once(active);
-    if (flows_ != nullptr) flows_->expire(rte_rdtsc());
+    if (flows_ != nullptr) {
+      const std::uint64_t now = rte_rdtsc();
+      flows_->expire(now);
+      if (held_.held() != 0) {
+        held_.expire(now, [&](const HeldFrames::Held& h) {
+          counters_.quic_hold_timeouts += 1;
+          send_held(h);
+        });
+        counters_.quic_holding = held_.held();
+      }
+    }
     if (runtime_.rcu != nullptr) rte_rcu_qsbr_quiescent(runtime_.rcu, index_);
     std::atomic<std::uint64_t>& rounds = runtime_.progress[index_].rounds;
     rounds.store(rounds.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -73,6 +88,8 @@ void Worker::run() {
   const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);
   for (int round = 0; round < kDrainRounds && poll_once(active); ++round) {
   }
+  held_.take_all([&](const HeldFrames::Held& h) { send_held(h); });
+  counters_.quic_holding = 0;
   flush_all();
   if (runtime_.rcu != nullptr) {
     rte_rcu_qsbr_thread_offline(runtime_.rcu, index_);
@@ -153,6 +170,7 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
           if (x.protocol == Protocol::Http) action = static_cast<std::uint8_t>(policy.http);
         }
         flows_->settle(frame_of(frames[i]), step, x, v, action, now);
+        if (x.protocol == Protocol::Quic) release_held(frames[i], x, v.decision);
         act(rx, frames[i], x, v, active, slot);
         break;
       }
@@ -165,13 +183,21 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
         counters_.over_budget_drop += 1;
         rte_pktmbuf_free(frames[i]);
         break;
-      case filters::FlowStepKind::Packet:
       case filters::FlowStepKind::Gathering:
+        if (x.protocol == Protocol::Quic && hold(rx, frames[i], x)) break;
+        act(rx, frames[i], x, verdicts_[i], active, slot);
+        break;
+      case filters::FlowStepKind::Packet:
+        // A QUIC flow whose gathering ended without a name: what it held goes on first.
+        if (x.protocol == Protocol::Quic) release_held(frames[i], x, Decision::Pass);
+        act(rx, frames[i], x, verdicts_[i], active, slot);
+        break;
       case filters::FlowStepKind::Follows:
         act(rx, frames[i], x, verdicts_[i], active, slot);
         break;
     }
   }
+  counters_.quic_holding = held_.held();
   if (flows_ != nullptr) copy_flow_counters();
 }
 
@@ -189,6 +215,43 @@ void Worker::act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extracti
     return;
   }
   reset(rx, m, x);
+}
+
+bool Worker::hold(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x) {
+  if (!held_.enabled()) return false;
+  const auto frame = frame_of(m);
+  const std::uint64_t flow = filters::FlowTable::hash(filters::FlowKey::of(frame, x.packet));
+  if (!held_.hold(m, flow, rx.port_index, rte_rdtsc())) {
+    counters_.quic_hold_full += 1;
+    return false;
+  }
+  counters_.quic_held += 1;
+  return true;
+}
+
+void Worker::release_held(rte_mbuf* m, const filters::Extraction& x, Decision decision) {
+  if (held_.held() == 0) return;
+  const std::uint64_t flow = filters::FlowTable::hash(filters::FlowKey::of(frame_of(m), x.packet));
+  held_.take(flow, [&](const HeldFrames::Held& h) {
+    if (decision != Decision::Block) {
+      send_held(h);
+      return;
+    }
+    // Dropped with the name, as the flow's later packets are.
+    counters_.verdicts[static_cast<std::size_t>(Protocol::Quic)]
+                      [static_cast<std::size_t>(Decision::Block)] += 1;
+    counters_.blocked_quic += 1;
+    counters_.blocked_drop += 1;
+    rte_pktmbuf_free(h.frame);
+  });
+}
+
+// A held datagram sent on: counted as it would have been had it gone at once (a pass).
+void Worker::send_held(const HeldFrames::Held& h) {
+  counters_.verdicts[static_cast<std::size_t>(Protocol::Quic)]
+                    [static_cast<std::size_t>(Decision::Pass)] += 1;
+  counters_.passed += 1;
+  forward_from(h.rx_port, h.frame);
 }
 
 void Worker::copy_flow_counters() {
@@ -411,8 +474,8 @@ rte_mbuf* Worker::rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t le
   return m;
 }
 
-void Worker::forward(const RxQueue& rx, rte_mbuf* m) {
-  tx_[runtime_.ports[rx.port_index].peer].push(m, TxKind::Forward, counters_);
+void Worker::forward_from(std::size_t port_index, rte_mbuf* m) {
+  tx_[runtime_.ports[port_index].peer].push(m, TxKind::Forward, counters_);
 }
 
 void Worker::flush_all() {

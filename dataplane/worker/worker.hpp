@@ -20,6 +20,7 @@
 #include "dataplane/events/event_ring.hpp"
 #include "dataplane/stats/reason_counters.hpp"
 #include "dataplane/stats/worker_counters.hpp"
+#include "dataplane/worker/held_frames.hpp"
 #include "dataplane/worker/runtime.hpp"
 #include "dataplane/worker/tx_buffer.hpp"
 #include "filters/flow/flow_tracker.hpp"
@@ -43,8 +44,9 @@ class alignas(64) Worker {
     events_ = ring;
     events_per_second_ = per_second;
   }
-  // Cold path, before launch: the worker's flow table (without one, frames are judged alone).
-  void set_flows(std::unique_ptr<filters::FlowTracker> flows) { flows_ = std::move(flows); }
+  // Cold path, before launch: the worker's flow table (without one, frames are judged alone),
+  // and how long QUIC datagrams that leave their flow's name incomplete are held (0: not held).
+  void set_flows(std::unique_ptr<filters::FlowTracker> flows, std::uint32_t quic_hold_ms);
   std::size_t rx_queue_count() const { return rx_.size(); }
 
   // The lcore entry point: polls until runtime.stop, then drains and flushes. Reports a
@@ -77,6 +79,11 @@ class alignas(64) Worker {
   void act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
                    const filters::FlowStep& step);
   void copy_flow_counters();
+  // A QUIC datagram of a flow whose name is incomplete: held if holding is on and there is room.
+  bool hold(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
+  // The flow's held datagrams, now that its name has `decision`: sent on, or dropped with a block.
+  void release_held(rte_mbuf* m, const filters::Extraction& x, filters::Decision decision);
+  void send_held(const HeldFrames::Held& h);
   // Before any rewrite of `frame`, which the event's addresses are copied from.
   void record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
                     const filters::Extraction& x, const filters::Verdict& verdict,
@@ -86,7 +93,8 @@ class alignas(64) Worker {
   // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
   // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
   rte_mbuf* rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length);
-  void forward(const RxQueue& rx, rte_mbuf* m);
+  void forward(const RxQueue& rx, rte_mbuf* m) { forward_from(rx.port_index, m); }
+  void forward_from(std::size_t port_index, rte_mbuf* m);
   void flush_all();
 
   unsigned index_;
@@ -98,6 +106,7 @@ class alignas(64) Worker {
   ReasonCounters reasons_;
   std::atomic<std::uint64_t> last_rx_tsc_{0};
   std::unique_ptr<filters::FlowTracker> flows_;
+  HeldFrames held_{256, 0};
   EventRing* events_ = nullptr;
   std::uint32_t events_per_second_ = 0;
   std::uint64_t event_window_start_ = 0;

@@ -33,6 +33,10 @@ struct FlowConfig {
   // Per worker; 0: no limit. An Initial of a new flow costs about 4 us (flow_bench), so 50,000 a
   // second hold a flood of junk Initials to a fifth of the worker.
   std::uint32_t quic_decrypts_per_second = 50000;
+  // A QUIC flow's Initials that leave its name incomplete are held by the data plane until the
+  // name is (then forwarded before it, or dropped with it) or for this long (then forwarded):
+  // a blocked name's Initials never reach the server. 0: forward them at once, as for TCP.
+  std::uint32_t quic_hold_ms = 20;
   OverBudgetPolicy quic_over_budget = OverBudgetPolicy::Drop;
 };
 

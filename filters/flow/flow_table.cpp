@@ -51,6 +51,7 @@ std::uint64_t FlowTable::hash(const FlowKey& key) { return XXH3_64bits(&key, siz
 bool FlowTable::expired(const FlowEntry& e, std::uint64_t now) const {
   switch (e.state) {
     case FlowState::Gathering:
+    case FlowState::Passed:
       return now - e.last_seen > gather_ticks_;
     case FlowState::Blocked:
       return now - e.last_seen > blocked_ticks_;

@@ -251,7 +251,16 @@ void FlowTracker::settle(std::span<const std::uint8_t> frame, const FlowStep& st
   if (x.reassembled) table_.counters().reassembled += 1;
   std::uint32_t entry = step.entry;
   if (verdict.decision != Decision::Block) {
-    if (entry != FlowTable::kNone) table_.erase(entry);
+    if (entry == FlowTable::kNone) return;
+    if (x.protocol != Protocol::Quic) {
+      table_.erase(entry);
+      return;
+    }
+    // The rest of the handshake's Initials (ACKs, retransmissions) pass without decryption and
+    // without waiting for a name, until the flow has been quiet for reassembly_timeout.
+    table_.release_slot(entry);
+    table_.entry(entry).state = FlowState::Passed;
+    table_.entry(entry).last_seen = now;
     return;
   }
   if (entry == FlowTable::kNone) {
@@ -297,6 +306,10 @@ FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, s
     const FlowState state = table_.entry(entry).state;
     if (state == FlowState::Deciding) return step_of(FlowStepKind::Follows, entry);
     if (state == FlowState::Blocked) return blocked(entry, x, now);
+    if (state == FlowState::Passed) {
+      table_.entry(entry).last_seen = now;
+      return step_of(FlowStepKind::Packet);
+    }
   }
   // Only a long header can start an Initial; short-header packets of other flows stop here.
   if (datagram.empty() || (datagram[0] & 0x80) == 0) return step_of(FlowStepKind::Packet);

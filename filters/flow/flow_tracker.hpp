@@ -15,8 +15,10 @@
 //
 // The data plane's loop: step() every frame of a burst; match the names of Named steps; act,
 // calling settle() for each Named step with its verdict and resolve() for each Follows step
-// (another frame of a flow whose name waits for its verdict in the same burst). Frames are never
-// held: Gathering frames are forwarded at once.
+// (another frame of a flow whose name waits for its verdict in the same burst). The tracker keeps
+// no frames: the data plane forwards Gathering TCP segments at once and holds Gathering QUIC
+// datagrams until the name's verdict (dataplane/worker/held_frames.hpp). A QUIC flow whose name
+// passed is remembered (Passed), so its later Initials are Packet steps, not decrypted again.
 //
 // Hot path: no allocation, lock or syscall; frames of other flows cost one table lookup at most.
 #pragma once

@@ -9,11 +9,14 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "filters/common/byte_order.hpp"
 #include "tests/support/compiled_snapshot.hpp"
 #include "tests/support/frames.hpp"
+#include "tests/support/quic_builder.hpp"
 
 namespace takedown::dataplane {
 namespace {
@@ -25,6 +28,7 @@ constexpr unsigned kTxRing = 64;  // holds 63: small enough to overflow on purpo
 class WorkerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (pool_ != nullptr) return;  // one EAL for every suite of this fixture
     std::vector<std::string> args = {"worker_test", "--no-huge", "-m",
                                      "128",         "--no-pci",  "--no-shconf",
                                      "-l",          "0",         "--log-level=error"};
@@ -106,8 +110,8 @@ lists:
   void expect_identities() {
     const WorkerCounters& c = worker_->counters();
     const std::uint64_t dropped = c.answered + c.reset + c.blocked_drop + c.malformed_drop;
-    EXPECT_EQ(c.rx_packets, c.tx_packets + dropped + c.tx_errors);
-    EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls,
+    EXPECT_EQ(c.rx_packets, c.tx_packets + dropped + c.tx_errors + c.quic_holding);
+    EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls + c.blocked_quic,
               c.answered + c.reset + c.blocked_drop);
     const auto& ports = worker_->port_counters();
     EXPECT_EQ(ports[0].tx + ports[1].tx, c.tx_packets + c.responses_sent + c.resets_sent);
@@ -221,6 +225,124 @@ TEST_F(WorkerTest, FramesTheTxRingRefusesAreFreedAndCounted) {
   expect_identities();
   EXPECT_EQ(drain(1).size(), kTxRing - 1);
   EXPECT_EQ(rte_mempool_avail_count(pool_), before);  // nothing leaked
+}
+
+// QUIC Initials through the worker with its flow table: a post-quantum ClientHello over two
+// Initials, the server name in the second (as Chromium often sends it).
+class WorkerQuicTest : public WorkerTest {
+ protected:
+  void with_flows(std::uint32_t hold_ms) {
+    auto flows = filters::FlowTracker::create(filters::FlowConfig{}, runtime_.extract_ports,
+                                              rte_get_tsc_hz());
+    ASSERT_TRUE(flows) << flows.error();
+    worker_->set_flows(std::move(flows.value()), hold_ms);
+  }
+  // The two datagrams of one client's Initials for `name`, from UDP port `sport`.
+  static std::pair<Bytes, Bytes> initials(const std::string& name, std::uint16_t sport) {
+    const Bytes message = handshake_of(
+        client_hello({grease(0x1A1A), key_share(), ::takedown::testing::frames::sni(name), alpn()}));
+    namespace q = ::takedown::testing::quic;
+    q::Initial first;
+    first.frames = q::crypto_frame(0, slice(message, 0, 1000));  // no name yet
+    q::Initial second;
+    second.packet_number = 3;
+    second.frames = q::crypto_frame(1000, slice(message, 1000, message.size()));
+    return {udp_frame(sport, 443, q::seal(first)), udp_frame(sport, 443, q::seal(second))};
+  }
+};
+
+TEST_F(WorkerQuicTest, ABlockedNamesInitialsNeverLeaveNotEvenTheFirst) {
+  with_flows(20);
+  const unsigned before = rte_mempool_avail_count(pool_);
+  const auto [first, second] = initials("scam.example", 50000);
+  receive(0, first);
+  receive(0, second);
+  receive(0, second);  // a retransmission: the flow is blocked
+  worker_->run();
+  EXPECT_TRUE(drain(1).empty());
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.quic_held, 1u);
+  EXPECT_EQ(c.blocked_quic, 3u);
+  EXPECT_EQ(c.quic_holding, 0u);
+  expect_identities();
+  EXPECT_EQ(rte_mempool_avail_count(pool_), before);
+}
+
+TEST_F(WorkerQuicTest, AnAllowedNamesInitialsLeaveInOrderOnceTheNameIsWhole) {
+  with_flows(20);
+  const auto [first, second] = initials("www.example.com", 50001);
+  const auto [other, other_second] = initials("www.example.org", 50002);
+  receive(0, first);
+  receive(0, other);  // another flow's first Initial, between them
+  receive(0, second);
+  worker_->run();  // stopping: what is still held (the other flow's) goes on too
+  const auto out = drain(1);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], first);
+  EXPECT_EQ(out[1], second);
+  EXPECT_EQ(out[2], other);
+  EXPECT_EQ(worker_->counters().quic_held, 2u);
+  expect_identities();
+}
+
+TEST_F(WorkerQuicTest, AFirstInitialWhoseRestNeverComesGoesOnAtTheDeadline) {
+  with_flows(5);
+  const auto [first, second] = initials("www.example.com", 50003);
+  receive(0, first);
+  runtime_.stop.store(false);
+  std::thread lcore([this] { worker_->run(); });
+  std::vector<Bytes> out;
+  const auto start = std::chrono::steady_clock::now();
+  while (out.empty() && std::chrono::steady_clock::now() - start < std::chrono::seconds(2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    out = drain(1);
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  runtime_.stop.store(true);
+  lcore.join();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], first);
+  EXPECT_GE(waited, std::chrono::milliseconds(4));
+  EXPECT_EQ(worker_->counters().quic_hold_timeouts, 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerQuicTest, WithoutHoldingTheFirstInitialGoesAtOnce) {
+  with_flows(0);
+  const auto [first, second] = initials("scam.example", 50004);
+  receive(0, first);
+  receive(0, second);
+  worker_->run();
+  const auto out = drain(1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], first);
+  EXPECT_EQ(worker_->counters().quic_held, 0u);
+  EXPECT_EQ(worker_->counters().blocked_quic, 1u);
+  expect_identities();
+}
+
+// The ring alone (no frames are touched): a full ring refuses, flows are taken from the middle,
+// and expiry goes oldest first past the taken ones.
+TEST(HeldFrames, RefusesWhenFullTakesByFlowAndExpiresOldestFirst) {
+  HeldFrames held(4, 10);
+  rte_mbuf* fake[5];
+  for (int i = 0; i < 5; ++i) fake[i] = reinterpret_cast<rte_mbuf*>(std::uintptr_t{0x1000} * (i + 1));
+  EXPECT_TRUE(held.hold(fake[0], 7, 0, 100));
+  EXPECT_TRUE(held.hold(fake[1], 8, 1, 101));
+  EXPECT_TRUE(held.hold(fake[2], 7, 0, 102));
+  EXPECT_TRUE(held.hold(fake[3], 9, 0, 103));
+  EXPECT_FALSE(held.hold(fake[4], 9, 0, 104));
+  std::vector<rte_mbuf*> taken;
+  held.take(7, [&](const HeldFrames::Held& h) { taken.push_back(h.frame); });
+  EXPECT_EQ(taken, (std::vector<rte_mbuf*>{fake[0], fake[2]}));
+  EXPECT_EQ(held.held(), 2u);
+  EXPECT_TRUE(held.hold(fake[4], 9, 0, 104));  // the taken head slot is free again
+  std::vector<rte_mbuf*> expired;
+  held.expire(112, [&](const HeldFrames::Held& h) { expired.push_back(h.frame); });
+  EXPECT_EQ(expired, (std::vector<rte_mbuf*>{fake[1]}));  // deadline 111; fake[3]'s is 113
+  held.take_all([&](const HeldFrames::Held& h) { expired.push_back(h.frame); });
+  EXPECT_EQ(expired, (std::vector<rte_mbuf*>{fake[1], fake[3], fake[4]}));
+  EXPECT_EQ(held.held(), 0u);
 }
 
 }  // namespace

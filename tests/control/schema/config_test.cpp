@@ -128,7 +128,7 @@ TEST(Config, QuicPortsAndFlows) {
                                  "flows: {per_worker: 1024, reassembly_flows: 100, reassembly_bytes: "
                                  "8192, reassembly_timeout_ms: 300, blocked_timeout_ms: 60000, "
                                  "overlap: last, quic_decrypts_per_second: 0, quic_over_budget: "
-                                 "forward}\n",
+                                 "forward, quic_hold_ms: 0}\n",
                              "/t.yaml");
   ASSERT_TRUE(config) << config.error();
   EXPECT_EQ(config->ports.quic[0], 0);  // QUIC off
@@ -140,6 +140,11 @@ TEST(Config, QuicPortsAndFlows) {
   EXPECT_EQ(config->flows.overlap, filters::OverlapPolicy::Last);
   EXPECT_EQ(config->flows.quic_decrypts_per_second, 0u);
   EXPECT_EQ(config->flows.quic_over_budget, filters::OverBudgetPolicy::Forward);
+  EXPECT_EQ(config->flows.quic_hold_ms, 0u);
+  EXPECT_EQ(defaults->flows.quic_hold_ms, 20u);
+  EXPECT_EQ(error_of(lists + "flows: {quic_hold_ms: 5000}\n"),
+            "/etc/takedown/t.yaml:2:23: flows.quic_hold_ms must be milliseconds (0: no holding) "
+            "from 0 to 1000");
   EXPECT_EQ(error_of(lists + "flows: {per_worker: 10}\n"),
             "/etc/takedown/t.yaml:2:21: flows.per_worker must be a number of flows from 64 to "
             "16777216");

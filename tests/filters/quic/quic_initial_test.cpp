@@ -291,6 +291,28 @@ TEST(FlowTrackerQuic, ABlockedFlowsLaterPacketsGetItsVerdict) {
   EXPECT_EQ(h.tracker->counters().quic_decrypted, 1u);  // no new inspection
 }
 
+// A passed flow's later Initials (ACKs, retransmissions of the ClientHello) go on as they are:
+// not decrypted again, and not gathered (the data plane would hold them) until the flow has been
+// quiet for reassembly_timeout.
+TEST(FlowTrackerQuic, APassedFlowsLaterInitialsGoOnWithoutDecryption) {
+  FlowConfig config;
+  config.reassembly_timeout_ms = 100;
+  Harness h(config);
+  const FlowStep s = h.datagram(vector_file("rfc9001_a2_client_initial.hex"));
+  ASSERT_EQ(s.kind, FlowStepKind::Named);
+  h.decide(s, Decision::Pass);
+  for (int i = 0; i < 3; ++i) {
+    h.now += 90000;  // 90 ms apart: each one keeps the flow alive
+    EXPECT_EQ(h.datagram(vector_file("rfc9001_a2_client_initial.hex")).kind, FlowStepKind::Packet);
+  }
+  EXPECT_EQ(h.tracker->counters().quic_decrypted, 1u);
+  EXPECT_EQ(h.tracker->counters().active, 1u);
+  h.now += 200000;  // quiet past the timeout: the next Initial is a new flow's, inspected
+  h.tracker->expire(h.now);
+  EXPECT_EQ(h.datagram(vector_file("rfc9001_a2_client_initial.hex")).kind, FlowStepKind::Named);
+  EXPECT_EQ(h.tracker->counters().quic_decrypted, 2u);
+}
+
 TEST(FlowTrackerQuic, JunkInitialsFailAndLeaveNothingBehind) {
   Harness h;
   for (int i = 0; i < 100; ++i) {
