@@ -92,6 +92,7 @@ std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol
   const std::uint32_t base = (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
   std::uint32_t chosen = kNone;
   std::uint32_t oldest = kNone;
+  std::uint32_t oldest_passed = kNone;  // evicted first: losing one only costs a new inspection
   for (std::uint32_t w = 0; w < kWays; ++w) {
     const FlowEntry& e = entries_[base + w];
     if (e.state == FlowState::Free) {
@@ -105,8 +106,13 @@ std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol
       break;
     }
     if (oldest == kNone || e.last_seen < entries_[oldest].last_seen) oldest = base + w;
+    if (e.state == FlowState::Passed &&
+        (oldest_passed == kNone || e.last_seen < entries_[oldest_passed].last_seen)) {
+      oldest_passed = base + w;
+    }
   }
   if (chosen == kNone) {
+    if (oldest_passed != kNone) oldest = oldest_passed;
     if (oldest == kNone) return kNone;
     remove(oldest, &FlowCounters::evicted);
     chosen = oldest;

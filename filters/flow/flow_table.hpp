@@ -2,10 +2,11 @@
 // hash are the models, without their locks: a table belongs to one worker).
 //
 // Entries sit in buckets of 8 ways, found by an xxHash of the FlowKey: a lookup reads one bucket.
-// Only flows that need it get an entry: one whose name is still being gathered, and one already
-// blocked. insert() never waits and never fails for want of room unless all 8 ways are pinned by
-// names being decided in this very burst: it takes a free way, else one past its timeout (counted
-// as timed out), else the least recently seen (counted as evicted).
+// Only flows that need it get an entry: one whose name is still being gathered, one already
+// blocked, and a QUIC flow whose name passed (for the rest of its handshake). insert() never
+// waits and never fails for want of room unless all 8 ways are pinned by names being decided in
+// this very burst: it takes a free way, else one past its timeout (counted as timed out), else
+// the least recently seen passed flow, else the least recently seen (both counted as evicted).
 //
 // Gathering flows also get a GatherSlot: a reassembly buffer of `reassembly_bytes`, with its
 // bitmap and the QUIC keys of the flow. Slots are handed out in turn; when every one is taken the
