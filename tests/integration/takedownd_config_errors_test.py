@@ -13,7 +13,8 @@ unknown `ede` value, a metrics address not on this host and an event log in a mi
 each, takedownd must exit non-zero (not by a signal) within 60 s, and one line of its own on
 stderr ("takedownd: ...", not an EAL log line) must name the culprit (the port name, the device
 string, the folder, ...). A missing list file is the compiler's to name: `takedownctl compile`
-exits 1 with the path.
+exits 1 with the path. Two workers on one-queue ports run, with a warning naming the two paired
+ports (a flow's directions reach different workers); one worker gives no such warning.
 
 Exits 0 when every case holds, 1 otherwise, 77 when tshark is missing (the suite's DPDK tests are
 skipped together on machines without the test tools).
@@ -181,6 +182,31 @@ def main():
             failures.append(f"good config {how}: {problem}")
         else:
             print(f"good config {how}: exit 0, stats counted 20 frames")
+    # Two workers on one-queue ports: the client port's queue goes to one worker, the resolver
+    # port's to the other, so a flow's two directions are judged apart. takedownd runs, and says so.
+    # (net_null ports: net_pcap has one tx queue, and every worker needs one on each port.)
+    split = BASE.format(**dict(GOOD, workers="2", client_device="net_null0,no-rx=1")).replace(
+        "--file-prefix, takedownd-config-errors]", '--file-prefix, takedownd-config-errors, "--lcores=0@0,1@0,2@0"]'
+    ).replace("net_pcap1,tx_pcap=resolver-out.pcap", "net_null1,no-rx=1")
+    with open(os.path.join(work, "split-queues.yaml"), "w") as f:
+        f.write(split)
+    try:
+        result = subprocess.run([takedownd, "-c", os.path.join(work, "split-queues.yaml"), "--duration", "0.5"],
+                                capture_output=True, text=True, timeout=60, cwd=work)
+    except subprocess.TimeoutExpired:
+        result = None
+    warned = [l for l in (result.stderr.splitlines() if result else [])
+              if "'client' and 'resolver'" in l and "different workers" in l]
+    problem = ("still running after 60 s" if result is None else
+               f"exit {result.returncode}" if result.returncode != 0 else "")
+    if problem or not warned:
+        failures.append(f"2 workers on one-queue ports: {problem or 'no warning naming the two ports'}; "
+                        f"stderr: {(result.stderr if result else '').strip()[-400:]}")
+    else:
+        print(f"2 workers on one-queue ports: exit 0, warned: {warned[0][:110]}...")
+    quiet = run(takedownd, work, "good", GOOD)
+    if quiet is not None and "different workers" in quiet.stderr:
+        failures.append("1 worker: warned that a flow's directions reach different workers")
     for name, field, value, culprit in CASES:
         result = run(takedownd, work, name, dict(GOOD, **{field: value}))
         if result is None:
@@ -197,7 +223,7 @@ def main():
             print(f"{name}: exit {result.returncode}: {lines[0].strip()}")
     for f in failures:
         print(f"FAIL {f}")
-    print(f"takedownd config errors: {len(CASES) + 6 - len(failures)} of {len(CASES) + 6} cases hold")
+    print(f"takedownd config errors: {len(CASES) + 7 - len(failures)} of {len(CASES) + 7} cases hold")
     return 1 if failures else 0
 
 
