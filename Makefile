@@ -63,7 +63,7 @@ fuzz-build: deps
 fuzz: fuzz-build
 	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-# QUICK=1: every part briefly, into $(BUILD_DIR)/bench-quick, never touching bench/results: a smoke run.
+# QUICK=1: every part briefly, into $(BUILD_DIR)/bench-quick (make test runs it as a smoke test: ctest bench_quick_smoke).
 bench: build
 	@QUICK=$(QUICK) bash scripts/bench.sh $(BUILD_DIR)
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Gathers every benchmark result into RESULTS/latest.json and regenerates the README's table.
 
-Inputs (those present in RESULTS): the Google Benchmark JSON of matcher_bench, name_extractor_bench
-and compile_bench; pipeline.json (takedownd against dpdk-testpmd); reload.json; scaling.json;
+Inputs (those present in RESULTS): the Google Benchmark JSON of matcher_bench, name_extractor_bench,
+compile_bench and flow_bench; flood.json (run_flood.py); pipeline.json (takedownd against dpdk-testpmd); reload.json; scaling.json;
 peers.json. Output: latest.json with the machine (CPU model, cores, kernel), the versions (git,
 DPDK, Hyperscan, gcc, Unbound, dnsdist) and every figure with its unit, min-max spread, baseline
 (measured in the same run), ratio, target and whether it is met. With --readme FILE, the block
@@ -251,6 +251,46 @@ def observability(results, figures):
                 baseline=("both off", m["off"], "Mpps"), ratio=o["ratio_on_unlimited"], source="observability")
 
 
+def flows(results, figures):
+    """flow_bench (same-binary baselines) and the data-plane flood (run_flood.py)."""
+    b = gbench(load(results, "flow_bench.json"))
+    dns0, dns1 = b.get("BM_DnsMix/flows:0"), b.get("BM_DnsMix/flows:1")
+    if dns0 and dns1:
+        ratio = dns0["median"] / dns1["median"]
+        figures.add("flows.dns_mix", "DNS mix through extraction and the flow table", dns1["median"], "ns/frame",
+                    (dns1["min"], dns1["max"]), ("the same without the flow table", dns0["median"], "ns/frame"),
+                    ratio, ">= 0.95 of the rate without", ratio >= 0.95, "flow_bench")
+    web0, web1 = b.get("BM_WebMix/flows:0"), b.get("BM_WebMix/flows:1")
+    if web0 and web1:
+        figures.add("flows.web_mix", "web mix (two-segment PQ ClientHellos, QUIC Initials, data, DNS) with flows",
+                    web1["median"], "ns/frame", (web1["min"], web1["max"]),
+                    ("single packets only (fewer names found)", web0["median"], "ns/frame"),
+                    web0["median"] / web1["median"], source="flow_bench")
+    quic = b.get("BM_QuicInitial")
+    if quic:
+        figures.add("flows.quic_initial", "one QUIC client Initial of a new flow: keys, AEAD, CRYPTO, ClientHello",
+                    quic["median"], "ns/Initial", (quic["min"], quic["max"]), source="flow_bench")
+    calm = b.get("BM_WebMixUnderFlood/flood:0/manual_time")
+    flood = b.get("BM_WebMixUnderFlood/flood:1/manual_time")
+    if calm and flood:
+        ratio = calm["median"] / flood["median"]
+        figures.add("flows.flood", "web mix beside a flood of half ClientHellos and junk Initials (tracker)",
+                    flood["median"], "ns/frame", (flood["min"], flood["max"]),
+                    ("the same without the flood", calm["median"], "ns/frame"), ratio, ">= 0.9 of the rate without",
+                    ratio >= 0.9, "flow_bench")
+    f = load(results, "flood.json")
+    if f:
+        n, fl = f["normal"], f["flood"]
+        figures.add("flood.pipeline", f"takedownd, 1 worker, saturated replay of web traffic with a third of the "
+                    f"frames a flood ({fl['flood_half_hellos']:,} half ClientHellos, {fl['flood_initials']:,} junk "
+                    f"Initials): normal ClientHellos judged", fl["reassembled_per_s"] / 1e3, "k/s",
+                    baseline=("the same replay without the flood", n["reassembled_per_s"] / 1e3, "k/s"),
+                    ratio=fl["reassembled_per_s"] / n["reassembled_per_s"], source="flood")
+        grew = fl["rss_kib_end"] - fl["rss_kib_start"]
+        figures.add("flood.memory", "takedownd resident memory growth during the flood", grew / 1024, "MiB",
+                    target="flat (< 2%)", met=fl["rss_kib_end"] <= fl["rss_kib_start"] * 1.02, source="flood")
+
+
 def fmt(x):
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
 
@@ -281,7 +321,7 @@ def main():
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     figures = Figures()
-    for part in (micro, pipeline, reload_figures, scaling, peers, observability):
+    for part in (micro, pipeline, reload_figures, scaling, peers, observability, flows):
         part(args.results, figures)
     latest = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "versions": versions(repo),
               "figures": figures.items}
@@ -292,7 +332,7 @@ def main():
         sources = {f["source"] for f in figures.items}
         parts = {"micro": {"matcher_bench", "name_extractor_bench", "compile_bench"}, "pipeline": {"pipeline"},
                  "scaling": {"scaling"}, "reload": {"reload"}, "peers": {"peers"},
-                 "observability": {"observability"}}
+                 "observability": {"observability"}, "flows": {"flow_bench"}, "flood": {"flood"}}
         missing = [part for part, names in parts.items() if not sources & names]
         if missing:
             raise SystemExit(f"collect_results: no figures from {', '.join(missing)}")

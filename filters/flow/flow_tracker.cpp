@@ -62,9 +62,8 @@ FlowTracker::FlowTracker(const FlowConfig& config, const ExtractPorts& ports,
   quic_scratch_ = std::make_unique<std::uint8_t[]>(kMaxDatagram);
 }
 
-FlowStep FlowTracker::step(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
-  // DNS (by far the most frames in front of a resolver) and undecoded frames: nothing to do.
-  if (!x.decoded || x.protocol == Protocol::Dns) return step_of(FlowStepKind::Packet);
+FlowStep FlowTracker::step_transport(std::span<const std::uint8_t> frame, Extraction& x,
+                                     std::uint64_t now) {
   const DecodedPacket& p = x.packet;
   if (p.l4_protocol == DecodedPacket::kTcp) {
     if (ExtractPorts::listed(ports_.tls, p.dst_port) ||

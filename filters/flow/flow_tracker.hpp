@@ -61,7 +61,12 @@ class FlowTracker {
                                                      const ExtractPorts& ports,
                                                      std::uint64_t ticks_per_second);
 
-  FlowStep step(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
+  FlowStep step(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
+    // DNS (by far the most frames in front of a resolver) and undecoded frames: nothing to do,
+    // decided here, inline, without a call.
+    if (!x.decoded || x.protocol == Protocol::Dns) return FlowStep{};
+    return step_transport(frame, x, now);
+  }
   // After the verdict of a Named step: a block is remembered for the flow, with `action` (the
   // caller's: what to do with its later packets, whatever a reload does to the policies), and
   // anything else ends its entry. Call before the frame is rewritten, and before the next step()
@@ -80,6 +85,7 @@ class FlowTracker {
   FlowTracker(const FlowConfig& config, const ExtractPorts& ports, std::uint64_t ticks_per_second,
               std::unique_ptr<QuicCrypto> crypto);
 
+  FlowStep step_transport(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
   FlowStep tcp(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
   FlowStep quic(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
   void quic_from_server(std::span<const std::uint8_t> frame, const Extraction& x,
