@@ -47,7 +47,9 @@ struct FlowEntry {
   std::uint16_t packets;  // packets that brought bytes to the gathered stream
   std::uint32_t tag;      // high hash bits, checked before the key
   std::uint32_t gather;   // its GatherSlot, or FlowTable::kNone
-  std::uint32_t seq_base; // TCP: the sequence number of the stream's byte 0
+  std::uint32_t seq_base; // TCP: the sequence number of the stream's byte 0; QUIC: a hash of
+                          // the DCID its keys come from (a new connection on the same 5-tuple
+                          // has another)
   std::uint64_t last_seen;
   Verdict verdict;
   std::uint8_t action;  // the caller's, kept with the verdict (takedownd: the TcpResponse)

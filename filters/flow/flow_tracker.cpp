@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <xxhash.h>
+
 #include "filters/http/http_request.hpp"
 #include "filters/quic/quic_packet.hpp"
 #include "filters/tls/client_hello.hpp"
@@ -30,6 +32,10 @@ FlowStep step_of(FlowStepKind kind, std::uint32_t entry = FlowTable::kNone) {
   s.kind = kind;
   s.entry = entry;
   return s;
+}
+
+std::uint32_t dcid_tag(std::span<const std::uint8_t> dcid) {
+  return static_cast<std::uint32_t>(XXH3_64bits(dcid.data(), dcid.size()));
 }
 
 void mark_gathering(Extraction& x, Protocol protocol) {
@@ -304,8 +310,21 @@ FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, s
   if (entry != FlowTable::kNone) {
     const FlowState state = table_.entry(entry).state;
     if (state == FlowState::Deciding) return step_of(FlowStepKind::Follows, entry);
-    if (state == FlowState::Blocked) return blocked(entry, x, now);
-    if (state == FlowState::Passed) {
+    if (state == FlowState::Blocked) {
+      // A client Initial with another DCID is a new connection that reuses the 5-tuple (a NAT,
+      // or a client port reused): judged afresh. Retransmissions keep the DCID: the server of a
+      // blocked flow never answered, so the client never changed it.
+      QuicLongHeader header;
+      const bool new_connection =
+          !datagram.empty() && (datagram[0] & 0x80) != 0 &&
+          parse_long_header(datagram, header).status == DecodeStatus::Ok &&
+          header.type == QuicPacketType::Initial &&
+          dcid_tag(header.dcid) != table_.entry(entry).seq_base;
+      if (!new_connection) return blocked(entry, x, now);
+      table_.erase(entry);
+      entry = FlowTable::kNone;
+    }
+    if (entry != FlowTable::kNone && state == FlowState::Passed) {
       table_.entry(entry).last_seen = now;
       return step_of(FlowStepKind::Packet);
     }
@@ -404,6 +423,7 @@ bool FlowTracker::read_initials(std::span<const std::uint8_t> datagram, const Fl
       slot->quic.keys = own;
       slot->quic.version = header.version;
       slot->quic.keyed = true;
+      table_.entry(entry).seq_base = dcid_tag(header.dcid);
     }
     std::uint32_t conflicts = 0;
     bool added = false;

@@ -313,6 +313,25 @@ TEST(FlowTrackerQuic, APassedFlowsLaterInitialsGoOnWithoutDecryption) {
   EXPECT_EQ(h.tracker->counters().quic_decrypted, 2u);
 }
 
+// A blocked flow's 5-tuple reused by a new connection (a NAT, or a client port reused; seen in
+// browser_test: Chromium's visit to an allowed name on the port of a blocked visit): an Initial
+// with another DCID is judged afresh, while the blocked connection's own keep their verdict.
+TEST(FlowTrackerQuic, ANewConnectionOnABlockedFlowsFiveTupleIsJudgedAfresh) {
+  Harness h;
+  q::Initial blocked;
+  blocked.frames = q::crypto_frame(0, f::handshake_of(f::client_hello({f::sni("blocked.example")})));
+  const FlowStep s = h.datagram(q::seal(blocked));
+  ASSERT_EQ(s.kind, FlowStepKind::Named);
+  h.decide(s, Decision::Block);
+  blocked.packet_number = 3;  // its retransmission
+  EXPECT_EQ(h.datagram(q::seal(blocked)).kind, FlowStepKind::Blocked);
+  q::Initial next;
+  next.dcid = f::from_hex("0123456789abcdef");
+  next.frames = q::crypto_frame(0, f::handshake_of(f::client_hello({f::sni("allowed.example")})));
+  EXPECT_EQ(h.datagram(q::seal(next)).kind, FlowStepKind::Named) << h.x.reason;
+  EXPECT_EQ(h.named, "allowed.example");
+}
+
 TEST(FlowTrackerQuic, JunkInitialsFailAndLeaveNothingBehind) {
   Harness h;
   for (int i = 0; i < 100; ++i) {
