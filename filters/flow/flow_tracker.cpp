@@ -323,8 +323,7 @@ FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, s
       if (!new_connection) return blocked(entry, x, now);
       table_.erase(entry);
       entry = FlowTable::kNone;
-    }
-    if (entry != FlowTable::kNone && state == FlowState::Passed) {
+    } else if (state == FlowState::Passed) {
       table_.entry(entry).last_seen = now;
       return step_of(FlowStepKind::Packet);
     }

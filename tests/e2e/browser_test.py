@@ -56,15 +56,8 @@ FIREFOX_PREFS = {
 def run_browser(argv, timeout, env=None):
     """Runs a browser in td-client in its own process group, killed whole after `timeout` seconds.
     Returns (stdout, finished in time)."""
-    p = subprocess.Popen(in_namespace(CLIENT_NS, argv), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL, text=True, start_new_session=True, env=env)
-    try:
-        out, _ = p.communicate(timeout=timeout)
-        return out, True
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, _ = p.communicate()
-        return out, False
+    done, finished = checks.run_group(in_namespace(CLIENT_NS, argv), timeout, env=env)
+    return done.stdout, finished
 
 
 def chromium_visit(work, name, extra=(), timeout=20):

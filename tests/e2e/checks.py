@@ -37,20 +37,29 @@ def skip_unless_able(suite, tools):
         skip("`ip netns` does not work here")
 
 
-def run(argv, timeout=60, input=None, check=False):
-    """subprocess.run(capture_output, text) in a process group of its own, killed whole at the
-    timeout: subprocess.run's own timeout kills only the child, and then waits for ever on the
-    pipes when a grandchild (say, under `ip netns exec`) still holds them."""
+def run_group(argv, timeout, input=None, env=None):
+    """(CompletedProcess with text stdout and stderr, finished in time): argv in a process group of
+    its own, killed whole at the timeout, with what it printed until then. subprocess.run's own
+    timeout kills only the child, and then waits for ever on the pipes when a grandchild (say,
+    under `ip netns exec`, or a browser's) still holds them."""
     p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True, env=env)
     try:
         out, err = p.communicate(input, timeout=timeout)
+        finished = True
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
-        p.communicate()
-        raise
-    done = subprocess.CompletedProcess(argv, p.returncode, out, err)
+        out, err = p.communicate()
+        finished = False
+    return subprocess.CompletedProcess(argv, p.returncode, out, err), finished
+
+
+def run(argv, timeout=60, input=None, check=False):
+    """run_group() that raises subprocess.TimeoutExpired at the timeout, like subprocess.run."""
+    done, finished = run_group(argv, timeout, input)
+    if not finished:
+        raise subprocess.TimeoutExpired(argv, timeout, done.stdout, done.stderr)
     if check:
         done.check_returncode()
     return done
