@@ -29,12 +29,13 @@ const DomainName* Extraction::name() const {
   return nullptr;
 }
 
-void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out) {
+void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out,
+                  LinkType link) {
   out.protocol = Protocol::None;
   out.tls.has_name = false;
   out.reassembled = false;
   out.packets = 1;
-  const DecodeResult decoded = decode_packet(frame, out.packet);
+  const DecodeResult decoded = decode_packet(frame, ports.decode, link, out.packet);
   out.status = decoded.status;
   out.reason = to_string(decoded.reason);
   out.decoded = decoded.status == DecodeStatus::Ok;

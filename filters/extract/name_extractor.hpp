@@ -1,4 +1,4 @@
-// extract_name(): from one Ethernet frame to the name a filter decides on, by protocol and port.
+// extract_name(): from one frame to the name a filter decides on, by protocol and port.
 //
 // UDP to a DNS port: the query name. TCP to a DNS port: the first query of the segment (after
 // the 2-byte length). TCP to an HTTP port: the request's Host and path. TCP to a TLS port: the
@@ -34,13 +34,15 @@ namespace takedown::filters {
 
 TAKEDOWN_ENUM(Protocol, TAKEDOWN_PROTOCOLS)
 
-// Up to 8 ports per protocol; unused entries are 0.
+// Up to 8 ports per protocol; unused entries are 0. `decode` says which wrappers around the inner
+// packet are opened (PPPoE, MPLS, GRE, VXLAN, GTP-U, IP in IP) and on which UDP ports.
 struct ExtractPorts {
   static constexpr std::size_t kMax = 8;
   std::array<std::uint16_t, kMax> dns{53};
   std::array<std::uint16_t, kMax> http{80, 8080};
   std::array<std::uint16_t, kMax> tls{443};
   std::array<std::uint16_t, kMax> quic{443};  // UDP: QUIC Initials, read by FlowTracker
+  DecodeOptions decode;
 
   static bool listed(const std::array<std::uint16_t, kMax>& ports, std::uint16_t port) {
     for (std::uint16_t p : ports) {
@@ -66,6 +68,9 @@ struct Extraction {
   const DomainName* name() const;
 };
 
-void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out);
+// `link` is what the frame starts with: Ethernet on a data-plane port, a capture's link type in
+// takedownctl inspect.
+void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out,
+                  LinkType link = LinkType::Ethernet);
 
 }  // namespace takedown::filters

@@ -1,6 +1,8 @@
-// FlowKey: one direction of a transport flow, as the flow table files it: the 5-tuple plus the
-// VLAN IDs (QinQ: both). IPv4 addresses take the first 4 of the 16 address bytes; every unused
-// byte is zero, so two keys compare and hash as bytes. Plain value, 44 bytes; no allocation.
+// FlowKey: one direction of a transport flow, as the flow table files it: the inner 5-tuple plus
+// the VLAN IDs (QinQ: both) and the wrappers' context (PPPoE session, GRE key, VXLAN VNI: see
+// DecodedPacket::context), so tenants and subscribers with overlapping addresses stay apart. IPv4
+// addresses take the first 4 of the 16 address bytes; every unused byte is zero, so two keys
+// compare and hash as bytes. Plain value, 48 bytes; no allocation.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@ struct FlowKey {
   std::uint8_t l4_protocol;
   std::uint8_t ip_version;
   std::uint16_t zero;  // padding, always 0
+  std::uint32_t context;
 
   // The key of `packet`'s direction (reverse: the opposite direction, as the other end sends).
   static FlowKey of(std::span<const std::uint8_t> frame, const DecodedPacket& packet,
@@ -36,11 +39,12 @@ struct FlowKey {
       k.vlan[i] = packet.vlan_tci[i] & 0x0fff;
     k.l4_protocol = packet.l4_protocol;
     k.ip_version = packet.ip_version;
+    k.context = packet.context(frame);
     return k;
   }
 
   bool operator==(const FlowKey& other) const { return std::memcmp(this, &other, sizeof *this) == 0; }
 };
-static_assert(sizeof(FlowKey) == 44);
+static_assert(sizeof(FlowKey) == 48);
 
 }  // namespace takedown::filters

@@ -87,7 +87,8 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
                              const Policy& policy, ExtendedDnsError ede, std::uint8_t* out) {
   const DecodedPacket& packet = query.packet;
   if (policy.dns == DnsResponse::Drop || query.protocol != Protocol::Dns ||
-      query.status != DecodeStatus::Ok || packet.l4_protocol != DecodedPacket::kUdp) {
+      query.status != DecodeStatus::Ok || packet.l4_protocol != DecodedPacket::kUdp ||
+      !can_reply(packet, ReplyDirection::Back)) {
     return 0;
   }
   const DnsQuery& dns = query.dns;
@@ -130,7 +131,7 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   store_be16(udp + 2, packet.src_port);
   store_be16(udp + 4, static_cast<std::uint16_t>(l4_length));
   store_be16(udp + 6, 0);
-  finish_transport_checksum(out, packet, udp, l4_length);
+  finish_reply(out, packet, udp, l4_length);
   return static_cast<std::size_t>(at - out);
 }
 

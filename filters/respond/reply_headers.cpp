@@ -8,9 +8,10 @@ namespace takedown::filters {
 
 namespace {
 
-constexpr std::size_t kEthernetAddresses = 12;
 constexpr std::size_t kIpv4Header = 20;
 constexpr std::size_t kIpv6Header = 40;
+constexpr std::uint8_t kUdp = DecodedPacket::kUdp;
+constexpr std::uint16_t kGreChecksumPresent = 0x8000;
 
 std::uint32_t sum_words(const std::uint8_t* bytes, std::size_t length, std::uint32_t sum) {
   std::uint64_t wide = sum;
@@ -19,6 +20,73 @@ std::uint32_t sum_words(const std::uint8_t* bytes, std::size_t length, std::uint
   if (i < length) wide += std::uint32_t{bytes[i]} << 8;
   while (wide >> 16) wide = (wide & 0xFFFF) + (wide >> 16);
   return static_cast<std::uint32_t>(wide);
+}
+
+void swap_bytes(std::uint8_t* a, std::uint8_t* b, std::size_t length) {
+  std::uint8_t tmp[16];
+  std::memcpy(tmp, a, length);
+  std::memcpy(a, b, length);
+  std::memcpy(b, tmp, length);
+}
+
+// The pseudo-header sum of an IP header at `ip` for `protocol` and `length` transport bytes.
+std::uint32_t pseudo_header(const std::uint8_t* ip, std::uint8_t protocol, std::size_t length) {
+  const std::uint32_t sum = protocol + static_cast<std::uint32_t>(length);
+  return (ip[0] >> 4) == 4 ? sum_words(ip + 12, 8, sum) : sum_words(ip + 8, 32, sum);
+}
+
+void set_udp_checksum(std::uint8_t* ip, std::uint8_t* udp, std::size_t length) {
+  store_be16(udp + 6, 0);
+  std::uint16_t checksum = internet_checksum(udp, length, pseudo_header(ip, kUdp, length));
+  // UDP sends a computed zero as all ones (RFC 768); zero would mean "no checksum".
+  if (checksum == 0) checksum = 0xFFFF;
+  store_be16(udp + 6, checksum);
+}
+
+// Mends the outer header `i` of a reply that ends at `end`.
+void mend(std::uint8_t* out, const DecodedPacket& packet, std::size_t i, std::size_t end) {
+  const std::size_t at = packet.outer[i].offset;
+  std::uint8_t* h = out + at;
+  switch (packet.outer[i].kind) {
+    case HeaderKind::Ipv4: {
+      const std::size_t header = static_cast<std::size_t>(h[0] & 0x0F) * 4;
+      store_be16(h + 2, static_cast<std::uint16_t>(end - at));
+      store_be16(h + 6, load_be16(h + 6) & 0x4000);  // keep DF; not a fragment
+      h[8] = 64;
+      store_be16(h + 10, 0);
+      store_be16(h + 10, internet_checksum(h, header));
+      break;
+    }
+    case HeaderKind::Ipv6:
+      store_be16(h + 4, static_cast<std::uint16_t>(end - at - kIpv6Header));
+      h[7] = 64;
+      break;
+    case HeaderKind::Udp: {
+      store_be16(h + 4, static_cast<std::uint16_t>(end - at));
+      std::uint8_t* ip = out + packet.outer[i - 1].offset;  // a tunnel's UDP follows its IP header
+      // Over IPv4 a zero checksum means none (VXLAN senders usually send none): keep it so.
+      if ((ip[0] >> 4) == 4 && load_be16(h + 6) == 0) break;
+      set_udp_checksum(ip, h, end - at);
+      break;
+    }
+    case HeaderKind::Gre:
+      if ((load_be16(h) & kGreChecksumPresent) != 0) {
+        store_be16(h + 4, 0);
+        store_be16(h + 4, internet_checksum(h, end - at));
+      }
+      break;
+    case HeaderKind::GtpU:
+      store_be16(h + 2, static_cast<std::uint16_t>(end - at - 8));
+      break;
+    case HeaderKind::Pppoe:
+      store_be16(h + 4, static_cast<std::uint16_t>(end - at - 6));
+      break;
+    case HeaderKind::Link:
+    case HeaderKind::Ethernet:
+    case HeaderKind::Mpls:
+    case HeaderKind::Vxlan:
+      break;
+  }
 }
 
 }  // namespace
@@ -34,10 +102,25 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
   const std::uint8_t* in = frame.data();
   const bool back = direction == ReplyDirection::Back;
   const std::size_t l3 = packet.l3_offset;
-  // Ethernet addresses, then the tags and the EtherType exactly as received.
-  std::memcpy(out, in + (back ? 6 : 0), 6);
-  std::memcpy(out + 6, in + (back ? 0 : 6), 6);
-  std::memcpy(out + kEthernetAddresses, in + kEthernetAddresses, l3 - kEthernetAddresses);
+  std::memcpy(out, in, l3);
+  if (back) {
+    for (std::uint8_t i = 0; i < packet.outer_count; ++i) {
+      std::uint8_t* h = out + packet.outer[i].offset;
+      switch (packet.outer[i].kind) {
+        case HeaderKind::Ethernet:
+          swap_bytes(h, h + 6, 6);
+          break;
+        case HeaderKind::Ipv4:
+          swap_bytes(h + 12, h + 16, 4);
+          break;
+        case HeaderKind::Ipv6:
+          swap_bytes(h + 8, h + 24, 16);
+          break;
+        default:
+          break;
+      }
+    }
+  }
 
   const std::uint8_t* ip = in + l3;
   std::uint8_t* reply = out + l3;
@@ -64,16 +147,16 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
   return l3 + kIpv6Header;
 }
 
-void finish_transport_checksum(std::uint8_t* out, const DecodedPacket& packet, std::uint8_t* l4,
-                               std::size_t l4_length) {
-  const std::uint8_t* ip = out + packet.l3_offset;
-  std::uint32_t sum = packet.l4_protocol + static_cast<std::uint32_t>(l4_length);
-  sum = packet.ip_version == 4 ? sum_words(ip + 12, 8, sum) : sum_words(ip + 8, 32, sum);
-  const std::size_t field = packet.l4_protocol == DecodedPacket::kUdp ? 6 : 16;
-  std::uint16_t checksum = internet_checksum(l4, l4_length, sum);
-  // UDP sends a computed zero as all ones (RFC 768); zero would mean "no checksum".
-  if (checksum == 0 && packet.l4_protocol == DecodedPacket::kUdp) checksum = 0xFFFF;
+void finish_reply(std::uint8_t* out, const DecodedPacket& packet, std::uint8_t* l4,
+                  std::size_t l4_length) {
+  const std::size_t field = packet.l4_protocol == kUdp ? 6 : 16;
+  store_be16(l4 + field, 0);
+  std::uint16_t checksum = internet_checksum(
+      l4, l4_length, pseudo_header(out + packet.l3_offset, packet.l4_protocol, l4_length));
+  if (checksum == 0 && packet.l4_protocol == kUdp) checksum = 0xFFFF;
   store_be16(l4 + field, checksum);
+  const std::size_t end = static_cast<std::size_t>(l4 - out) + l4_length;
+  for (std::size_t i = packet.outer_count; i-- > 0;) mend(out, packet, i, end);
 }
 
 }  // namespace takedown::filters

@@ -16,7 +16,7 @@ constexpr std::uint8_t kAck = DecodedPacket::kAck;
 
 std::size_t write_tcp_reset(std::span<const std::uint8_t> frame, const DecodedPacket& packet,
                             ReplyDirection direction, std::uint8_t* out) {
-  if (packet.l4_protocol != DecodedPacket::kTcp) return 0;
+  if (packet.l4_protocol != DecodedPacket::kTcp || !can_reply(packet, direction)) return 0;
   const bool back = direction == ReplyDirection::Back;
   // SYN and FIN each take one sequence number.
   const std::uint32_t consumed = packet.payload_length +
@@ -40,7 +40,7 @@ std::size_t write_tcp_reset(std::span<const std::uint8_t> frame, const DecodedPa
   store_be16(tcp + 14, 0);  // window
   store_be16(tcp + 16, 0);  // checksum
   store_be16(tcp + 18, 0);  // urgent pointer
-  finish_transport_checksum(out, packet, tcp, kTcpHeader);
+  finish_reply(out, packet, tcp, kTcpHeader);
   return l4 + kTcpHeader;
 }
 

@@ -4,7 +4,8 @@
 // server (addresses and ports swapped, seq = the segment's ack, ack = its seq + payload length)
 // and one goes on to the server as if from the client (seq = the segment's seq, which is exactly
 // what the server expects next since the segment never reached it). Both carry RST|ACK, no
-// payload, a plain IP header with TTL 64, the VLAN tags of the segment and correct checksums.
+// payload, a plain inner IP header with TTL 64, the segment's VLAN tags and wrappers (see
+// filters/respond/reply_headers.hpp) and correct checksums.
 // When the segment has no ACK flag (a client that never heard from the server), the RST back
 // carries seq 0, as RFC 9293 section 3.10.7.1 prescribes, and the RST onwards is a bare RST
 // with a zero ack field.
@@ -25,7 +26,7 @@ inline constexpr std::size_t kMaxTcpResetFrame = kMaxReplyHeaders + 20;
 
 // Writes the RST for `direction` (Back: to the client, Onwards: to the server) of the TCP segment
 // `packet` decoded from `frame` into `out` (kMaxTcpResetFrame bytes). Returns its length, or 0
-// when `packet` is not TCP.
+// when `packet` is not TCP or no reset can take that direction (Back through MPLS or GTP-U).
 std::size_t write_tcp_reset(std::span<const std::uint8_t> frame, const DecodedPacket& packet,
                             ReplyDirection direction, std::uint8_t* out);
 

@@ -1,0 +1,36 @@
+// DecodeOptions: which encapsulations decode_packet() opens, how deep, and on which UDP ports.
+//
+// All wrappers are open by default, up to 4 of them around the inner packet (a VLAN tag is not a
+// wrapper; PPPoE, an MPLS label stack, GRE, VXLAN, GTP-U and an IP-in-IP header each count one).
+// A frame wrapped deeper is not applicable (reason `too_many_layers`) and is forwarded. The config
+// section `decode:` fills it (control/schema/config.hpp). Plain value; no allocation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace takedown::filters {
+
+struct DecodeOptions {
+  static constexpr std::uint8_t kMaxLayersLimit = 6;
+  static constexpr std::size_t kMaxPorts = 4;
+
+  std::uint8_t max_layers = 4;  // 0 opens none: only Ethernet, VLAN and IP, as before wrappers
+  bool pppoe = true;
+  bool mpls = true;
+  bool gre = true;
+  bool vxlan = true;
+  bool gtpu = true;
+  bool ip_in_ip = true;  // IPv4 or IPv6 directly inside IPv4 or IPv6 (protocols 4 and 41)
+  std::array<std::uint16_t, kMaxPorts> vxlan_ports{4789};  // UDP destination ports; 0 unused
+  std::array<std::uint16_t, kMaxPorts> gtpu_ports{2152};
+
+  static bool listed(const std::array<std::uint16_t, kMaxPorts>& ports, std::uint16_t port) {
+    for (std::uint16_t p : ports) {
+      if (p != 0 && p == port) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace takedown::filters
