@@ -1,7 +1,10 @@
 // takedownctl inspect (-c CONFIG | -s SNAPSHOT) CAPTURE
 //
-// Reads a pcap or pcapng capture through libpcap, extracts the name of every DNS query, HTTP
-// request, TLS ClientHello and QUIC Initial, judges it, and prints one JSON line per name:
+// Reads a pcap or pcapng capture (control/capture/capture_reader.hpp: every interface with its own
+// link type: Ethernet, raw IP, SLL, SLL2, Cisco HDLC, null, loop), opens the wrappers the config's
+// `decode:` section allows (PPPoE, MPLS, GRE, VXLAN, GTP-U, IP in IP), extracts the name of every
+// DNS query, HTTP request, TLS ClientHello and QUIC Initial, judges it, and prints one JSON line
+// per name:
 //   {"frame":N,"proto":"dns|http|tls|quic","name":"...","verdict":"block|allow|pass|log","list":"..."}
 // Names are read as takedownd reads them, through a FlowTracker: a ClientHello or request head
 // over several segments and a ClientHello over several QUIC Initials are reassembled, and the
@@ -9,12 +12,11 @@
 // Later packets of a blocked flow are counted in the summary, not judged again. Frame numbers
 // start at 1, as in tshark. A summary goes to stderr. Only an unreadable file is an error; a
 // capture cut short is read as far as it goes and said so.
-#include <pcap/pcap.h>
-
 #include <cstdio>
 #include <map>
 #include <string>
 
+#include "control/capture/capture_reader.hpp"
 #include "control/cli/cli_output.hpp"
 #include "control/cli/command_line.hpp"
 #include "control/cli/commands.hpp"
@@ -29,16 +31,20 @@ namespace {
 constexpr const char* kHelp =
     "Usage: takedownctl inspect (-c CONFIG | -s SNAPSHOT) CAPTURE\n"
     "Extracts the names of DNS queries, HTTP requests, TLS ClientHellos and QUIC Initials from a\n"
-    "pcap or pcapng capture and judges them, reassembling names over several TCP segments or QUIC\n"
-    "Initials as takedownd does. One JSON line per name on stdout, at the frame that completed it:\n"
+    "pcap or pcapng capture (any mix of Ethernet, raw IP, SLL, SLL2, Cisco HDLC, null and loop\n"
+    "interfaces) and judges them, inside PPPoE, MPLS, GRE, VXLAN, GTP-U and IP-in-IP wrappers,\n"
+    "reassembling names over several TCP segments or QUIC Initials as takedownd does. One JSON\n"
+    "line per name on stdout, at the frame that completed it:\n"
     "  {\"frame\":N,\"proto\":\"tls\",\"name\":\"...\",\"verdict\":\"block\",\"list\":\"...\"}\n"
-    "(with \"packets\":N when the name took N packets), then a summary on stderr: frames read,\n"
-    "names per protocol, flow figures, malformed and truncated counts by reason. Ports and flow\n"
-    "sizes come from the config's `protocols:` and `flows:` sections (defaults with -s).\n\n";
+    "(with \"packets\":N when the name took N packets, and \"wrappers\":[...] when it was wrapped),\n"
+    "then a summary on stderr: frames read, names per protocol and per wrapper, flow figures,\n"
+    "malformed and truncated counts by reason. Ports, wrappers and flow sizes come from the\n"
+    "config's `protocols:`, `decode:` and `flows:` sections (defaults with -s).\n\n";
 
 struct Summary {
   std::uint64_t frames = 0;
-  std::uint64_t not_ethernet = 0;
+  std::map<std::uint32_t, std::uint64_t> undecodable;  // frames by a link type not decoded
+  std::map<std::string, std::uint64_t> wrapped;          // names by outermost wrapper
   filters::FlowCounters flows;
   std::map<std::string, std::uint64_t> names;      // by protocol
   std::map<std::string, std::uint64_t> malformed;  // by reason
@@ -47,15 +53,20 @@ struct Summary {
   void print(const char* capture, const char* read_error) const {
     std::fprintf(stderr, "inspect: %s: %llu frames read", capture,
                  static_cast<unsigned long long>(frames));
-    if (not_ethernet > 0) {
-      std::fprintf(stderr, " (%llu not Ethernet, skipped)",
-                   static_cast<unsigned long long>(not_ethernet));
+    for (const auto& [linktype, n] : undecodable) {
+      std::fprintf(stderr, " (%llu of link type %u, not decoded, skipped)",
+                   static_cast<unsigned long long>(n), linktype);
     }
     std::fprintf(stderr, "\ninspect: names:");
     for (const char* proto : {"dns", "http", "tls", "quic"}) {
       const auto it = names.find(proto);
       std::fprintf(stderr, " %s %llu", proto,
                    static_cast<unsigned long long>(it == names.end() ? 0 : it->second));
+    }
+    if (!wrapped.empty()) {
+      std::fprintf(stderr, "; wrapped:");
+      for (const auto& [wrapper, n] : wrapped)
+        std::fprintf(stderr, " %s %llu", wrapper.c_str(), static_cast<unsigned long long>(n));
     }
     std::fprintf(stderr, "\n");
     std::fprintf(stderr,
@@ -97,16 +108,14 @@ int run_inspect_command(int argc, char** argv) {
     return kExitUsage;
   }
   const char* capture = argv[optind];
-  char errbuf[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* pcap = pcap_open_offline(capture, errbuf);
-  if (pcap == nullptr) {
-    std::fprintf(stderr, "takedownctl: %s: cannot read capture: %s\n", capture, errbuf);
+  auto reader = CaptureReader::open(capture);
+  if (!reader) {
+    std::fprintf(stderr, "takedownctl: %s\n", reader.error().c_str());
     return kExitFailed;
   }
   auto source = open_snapshot(config_path, snapshot_path);
   if (!source) {
     std::fprintf(stderr, "takedownctl: %s\n", source.error().c_str());
-    pcap_close(pcap);
     return kExitFailed;
   }
   const filters::Snapshot& snapshot = *source->snapshot;
@@ -114,7 +123,6 @@ int run_inspect_command(int argc, char** argv) {
   filters::MatchScratch scratch;
   if (auto ok = scratch.prepare(snapshot); !ok) {
     std::fprintf(stderr, "takedownctl: %s\n", ok.error().c_str());
-    pcap_close(pcap);
     return kExitFailed;
   }
 
@@ -124,33 +132,28 @@ int run_inspect_command(int argc, char** argv) {
   auto tracker = filters::FlowTracker::create(flow_config, source->ports, 1000000);
   if (!tracker) {
     std::fprintf(stderr, "takedownctl: %s\n", tracker.error().c_str());
-    pcap_close(pcap);
     return kExitFailed;
   }
   filters::FlowTracker& flows = *tracker.value();
-  const bool ethernet = pcap_datalink(pcap) == DLT_EN10MB;
   Summary summary;
   BufferedStdout out;
   filters::Extraction extraction;
-  std::string read_error;  // copied: pcap_geterr()'s text lives only until pcap_close()
-  pcap_pkthdr* header = nullptr;
-  const u_char* data = nullptr;
-  for (int rc; (rc = pcap_next_ex(pcap, &header, &data)) != PCAP_ERROR_BREAK;) {
-    if (rc == PCAP_ERROR) {
-      read_error = pcap_geterr(pcap);
+  std::string read_error;
+  CaptureFrame frame_in;
+  for (CaptureReader::Next next; (next = reader.value()->next(frame_in)) != CaptureReader::Next::End;) {
+    if (next == CaptureReader::Next::Error) {
+      read_error = reader.value()->error();
       break;
     }
-    if (rc != 1) continue;
     const std::uint64_t frame = ++summary.frames;
-    if (!ethernet) {
-      ++summary.not_ethernet;
+    if (!frame_in.link) {
+      ++summary.undecodable[frame_in.linktype];
       continue;
     }
-    const std::span<const std::uint8_t> bytes{data, header->caplen};
-    filters::extract_name(bytes, source->ports, extraction);
+    const std::span<const std::uint8_t> bytes = frame_in.bytes;
+    filters::extract_name(bytes, source->ports, extraction, *frame_in.link);
     // Capture time in microseconds: the flow table's timeouts run on the capture's clock.
-    const std::uint64_t now = static_cast<std::uint64_t>(header->ts.tv_sec) * 1000000u +
-                              static_cast<std::uint64_t>(header->ts.tv_usec);
+    const std::uint64_t now = frame_in.time_us;
     filters::FlowStep step = flows.step(bytes, extraction, now);
     if (step.kind == filters::FlowStepKind::Follows) step = flows.resolve(bytes, extraction, now);
     if (step.kind != filters::FlowStepKind::Packet && step.kind != filters::FlowStepKind::Named)
@@ -181,11 +184,26 @@ int run_inspect_command(int argc, char** argv) {
       schema::append_json_string(line, snapshot.list_name(verdict.rule.list));
     }
     if (extraction.reassembled) line.append(",\"packets\":").append(std::to_string(extraction.packets));
+    filters::Wrapper wrappers[filters::DecodeOptions::kMaxLayersLimit];
+    const std::size_t wrapper_count = extraction.packet.wrappers(
+        bytes, wrappers, filters::DecodeOptions::kMaxLayersLimit);
+    if (wrapper_count != 0) {
+      ++summary.wrapped[std::string(to_string(wrappers[0].kind))];
+      line += ",\"wrappers\":[";
+      for (std::size_t i = 0; i < wrapper_count; ++i) {
+        if (i != 0) line += ',';
+        line += "{\"";
+        line += to_string(wrappers[i].kind);
+        line += "\":";
+        line += wrappers[i].has_id ? std::to_string(wrappers[i].id) : "null";
+        line += '}';
+      }
+      line += ']';
+    }
     line += "}\n";
     out.maybe_flush();
   }
   out.flush();
-  pcap_close(pcap);
   summary.flows = flows.counters();
   summary.print(capture, read_error.empty() ? nullptr : read_error.c_str());
   return kExitOk;

@@ -38,6 +38,36 @@ class Reader : public YamlReader {
     return out;
   }
 
+  // decode: which wrappers are opened, how deep, and VXLAN's and GTP-U's UDP ports.
+  filters::DecodeOptions decode(const YAML::Node& node) const {
+    using filters::DecodeOptions;
+    expect_map(node, "decode",
+               {"max_layers", "pppoe", "mpls", "gre", "vxlan", "vxlan_ports", "gtpu", "gtpu_ports",
+                "ip_in_ip"});
+    DecodeOptions out;
+    if (node["max_layers"]) {
+      out.max_layers = static_cast<std::uint8_t>(whole_number(
+          node["max_layers"], "decode.max_layers", 0, DecodeOptions::kMaxLayersLimit,
+          "decode.max_layers must be a number of wrappers from 0 to " +
+              std::to_string(DecodeOptions::kMaxLayersLimit)));
+    }
+    for (auto [key, into] : {std::pair{"pppoe", &out.pppoe}, std::pair{"mpls", &out.mpls},
+                             std::pair{"gre", &out.gre}, std::pair{"vxlan", &out.vxlan},
+                             std::pair{"gtpu", &out.gtpu}, std::pair{"ip_in_ip", &out.ip_in_ip}}) {
+      if (node[key]) *into = flag(node[key], std::string("decode.") + key);
+    }
+    for (auto [key, into] : {std::pair{"vxlan_ports", &out.vxlan_ports},
+                             std::pair{"gtpu_ports", &out.gtpu_ports}}) {
+      if (!node[key]) continue;
+      const std::string what = std::string("decode.") + key;
+      const auto list = ports(node[key], what);
+      if (list[DecodeOptions::kMaxPorts] != 0) fail(node[key], what + " holds at most 4 ports");
+      into->fill(0);
+      std::copy_n(list.begin(), DecodeOptions::kMaxPorts, into->begin());
+    }
+    return out;
+  }
+
   filters::FlowConfig flows(const YAML::Node& node) const {
     using filters::FlowConfig;
     expect_map(node, "flows",
@@ -163,8 +193,8 @@ class Reader : public YamlReader {
     if (!root.IsMap()) fail(root, "the config must be a mapping with at least a 'lists' key");
     expect_map(
         root, "the config",
-        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "flows",
-         "dataplane"});
+        {"lists", "defaults", "control", "metrics", "events", "matcher", "protocols", "decode",
+         "flows", "dataplane"});
     config.defaults.a = {{0, 0, 0, 0}};
     config.defaults.aaaa = {std::array<std::uint8_t, 16>{}};
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
@@ -233,6 +263,7 @@ class Reader : public YamlReader {
                                 : ports(p["quic_ports"], "protocols.quic_ports");
       }
     }
+    if (root["decode"]) config.ports.decode = decode(root["decode"]);
     if (root["flows"]) config.flows = flows(root["flows"]);
     if (root["dataplane"]) {
       config.dataplane = read_dataplane(*this, root["dataplane"]);

@@ -6,15 +6,18 @@
 // How the counters add up (the data-plane tests hold the code to it):
 //
 //   rx_packets     = tx_packets + dropped + tx_errors + quic_holding
-//   dropped        = answered + reset + blocked_drop + malformed_drop + over_budget_drop
-//                                                                        (dropped_total())
-//   blocked_dns + blocked_http + blocked_tls + blocked_quic = answered + reset + blocked_drop
+//   dropped        = answered + reset + blocked_drop + no_return_drop + malformed_drop
+//                    + over_budget_drop                                   (dropped_total())
+//   blocked_dns + blocked_http + blocked_tls + blocked_quic
+//                  = answered + reset + blocked_drop + no_return_drop
 //   ports' tx      = tx_packets + responses_sent + resets_sent
 //
 // quic_holding is what the workers hold at the moment (QUIC datagrams waiting for the rest of
 // their flow's name: 0 once they stop). tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
 // query (answered); its answer counts in responses_sent. A reset segment counts in `reset`; its
-// two RSTs count in resets_sent. Replies the tx ring refuses, or that find no mbuf, count in
+// two RSTs count in resets_sent. A block that would have answered or reset, but whose frame came
+// through MPLS or GTP-U (no reply can go back), counts in no_return_drop; the reset onwards to the
+// server still goes and counts in resets_sent. Replies the tx ring refuses, or that find no mbuf, count in
 // reply_errors, never in tx_errors. Plain values; no DPDK types.
 #pragma once
 
@@ -47,6 +50,8 @@ class JsonWriter;
     "Frames the tx ring refused (forwarded originals).")                                        \
   X(ReplyErrors, "takedown_reply_errors_total", Counter, "",                                    \
     "Replies that found no mbuf or that the tx ring refused.")                                  \
+  X(Wrapped, "takedown_wrapped_total", Counter, "wrapper",                                      \
+    "Frames decoded inside a wrapper, by the outermost one.")                                  \
   X(Malformed, "takedown_malformed_total", Counter, "reason",                                   \
     "Frames a decoder or parser found malformed, by reason.")                                   \
   X(Truncated, "takedown_truncated_total", Counter, "reason",                                   \
@@ -117,6 +122,7 @@ enum class MetricFamily : std::uint8_t {
   X(answered, "dropped_by", "answered", Dropped, "answered")               \
   X(reset, "dropped_by", "reset", Dropped, "reset")                        \
   X(blocked_drop, "dropped_by", "blocked_drop", Dropped, "blocked_drop")   \
+  X(no_return_drop, "dropped_by", "no_return_path", Dropped, "no_return_path") \
   X(malformed_drop, "dropped_by", "malformed", Dropped, "malformed")       \
   X(over_budget_drop, "dropped_by", "quic_over_budget", Dropped,           \
     "quic_over_budget")                                                    \
@@ -136,6 +142,12 @@ enum class MetricFamily : std::uint8_t {
   X(extracted_http, "extracted", "http", None, "")                         \
   X(extracted_tls, "extracted", "tls", None, "")                           \
   X(extracted_quic, "extracted", "quic", None, "")                         \
+  X(wrapped_pppoe, "wrapped", "pppoe", Wrapped, "pppoe")                   \
+  X(wrapped_mpls, "wrapped", "mpls", Wrapped, "mpls")                      \
+  X(wrapped_gre, "wrapped", "gre", Wrapped, "gre")                         \
+  X(wrapped_vxlan, "wrapped", "vxlan", Wrapped, "vxlan")                   \
+  X(wrapped_gtpu, "wrapped", "gtpu", Wrapped, "gtpu")                      \
+  X(wrapped_ipip, "wrapped", "ipip", Wrapped, "ipip")                      \
   X(events_written, "events", "written", Events, "written")                \
   X(events_dropped, "events", "dropped", Events, "dropped")                \
   X(events_rate_limited, "events", "rate_limited", Events, "rate_limited") \

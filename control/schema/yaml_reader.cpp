@@ -54,4 +54,11 @@ unsigned long YamlReader::whole_number(const YAML::Node& node, const std::string
   return value;
 }
 
+bool YamlReader::flag(const YAML::Node& node, const std::string& what) const {
+  const std::string text = scalar(node, what);
+  if (text == "true") return true;
+  if (text == "false") return false;
+  fail(node, what + " is '" + text + "', expected true or false");
+}
+
 }  // namespace takedown::schema

@@ -37,6 +37,9 @@ class YamlReader {
   unsigned long whole_number(const YAML::Node& node, const std::string& what, unsigned long min,
                              unsigned long max, const std::string& expected) const;
 
+  // true or false, spelled so.
+  bool flag(const YAML::Node& node, const std::string& what) const;
+
   // An enum spelled as one of its lowercase names (filters::parse overloads).
   template <typename Enum>
   Enum choice(const YAML::Node& node, const std::string& what, const std::string& options) const {

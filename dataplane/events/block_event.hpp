@@ -14,6 +14,7 @@ enum class EventOutcome : std::uint8_t { Answered, Reset, Dropped, Forwarded };
 struct BlockEvent {
   static constexpr std::size_t kMaxName = 253;
   static constexpr std::size_t kMaxPath = 128;
+  static constexpr std::size_t kMaxWrappers = 3;  // the outermost ones
 
   std::uint64_t tsc = 0;         // when the worker decided, in TSC cycles
   std::uint64_t generation = 0;  // of the snapshot that decided
@@ -31,6 +32,10 @@ struct BlockEvent {
   EventOutcome outcome = EventOutcome::Forwarded;
   std::uint8_t response = 0;  // filters::DnsResponse for Answered/Dropped DNS
   std::uint8_t port = 0;      // ingress port index
+  std::uint8_t wrapper_count = 0;
+  std::uint8_t wrapper_kind[kMaxWrappers] = {};    // filters::WrapperKind
+  std::uint8_t wrapper_has_id[kMaxWrappers] = {};
+  std::uint32_t wrapper_id[kMaxWrappers] = {};     // PPPoE session, MPLS label, GRE key, VNI, TEID
   std::uint8_t name_length = 0;
   std::uint8_t path_length = 0;
   std::uint8_t src_ip[16] = {};

@@ -116,6 +116,20 @@ void EventLog::format(const BlockEvent& e, const std::vector<std::string>& ports
     for (std::uint8_t v = 0; v < e.vlan_count && v < 2; ++v) line_.value(e.vlan[v] & 0x0FFF);
     line_.end_array();
   }
+  // The wrappers the packet came in, outermost first: [{"pppoe":4660},{"gre":null}].
+  if (e.wrapper_count != 0) {
+    line_.key("wrappers").begin_array();
+    for (std::uint8_t w = 0; w < e.wrapper_count && w < BlockEvent::kMaxWrappers; ++w) {
+      line_.begin_object().key(filters::to_string(static_cast<filters::WrapperKind>(e.wrapper_kind[w])));
+      if (e.wrapper_has_id[w] != 0) {
+        line_.value(static_cast<std::uint64_t>(e.wrapper_id[w]));
+      } else {
+        line_.raw("null");
+      }
+      line_.end_object();
+    }
+    line_.end_array();
+  }
   char address[INET6_ADDRSTRLEN];
   const int family = e.ip_version == 6 ? AF_INET6 : AF_INET;
   line_.field("src_ip", inet_ntop(family, e.src_ip, address, sizeof address));

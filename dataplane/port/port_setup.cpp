@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "dataplane/port/pcap_replay.hpp"
 
@@ -106,8 +107,26 @@ Result<std::vector<Port>> start_ports(const schema::DataplaneConfig& config,
                         "string, and for a PCI port that it is bound to a DPDK driver");
     }
     ports[i].name = c.name;
+    ports[i].device = c.device;
     ports[i].peer = config.peer(i);
     mtu = std::max(mtu, c.mtu);
+    auto link = pcap_link_type(c.device);
+    if (!link) return make_error(where(c) + ": " + link.error());
+    ports[i].link = *link;
+  }
+  // A pair shares one link type: a port without a capture of its own takes its peer's.
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    Port& a = ports[i];
+    Port& b = ports[a.peer];
+    const bool a_replays = !schema::device_argument(a.device, "rx_pcap").empty();
+    const bool b_replays = !schema::device_argument(b.device, "rx_pcap").empty();
+    if (a_replays && b_replays && a.link != b.link) {
+      return make_error(where(config.ports[i]) + ": replays " + std::string(to_string(a.link)) +
+                        " frames but its peer '" + b.name + "' replays " +
+                        std::string(to_string(b.link)) +
+                        " frames; a pair forwards between one link type");
+    }
+    if (!a_replays && b_replays) a.link = b.link;
   }
   const std::uint32_t data_room = std::max<std::uint32_t>(
       RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM + mtu + kFrameOverhead);
@@ -135,6 +154,10 @@ void stop_ports(const std::vector<Port>& ports) {
   for (const Port& port : ports) {
     rte_eth_dev_stop(port.port_id);
     rte_eth_dev_close(port.port_id);
+    if (auto relabelled = relabel_tx_pcap(port.device, port.link); !relabelled) {
+      std::fprintf(stderr, "takedownd: port '%s': %s\n", port.name.c_str(),
+                   relabelled.error().c_str());
+    }
   }
 }
 

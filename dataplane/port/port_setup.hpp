@@ -14,6 +14,7 @@
 
 #include "control/schema/dataplane_config.hpp"
 #include "filters/common/result.hpp"
+#include "filters/packet/link_type.hpp"
 
 struct rte_mempool;
 
@@ -30,6 +31,10 @@ struct Port {
   std::uint16_t rx_ring = kRxRingSize;
   std::uint16_t tx_ring = kTxRingSize;
   std::size_t peer = 0;  // index of the paired port
+  // What the port's frames start with: Ethernet, or a replayed capture's link type. Both ports of
+  // a pair have the same one (a frame is forwarded with the link header it came with).
+  filters::LinkType link = filters::LinkType::Ethernet;
+  std::string device{};  // the DPDK device string (net_pcap arguments are read from it)
 };
 
 // The number of mbufs the data path can hold at once, with slack for replies in flight.
@@ -40,7 +45,8 @@ std::uint32_t mbuf_pool_size(const schema::DataplaneConfig& config, unsigned lco
 Result<std::vector<Port>> start_ports(const schema::DataplaneConfig& config,
                                       std::uint32_t per_worker_buffered, rte_mempool** pool);
 
-// Stops and closes every port; pcap devices flush their output files here.
+// Stops and closes every port; pcap devices flush their output files here, and the tx files of
+// ports that replay a non-Ethernet capture get its link type in their header.
 void stop_ports(const std::vector<Port>& ports);
 
 }  // namespace takedown::dataplane

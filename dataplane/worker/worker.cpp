@@ -127,7 +127,9 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     if (i + kPrefetchAhead < count)
       rte_prefetch0(rte_pktmbuf_mtod(frames[i + kPrefetchAhead], void*));
     const auto frame = frame_of(frames[i]);
-    filters::extract_name(frame, runtime_.extract_ports, extractions_[i]);
+    filters::extract_name(frame, runtime_.extract_ports, extractions_[i],
+                          runtime_.ports[rx.port_index].link);
+    if (extractions_[i].packet.layers != 0) count_wrapper(frame, extractions_[i].packet);
     steps_[i] = flows_ != nullptr ? flows_->step(frame, extractions_[i], now) : filters::FlowStep{};
   }
 
@@ -199,6 +201,31 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
   }
   counters_.quic_holding = held_.held();
   if (flows_ != nullptr) copy_flow_counters();
+}
+
+void Worker::count_wrapper(std::span<const std::uint8_t> frame, const filters::DecodedPacket& p) {
+  filters::Wrapper outermost;
+  if (p.wrappers(frame, &outermost, 1) == 0) return;
+  switch (outermost.kind) {
+    case filters::WrapperKind::Pppoe:
+      counters_.wrapped_pppoe += 1;
+      break;
+    case filters::WrapperKind::Mpls:
+      counters_.wrapped_mpls += 1;
+      break;
+    case filters::WrapperKind::Gre:
+      counters_.wrapped_gre += 1;
+      break;
+    case filters::WrapperKind::Vxlan:
+      counters_.wrapped_vxlan += 1;
+      break;
+    case filters::WrapperKind::GtpU:
+      counters_.wrapped_gtpu += 1;
+      break;
+    case filters::WrapperKind::IpInIp:
+      counters_.wrapped_ipip += 1;
+      break;
+  }
 }
 
 void Worker::act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
@@ -353,15 +380,20 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
         x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp;
     const bool dropped =
         udp_dns ? policy.dns == filters::DnsResponse::Drop : response == filters::TcpResponse::Drop;
-    const EventOutcome outcome =
-        dropped ? EventOutcome::Dropped : (udp_dns ? EventOutcome::Answered : EventOutcome::Reset);
+    // Through MPLS or GTP-U no answer or reset can go back: the block is a drop.
+    const bool back = filters::can_reply(x.packet, filters::ReplyDirection::Back);
+    const EventOutcome outcome = dropped || !back ? EventOutcome::Dropped
+                                 : udp_dns        ? EventOutcome::Answered
+                                                  : EventOutcome::Reset;
     record_event(rx, frame_of(m), x, verdict, outcome, policy.dns, active);
   }
   if (x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp) {
     const std::size_t length =
         filters::write_dns_answer(frame_of(m), x, policy, runtime_.ede, reply_);
     if (length == 0) {
-      counters_.blocked_drop += 1;
+      const bool no_return = policy.dns != filters::DnsResponse::Drop;
+      counters_.blocked_drop += no_return ? 0 : 1;
+      counters_.no_return_drop += no_return ? 1 : 0;
       rte_pktmbuf_free(m);
       return;
     }
@@ -414,6 +446,13 @@ void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame
   e->vlan_count = p.vlan_count;
   e->vlan[0] = p.vlan_tci[0];
   e->vlan[1] = p.vlan_tci[1];
+  filters::Wrapper wrappers[BlockEvent::kMaxWrappers];
+  e->wrapper_count = static_cast<std::uint8_t>(p.wrappers(frame, wrappers, BlockEvent::kMaxWrappers));
+  for (std::uint8_t w = 0; w < e->wrapper_count; ++w) {
+    e->wrapper_kind[w] = static_cast<std::uint8_t>(wrappers[w].kind);
+    e->wrapper_has_id[w] = wrappers[w].has_id ? 1 : 0;
+    e->wrapper_id[w] = wrappers[w].id;
+  }
   e->ip_version = p.ip_version;
   e->l4_protocol = p.l4_protocol;
   e->protocol = static_cast<std::uint8_t>(x.protocol);
@@ -437,20 +476,31 @@ void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame
 }
 
 void Worker::reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x) {
-  counters_.reset += 1;
   const auto frame = frame_of(m);
   const std::size_t back =
       filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Back, reply_);
   const std::size_t onwards =
       filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Onwards, reply_onwards_);
-  rte_mbuf* to_server = rte_pktmbuf_alloc(runtime_.pool);
-  if (to_server == nullptr) {
-    counters_.reply_errors += 1;
+  // Through MPLS or GTP-U only the reset onwards can be built: the segment is dropped.
+  if (back == 0) {
+    counters_.no_return_drop += 1;
   } else {
-    std::memcpy(rte_pktmbuf_mtod(to_server, void*), reply_onwards_, onwards);
-    to_server->data_len = static_cast<std::uint16_t>(onwards);
-    to_server->pkt_len = static_cast<std::uint32_t>(onwards);
-    tx_[runtime_.ports[rx.port_index].peer].push(to_server, TxKind::Reset, counters_);
+    counters_.reset += 1;
+  }
+  if (onwards != 0) {
+    rte_mbuf* to_server = rte_pktmbuf_alloc(runtime_.pool);
+    if (to_server == nullptr) {
+      counters_.reply_errors += 1;
+    } else {
+      std::memcpy(rte_pktmbuf_mtod(to_server, void*), reply_onwards_, onwards);
+      to_server->data_len = static_cast<std::uint16_t>(onwards);
+      to_server->pkt_len = static_cast<std::uint32_t>(onwards);
+      tx_[runtime_.ports[rx.port_index].peer].push(to_server, TxKind::Reset, counters_);
+    }
+  }
+  if (back == 0) {
+    rte_pktmbuf_free(m);
+    return;
   }
   rte_mbuf* to_client = rewrite(m, reply_, back);
   if (to_client == nullptr) {

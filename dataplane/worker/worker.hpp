@@ -76,6 +76,8 @@ class alignas(64) Worker {
              const filters::Policy& policy, const filters::Verdict& verdict,
              const ActiveSnapshot& active);
   // A frame of a blocked flow: the flow's action, without inspection or event.
+  // Counts a wrapped frame by its outermost wrapper.
+  void count_wrapper(std::span<const std::uint8_t> frame, const filters::DecodedPacket& packet);
   void act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
                    const filters::FlowStep& step);
   void copy_flow_counters();

@@ -12,8 +12,15 @@ With --capture PCAP (a capture of real clients, such as tests/data/captures/brow
 the comparison is flow by flow instead: the same names per TCP or UDP flow, ours on a frame no
 later than tshark's (see compare_flows).
 
+With --wrapped the capture is generate_wrapped_capture.py's instead (a pcapng of every link type,
+the names inside PPPoE, MPLS, GRE, VXLAN, GTP-U and IP in IP, up to three deep; then a classic
+pcap of --frames/10 frames per link type), compared frame by frame with the tshark options that
+generator names (TSHARK_OPTIONS), with figures per link type and wrapper from its labels. A frame
+whose name tshark cannot decode (PPPoE over Cisco HDLC, AF_INET6 10 on null and loop: tshark 4.0
+has no dissector binding for them) must carry the generator's name instead (compare_wrapped).
+
 usage: tshark_differential.py --takedownctl BIN --config CONF --source-dir DIR --work-dir DIR [--frames N]
-                              [--capture PCAP]
+                              [--capture PCAP | --wrapped]
 """
 import json
 import os
@@ -32,12 +39,14 @@ def normalise(name, proto):
     return name.lower()
 
 
-def tshark_names(capture):
+def tshark_names(capture, options=()):
     """{frame: (proto, name)} by tshark, which reassembles TCP and decrypts QUIC Initials itself:
-    a name spread over segments or Initials is on the frame that completed it."""
+    a name spread over segments or Initials is on the frame that completed it. `options`: more
+    tshark arguments (preferences, decode-as)."""
     fields = ["frame.number", "dns.flags.response", "dns.qry.name", "http.host",
               "tls.handshake.extensions_server_name", "frame.protocols"]
-    command = ["tshark", "-n", "-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+    command = ["tshark", "-n", "-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f",
+               *options]
     for f in fields:
         command += ["-e", f]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -107,15 +116,87 @@ def compare_flows(takedownctl, config, capture):
     return lines, figures
 
 
+WRAPPERS = ("vlan", "qinq", "pppoe", "mpls", "pw", "gre", "vxlan", "gtpu", "4in4", "6in4", "6in6", "4in6")
+
+
+def wrapped_groups(description, expected):
+    """The figure rows a frame of generate_wrapped_capture.py counts in, from its label: its link
+    type (with the address family for null and loop), each wrapper it has or "unwrapped", and
+    "no name" for the frames that must not yield one."""
+    tokens = description.split()
+    found = {t.split("[")[0].split("/")[0] for t in tokens[1:]} & set(WRAPPERS)
+    groups = ["link " + " ".join([tokens[0]] + [t for t in tokens[1:2] if t.startswith("af")])]
+    return groups + sorted(found or {"unwrapped"}) + ([] if expected else ["no name"])
+
+
+def compare_wrapped(takedownctl, config, capture, labels, options):
+    """takedownctl inspect against tshark (with `options`) on a capture of generate_wrapped_capture.py,
+    frame by frame. Where tshark does not find the name the generator put in (a wrapper tshark cannot
+    decode), ours must be that name instead. Returns (disagreeing frames as text lines, figures:
+    {group: [frames, named, tshark, ours, agree, tshark blind]})."""
+    ours, summary = inspect_names(takedownctl, config, capture)
+    theirs = tshark_names(capture, options)
+    lines, figures = [], {}
+    for line in open(labels):
+        frame, description, proto, name = line.rstrip("\n").split("\t")
+        frame, expected = int(frame), None if proto == "-" else (proto, name)
+        blind = theirs.get(frame) != expected
+        agree = ours.get(frame) == (expected if blind else theirs.get(frame))
+        if not agree:
+            lines.append(f"  frame {frame} ({description}): takedownctl {ours.get(frame)} tshark {theirs.get(frame)}"
+                         f" generated {expected}")
+        for group in wrapped_groups(description, expected):
+            row = figures.setdefault(group, [0] * 6)
+            for i, value in enumerate((1, expected is not None, frame in theirs, frame in ours, agree, blind)):
+                row[i] += value
+    return lines, figures, summary
+
+
+def run_wrapped(args):
+    """--wrapped: the pcapng of every link type and wrapper, then a classic pcap per link type."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from generate_wrapped_capture import LINKTYPES, TSHARK_OPTIONS
+    generator = os.path.join(args.source_dir, "tests/integration/generate_wrapped_capture.py")
+    lists = ["--blocked", os.path.join(args.source_dir, "conf/lists/takedown-66k.txt"),
+             "--benign", os.path.join(args.source_dir, "tests/data/top-50k.txt")]
+    os.makedirs(args.work_dir, exist_ok=True)
+    failed = False
+    runs = [("wrapped.pcapng", args.frames, [])]
+    runs += [(f"wrapped-{name}.pcap", max(args.frames // 10, 50), ["--pcap-linktype", str(number)])
+             for name, number in LINKTYPES.items()]
+    for file, frames, extra in runs:
+        capture = os.path.join(args.work_dir, file)
+        labels = capture + ".labels"
+        subprocess.run([sys.executable, generator, capture, "--frames", str(frames), "--labels", labels, *lists,
+                        *extra], check=True)
+        lines, figures, summary = compare_wrapped(args.takedownctl, args.config, capture, labels, TSHARK_OPTIONS)
+        total = [sum(row[i] for group, row in figures.items() if group.startswith("link ")) for i in range(6)]
+        print(f"tshark differential on {file} (tshark {' '.join(TSHARK_OPTIONS)}): {frames} frames, {total[1]} "
+              f"named by the generator, {total[2]} by tshark, {total[3]} by takedownctl; {total[4]} frames agree, "
+              f"{total[5]} that tshark cannot decode judged by the generator's name")
+        if not extra:
+            print(f"  {'':24} {'frames':>7} {'named':>7} {'tshark':>7} {'ours':>7} {'agree':>7} {'blind':>7}")
+            for group, row in sorted(figures.items(), key=lambda item: (not item[0].startswith("link"), item[0])):
+                print(f"  {group:24} " + " ".join(f"{value:7d}" for value in row))
+        print("\n".join(lines[:20]))
+        print(summary)
+        failed |= bool(lines) or total[2] < total[1] // 2  # too few by tshark: the generator or tshark went wrong
+    return 1 if failed else 0
+
+
 def main():
     parser = suite_parser("takedownctl")
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", type=int, default=6000)
     parser.add_argument("--capture", help="a capture of real clients, compared flow by flow instead")
+    parser.add_argument("--wrapped", action="store_true",
+                        help="the capture of every wrapper and link type (generate_wrapped_capture.py) instead")
     args = parser.parse_args()
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
         return 77
+    if args.wrapped:
+        return run_wrapped(args)
     if args.capture:
         lines, figures = compare_flows(args.takedownctl, args.config, args.capture)
         print(f"tshark differential on {os.path.basename(args.capture)}: tshark names {figures['flows']} flows "

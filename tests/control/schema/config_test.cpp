@@ -165,6 +165,41 @@ TEST(Config, QuicPortsAndFlows) {
             0u);
 }
 
+TEST(Config, DecodeWrappers) {
+  const std::string lists = "lists: [{name: a, format: domains, path: x}]\n";
+  auto defaults = parse_config(lists, "/t.yaml");
+  ASSERT_TRUE(defaults) << defaults.error();
+  const filters::DecodeOptions& d = defaults->ports.decode;
+  EXPECT_EQ(d.max_layers, 4);
+  EXPECT_TRUE(d.pppoe && d.mpls && d.gre && d.vxlan && d.gtpu && d.ip_in_ip);
+  EXPECT_EQ(d.vxlan_ports[0], 4789);
+  EXPECT_EQ(d.gtpu_ports[0], 2152);
+  auto config = parse_config(lists +
+                                 "decode: {max_layers: 2, pppoe: false, mpls: false, gre: true, "
+                                 "vxlan_ports: [4789, 8472], gtpu: false, gtpu_ports: [2153], "
+                                 "ip_in_ip: false}\n",
+                             "/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  const filters::DecodeOptions& c = config->ports.decode;
+  EXPECT_EQ(c.max_layers, 2);
+  EXPECT_FALSE(c.pppoe || c.mpls || c.gtpu || c.ip_in_ip);
+  EXPECT_TRUE(c.gre && c.vxlan);
+  EXPECT_EQ(c.vxlan_ports[1], 8472);
+  EXPECT_EQ(c.vxlan_ports[2], 0);
+  EXPECT_EQ(c.gtpu_ports[0], 2153);
+  EXPECT_EQ(error_of(lists + "decode: {max_layers: 7}\n"),
+            "/etc/takedown/t.yaml:2:22: decode.max_layers must be a number of wrappers from 0 to 6");
+  EXPECT_EQ(error_of(lists + "decode: {pppoe: yes}\n"),
+            "/etc/takedown/t.yaml:2:17: decode.pppoe is 'yes', expected true or false");
+  EXPECT_EQ(error_of(lists + "decode: {vxlan_ports: [1, 2, 3, 4, 5]}\n"),
+            "/etc/takedown/t.yaml:2:23: decode.vxlan_ports holds at most 4 ports");
+  EXPECT_EQ(error_of(lists + "decode: {gtpu_ports: [70000]}\n"),
+            "/etc/takedown/t.yaml:2:23: decode.gtpu_ports: '70000' is not a port (1-65535)");
+  EXPECT_EQ(error_of(lists + "decode: {geneve: true}\n").rfind(
+                "/etc/takedown/t.yaml:2:10: unknown key 'geneve' in decode", 0),
+            0u);
+}
+
 TEST(Config, MetricsAndEvents) {
   auto config = parse_config(
       "lists: [{name: a, format: domains, path: x}]\nmetrics: {listen: \"[::1]:9999\"}\n"
