@@ -11,7 +11,8 @@ corpus="$build/fuzz-corpus"
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$seeds" "$corpus" "$artifacts"
 
-if [ ! -f "$seeds/.done" ]; then
+# Seeds are made once per build folder; the marker's version changes when the seed formats do.
+if [ ! -f "$seeds/.done-2" ]; then
   python3 tests/integration/generate_capture.py "$seeds/capture.pcap" --frames 200 --seed 7
   python3 - "$seeds" <<'PY'
 import os, struct, sys
@@ -26,8 +27,10 @@ while at + 16 <= len(data):
     frame = data[at + 16:at + 16 + caplen]
     at += 16 + caplen
     n += 1
-    for name in ("packet_decoder_fuzz", "name_extractor_fuzz", "reply_fuzz"):
+    for name in ("name_extractor_fuzz", "reply_fuzz"):
         open(os.path.join(seeds, name, f"frame-{n}"), "wb").write(frame)
+    # packet_decoder_fuzz: a link-type byte (0: Ethernet, every wrapper open), a depth byte (4).
+    open(os.path.join(seeds, "packet_decoder_fuzz", f"frame-{n}"), "wb").write(b"\x00\x04" + frame)
     # Payloads: the bytes after the transport header, routed by a rough guess at their protocol.
     for marker, name in ((b"\x16\x03", "client_hello_fuzz"), (b"HTTP/1.", "http_request_fuzz")):
         pos = frame.find(marker)
@@ -43,13 +46,41 @@ PY
     done
   done
   cp conf/*.yaml "$seeds/config_loader_fuzz/"
-  touch "$seeds/.done"
+  # Wrapped frames of every link type (generate_wrapped_capture.py), one small classic pcap each:
+  # the pcaps seed capture_reader_fuzz, their frames the decoder (with the link type's index in
+  # packet_decoder_fuzz's kLinks order), and the Ethernet ones the extractor and the replies.
+  mkdir -p "$seeds/capture_reader_fuzz"
+  python3 tests/integration/generate_wrapped_capture.py "$seeds/capture_reader_fuzz/wrapped.pcapng" \
+    --frames 40 --seed 7
+  index=0
+  for linktype in 1 101 228 229 113 276 104 0 108; do
+    python3 tests/integration/generate_wrapped_capture.py "$seeds/capture_reader_fuzz/wrapped-$linktype.pcap" \
+      --frames 30 --seed 7 --pcap-linktype "$linktype"
+    python3 - "$seeds" "$linktype" "$index" <<'PY'
+import os, struct, sys
+seeds, linktype, index = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(os.path.join(seeds, "capture_reader_fuzz", f"wrapped-{linktype}.pcap"), "rb").read()
+at, n = 24, 0
+while at + 16 <= len(data):
+    caplen = struct.unpack("<I", data[at + 8:at + 12])[0]
+    frame = data[at + 16:at + 16 + caplen]
+    at += 16 + caplen
+    n += 1
+    open(os.path.join(seeds, "packet_decoder_fuzz", f"wrapped-{linktype}-{n}"), "wb").write(
+        bytes([index, 4]) + frame)
+    if linktype == "1":
+        for name in ("name_extractor_fuzz", "reply_fuzz"):
+            open(os.path.join(seeds, name, f"wrapped-{n}"), "wb").write(frame)
+PY
+    index=$((index + 1))
+  done
+  touch "$seeds/.done-2"
 fi
 
 failed=0
 targets=(packet_decoder_fuzz dns_query_fuzz http_request_fuzz client_hello_fuzz name_extractor_fuzz
          reply_fuzz list_loader_fuzz config_loader_fuzz control_message_fuzz flow_reassembly_fuzz
-         quic_initial_fuzz)
+         quic_initial_fuzz capture_reader_fuzz)
 # FUZZ_TARGETS="a b" runs only those (a campaign on one target).
 if [ -n "${FUZZ_TARGETS:-}" ]; then read -r -a targets <<< "$FUZZ_TARGETS"; fi
 for target in "${targets[@]}"; do

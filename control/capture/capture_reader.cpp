@@ -54,6 +54,11 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::open(const std::string& pa
 Result<std::unique_ptr<CaptureReader>> CaptureReader::open(std::FILE* stream,
                                                            const std::string& name) {
   std::unique_ptr<CaptureReader> reader(new CaptureReader(stream, name));
+  if (std::fseek(stream, 0, SEEK_END) == 0) {
+    const long end = std::ftell(stream);
+    if (end >= 0) reader->size_ = static_cast<std::uint64_t>(end);
+    std::rewind(stream);
+  }
   if (auto ok = reader->read_file_header(); !ok) return Error{ok.error()};
   return reader;
 }
@@ -127,6 +132,7 @@ CaptureReader::Next CaptureReader::next_pcap(CaptureFrame& out) {
     return fail("the record at byte " + std::to_string(at) + " claims " + std::to_string(length) +
                 " bytes (at most 16 MiB)");
   }
+  if (!fits(length)) return fail("the record at byte " + std::to_string(at) + " is cut short");
   buffer_.resize(length);
   if (!read_exact(length, buffer_.data()))
     return fail("the record at byte " + std::to_string(at) + " is cut short");
@@ -160,6 +166,10 @@ bool CaptureReader::section_header(const std::uint8_t* first8) {
   if (total < 28 || total % 4 != 0 || total > kMaxBlock) {
     fail("the pcapng section header at byte " + std::to_string(at) + " has length " +
          std::to_string(total) + " (expected a multiple of 4, at least 28)");
+    return false;
+  }
+  if (!fits(total - 12)) {
+    fail("the pcapng section header at byte " + std::to_string(at) + " is cut short");
     return false;
   }
   buffer_.resize(total - 12);
@@ -204,16 +214,10 @@ CaptureReader::Next CaptureReader::packet_block(std::uint32_t type,
     original = u32(b);
     captured = static_cast<std::uint32_t>(std::min<std::size_t>(original, body.size() - 4));
     data = 4;
-  } else if (type == kBlockEnhancedPacket) {
+  } else {
+    // Enhanced: a 4-byte interface id; the obsolete Packet Block: 2 bytes and a drops count.
     if (body.size() < 20) return Next::Error;
-    interface = u32(b);
-    ticks = std::uint64_t{u32(b + 4)} << 32 | u32(b + 8);
-    captured = u32(b + 12);
-    original = u32(b + 16);
-    data = 20;
-  } else {  // the obsolete Packet Block: a 2-byte interface id and a drops count
-    if (body.size() < 20) return Next::Error;
-    interface = u16(b);
+    interface = type == kBlockEnhancedPacket ? u32(b) : u16(b);
     ticks = std::uint64_t{u32(b + 4)} << 32 | u32(b + 8);
     captured = u32(b + 12);
     original = u32(b + 16);
@@ -250,6 +254,7 @@ CaptureReader::Next CaptureReader::next_pcapng(CaptureFrame& out) {
       return fail(where + " has length " + std::to_string(total) +
                   " (expected a multiple of 4, from 12 to 16 MiB)");
     }
+    if (!fits(total - 8)) return fail(where + " is cut short");
     buffer_.resize(total - 8);
     if (!read_exact(total - 8, buffer_.data())) return fail(where + " is cut short");
     if (u32(buffer_.data() + total - 12) != total)

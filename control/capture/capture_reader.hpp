@@ -63,6 +63,9 @@ class CaptureReader {
   CaptureReader(std::FILE* file, std::string name) : file_(file), name_(std::move(name)) {}
   Result<bool> read_file_header();
   bool read_exact(std::size_t n, std::uint8_t* into);
+  // Whether `n` more bytes can still be in the file: a claimed length past its end is refused
+  // before a buffer is sized for it.
+  bool fits(std::size_t n) const { return size_ == UINT64_MAX || n <= size_ - offset_; }
   Next fail(const std::string& what);
   Next next_pcap(CaptureFrame& out);
   Next next_pcapng(CaptureFrame& out);
@@ -80,6 +83,7 @@ class CaptureReader {
   bool nanoseconds_ = false;
   std::uint32_t pcap_linktype_ = 0;
   std::uint64_t offset_ = 0;  // of the next unread byte
+  std::uint64_t size_ = UINT64_MAX;  // of the file, when it can be known (a seekable file)
   std::vector<Interface> interfaces_;
   std::vector<std::uint8_t> buffer_;
 };

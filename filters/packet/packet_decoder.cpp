@@ -27,6 +27,11 @@ constexpr std::uint8_t kIpGre = 47;
 
 constexpr auto fail = DecodeResult::fail;
 
+// The plain path (link, tags, IP, transport) is inlined into one function; every wrapper's path
+// is out of line, so an unwrapped frame pays for wrappers one predictable branch per layer.
+#define TAKEDOWN_HOT inline __attribute__((always_inline))
+#define TAKEDOWN_COLD __attribute__((noinline, cold))
+
 inline std::size_t tcp_header_length(const std::uint8_t* tcp) {
   return static_cast<std::size_t>(tcp[12] >> 4) * 4;
 }
@@ -44,7 +49,13 @@ class Decoder {
           DecodedPacket& out)
       : frame_(frame), size_(size), options_(options), out_(out) {}
 
-  DecodeResult link(LinkType type) {
+  TAKEDOWN_HOT DecodeResult link(LinkType type) {
+    if (__builtin_expect(type == LinkType::Ethernet, 1)) return ethernet(0, size_);
+    return other_link(type);
+  }
+
+ private:
+  TAKEDOWN_COLD DecodeResult other_link(LinkType type) {
     switch (type) {
       case LinkType::Ethernet:
         return ethernet(0, size_);
@@ -67,8 +78,7 @@ class Decoder {
     return fail(DecodeStatus::NotApplicable, DecodeReason::NotIp);
   }
 
- private:
-  bool note(HeaderKind kind, std::size_t offset) {
+  TAKEDOWN_HOT bool note(HeaderKind kind, std::size_t offset) {
     if (out_.outer_count == DecodedPacket::kMaxOuterHeaders) return false;
     out_.outer[out_.outer_count++] = {kind, static_cast<std::uint16_t>(offset)};
     return true;
@@ -82,7 +92,7 @@ class Decoder {
   }
 
   // A link header of `length` bytes whose EtherType is at `type_at`.
-  DecodeResult link_header(std::size_t length, std::size_t type_at) {
+  TAKEDOWN_COLD DecodeResult link_header(std::size_t length, std::size_t type_at) {
     if (size_ < length) return fail(DecodeStatus::Truncated, DecodeReason::LinkShort);
     note(HeaderKind::Link, 0);
     return ether_type(load_be16(frame_ + type_at), length, size_);
@@ -90,7 +100,7 @@ class Decoder {
 
   // The BSD loopback family word: AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24 (NetBSD,
   // OpenBSD), 28 (FreeBSD) or 30 (macOS). Null writes it in the capturing host's byte order.
-  DecodeResult bsd_family(bool network_order) {
+  TAKEDOWN_COLD DecodeResult bsd_family(bool network_order) {
     if (size_ < 4) return fail(DecodeStatus::Truncated, DecodeReason::LinkShort);
     std::uint32_t family = load_be32(frame_);
     if (!network_order && (family & 0xFFFF0000u) != 0) family = __builtin_bswap32(family);
@@ -100,7 +110,7 @@ class Decoder {
     return fail(DecodeStatus::NotApplicable, DecodeReason::NotIp);
   }
 
-  DecodeResult ethernet(std::size_t at, std::size_t end) {
+  TAKEDOWN_HOT DecodeResult ethernet(std::size_t at, std::size_t end) {
     if (end - at < 14) return fail(DecodeStatus::Truncated, DecodeReason::EthernetShort);
     if (!note(HeaderKind::Ethernet, at))
       return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyLayers);
@@ -117,7 +127,7 @@ class Decoder {
     return ether_type(type, at, end);
   }
 
-  DecodeResult ether_type(std::uint16_t type, std::size_t at, std::size_t end) {
+  TAKEDOWN_HOT DecodeResult ether_type(std::uint16_t type, std::size_t at, std::size_t end) {
     switch (type) {
       case kEtherIpv4:
         return ipv4(at, end);
@@ -137,7 +147,7 @@ class Decoder {
   }
 
   // Opens a wrapper whose header at `at` was read as `read`.
-  DecodeResult enter(HeaderKind kind, std::size_t at, const wrapper::Read& read) {
+  TAKEDOWN_COLD DecodeResult enter(HeaderKind kind, std::size_t at, const wrapper::Read& read) {
     if (read.result.status != DecodeStatus::Ok) return read.result;
     if (!open_wrapper() || !note(kind, at))
       return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyLayers);
@@ -157,7 +167,7 @@ class Decoder {
     return fail(DecodeStatus::NotApplicable, DecodeReason::NotIp);
   }
 
-  DecodeResult ip_by_version(std::size_t at, std::size_t end) {
+  TAKEDOWN_COLD DecodeResult ip_by_version(std::size_t at, std::size_t end) {
     if (at == end) return fail(DecodeStatus::Truncated, DecodeReason::Ipv4Short);
     const std::uint8_t version = frame_[at] >> 4;
     if (version == 4) return ipv4(at, end);
@@ -165,12 +175,14 @@ class Decoder {
     return fail(DecodeStatus::NotApplicable, DecodeReason::NotIp);
   }
 
-  bool tunnels(std::uint8_t protocol) const {
+  TAKEDOWN_HOT bool tunnels(std::uint8_t protocol) const {
+    if (__builtin_expect(protocol == DecodedPacket::kUdp || protocol == DecodedPacket::kTcp, 1))
+      return false;
     if (protocol == kIpGre) return options_.gre;
     return (protocol == kIpInIpv4 || protocol == kIpInIpv6) && options_.ip_in_ip;
   }
 
-  DecodeResult ipv4(std::size_t l3, std::size_t end) {
+  TAKEDOWN_HOT DecodeResult ipv4(std::size_t l3, std::size_t end) {
     if (end - l3 < 20) return fail(DecodeStatus::Truncated, DecodeReason::Ipv4Short);
     const std::uint8_t* ip = frame_ + l3;
     const std::size_t header = static_cast<std::size_t>(ip[0] & 0x0F) * 4;
@@ -183,7 +195,7 @@ class Decoder {
     const std::uint16_t fragment = load_be16(ip + 6);
     const bool more_fragments = (fragment & 0x2000) != 0;
     const std::uint16_t fragment_offset = fragment & 0x1FFF;
-    if (tunnels(protocol)) {
+    if (__builtin_expect(tunnels(protocol), 0)) {
       if (more_fragments || fragment_offset != 0)
         return fail(DecodeStatus::NotApplicable, DecodeReason::TunnelFragment);
       return tunnel(HeaderKind::Ipv4, l3, protocol, l3 + header, l3 + total);
@@ -205,7 +217,7 @@ class Decoder {
     return transport(l3, l3 + header, l3 + total, protocol, more_fragments);
   }
 
-  DecodeResult ipv6(std::size_t l3, std::size_t end) {
+  TAKEDOWN_HOT DecodeResult ipv6(std::size_t l3, std::size_t end) {
     if (end - l3 < 40) return fail(DecodeStatus::Truncated, DecodeReason::Ipv6Short);
     const std::uint8_t* ip = frame_ + l3;
     if ((ip[0] >> 4) != 6) return fail(DecodeStatus::Malformed, DecodeReason::Ipv6BadHeader);
@@ -253,8 +265,8 @@ class Decoder {
   }
 
   // An IP header at `l3` (of `kind`) whose protocol is GRE or IP in IP.
-  DecodeResult tunnel(HeaderKind kind, std::size_t l3, std::uint8_t protocol, std::size_t at,
-                      std::size_t end) {
+  TAKEDOWN_COLD DecodeResult tunnel(HeaderKind kind, std::size_t l3, std::uint8_t protocol,
+                                    std::size_t at, std::size_t end) {
     if (protocol == kIpGre) {  // the GRE header counts the layer
       if (!note(kind, l3)) return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyLayers);
       return enter(HeaderKind::Gre, at, wrapper::gre(frame_, at, end));
@@ -265,8 +277,8 @@ class Decoder {
   }
 
   // Decodes UDP or TCP in [l4, end); `end` is where the IP layer says its data ends.
-  DecodeResult transport(std::size_t l3, std::size_t l4, std::size_t end, std::uint8_t protocol,
-                         bool fragment) {
+  TAKEDOWN_HOT DecodeResult transport(std::size_t l3, std::size_t l4, std::size_t end,
+                                      std::uint8_t protocol, bool fragment) {
     out_.l4_protocol = protocol;
     out_.l4_offset = static_cast<std::uint16_t>(l4);
     const std::size_t available = end - l4;
@@ -298,11 +310,16 @@ class Decoder {
   }
 
   // A UDP datagram to a VXLAN or GTP-U port is a tunnel; any other is the inner packet.
-  DecodeResult udp_tunnel(std::size_t l3, std::size_t l4, std::size_t end) {
+  TAKEDOWN_HOT DecodeResult udp_tunnel(std::size_t l3, std::size_t l4, std::size_t end) {
     const bool vxlan = options_.vxlan && DecodeOptions::listed(options_.vxlan_ports, out_.dst_port);
     const bool gtpu =
         !vxlan && options_.gtpu && DecodeOptions::listed(options_.gtpu_ports, out_.dst_port);
-    if (!vxlan && !gtpu) return {};
+    if (__builtin_expect(!vxlan && !gtpu, 1)) return {};
+    return open_udp_tunnel(vxlan, l3, l4, end);
+  }
+
+  TAKEDOWN_COLD DecodeResult open_udp_tunnel(bool vxlan, std::size_t l3, std::size_t l4,
+                                             std::size_t end) {
     const HeaderKind ip = out_.ip_version == 4 ? HeaderKind::Ipv4 : HeaderKind::Ipv6;
     if (!note(ip, l3) || !note(HeaderKind::Udp, l4))
       return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyLayers);

@@ -16,6 +16,7 @@
 #include "filters/common/byte_order.hpp"
 #include "tests/support/compiled_snapshot.hpp"
 #include "tests/support/frames.hpp"
+#include "tests/support/wrapper_frames.hpp"
 #include "tests/support/quic_builder.hpp"
 
 namespace takedown::dataplane {
@@ -109,10 +110,11 @@ lists:
 
   void expect_identities() {
     const WorkerCounters& c = worker_->counters();
-    const std::uint64_t dropped = c.answered + c.reset + c.blocked_drop + c.malformed_drop;
+    const std::uint64_t dropped =
+        c.answered + c.reset + c.blocked_drop + c.no_return_drop + c.malformed_drop;
     EXPECT_EQ(c.rx_packets, c.tx_packets + dropped + c.tx_errors + c.quic_holding);
     EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls + c.blocked_quic,
-              c.answered + c.reset + c.blocked_drop);
+              c.answered + c.reset + c.blocked_drop + c.no_return_drop);
     const auto& ports = worker_->port_counters();
     EXPECT_EQ(ports[0].tx + ports[1].tx, c.tx_packets + c.responses_sent + c.resets_sent);
     EXPECT_EQ(ports[0].rx + ports[1].rx, c.rx_packets);
@@ -170,6 +172,71 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   EXPECT_EQ(c.blocked_dns, 2u);
   EXPECT_EQ(active_->slot(0).list_hits[0], 1u);
   EXPECT_EQ(active_->slot(0).list_hits[1], 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, WrappedTrafficIsJudgedAndAnsweredInsideItsWrapper) {
+  const Bytes inner = ipv4(17, udp(40000, 53, dns_query("www.scam.example", 1, true)));
+  const Bytes pppoe_query = ethernet(0x8864, {{0x88A8, 10}, {0x8100, 20}}) + pppoe(0x4242, inner);
+  const Bytes vxlan_query =
+      ethernet(0x0800) +
+      outer_ipv4(17, udp(51515, 4789, vxlan(0x1234, ethernet(0x0800) + inner)), 0x0A000001,
+                 0x0A000002);
+  const Bytes mpls_query = ethernet(0x8847) + mpls({100, 200}, inner);
+  const Bytes gtp_tls =
+      ethernet(0x0800) +
+      outer_ipv4(17, udp(2152, 2152, gtpu(0xA1B2C3D4, ipv4(6, tcp(40002, 443, client_hello(
+                                                                                {sni("scam.example")}))))),
+                 0x0A000001, 0x0A000002);
+  const Bytes gtp_http = [] {
+    const std::string request = "GET / HTTP/1.1\r\nHost: scam.example\r\n\r\n";
+    return ethernet(0x0800) +
+           outer_ipv4(17, udp(2152, 2152, gtpu(7, ipv4(6, tcp(40003, 80, Bytes(request.begin(),
+                                                                               request.end()))))),
+                      0x0A000001, 0x0A000002);
+  }();
+  const Bytes allowed_gre =
+      ethernet(0x0800) + outer_ipv4(47, gre(0x0800, ipv4(17, udp(1, 53, dns_query("www.example.com")))),
+                                    0x0A000001, 0x0A000002);
+  for (const Bytes& f : {pppoe_query, vxlan_query, mpls_query, gtp_tls, gtp_http, allowed_gre})
+    receive(0, f);
+  worker_->run();
+  const std::vector<Bytes> back = drain(0);
+  const std::vector<Bytes> onwards = drain(1);
+  // Back: the PPPoE and VXLAN answers; nothing through MPLS or GTP-U.
+  ASSERT_EQ(back.size(), 2u);
+  filters::DecodedPacket p;
+  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  filters::Wrapper w;
+  ASSERT_EQ(p.wrappers(back[0], &w, 1), 1u);
+  EXPECT_EQ(w.kind, filters::WrapperKind::Pppoe);
+  EXPECT_EQ(w.id, 0x4242u);
+  EXPECT_EQ(p.src_port, 53);
+  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  ASSERT_EQ(p.wrappers(back[1], &w, 1), 1u);
+  EXPECT_EQ(w.kind, filters::WrapperKind::Vxlan);
+  EXPECT_EQ(w.id, 0x1234u);
+  // Onwards, in arrival order: the HTTP reset to the server inside GTP-U (a dropped ClientHello
+  // gets none: the list says drop for TLS), then the allowed GRE query as it came.
+  ASSERT_EQ(onwards.size(), 2u);
+  EXPECT_EQ(onwards[1], allowed_gre);
+  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
+  EXPECT_EQ(p.dst_port, 80);
+  ASSERT_EQ(p.wrappers(onwards[0], &w, 1), 1u);
+  EXPECT_EQ(w.kind, filters::WrapperKind::GtpU);
+  EXPECT_EQ(w.id, 7u);
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.answered, 2u);
+  EXPECT_EQ(c.no_return_drop, 2u);  // the MPLS query, the GTP-U HTTP request
+  EXPECT_EQ(c.blocked_drop, 1u);    // the GTP-U ClientHello, by policy
+  EXPECT_EQ(c.resets_sent, 1u);
+  EXPECT_EQ(c.wrapped_pppoe, 1u);
+  EXPECT_EQ(c.wrapped_vxlan, 1u);
+  EXPECT_EQ(c.wrapped_mpls, 1u);
+  EXPECT_EQ(c.wrapped_gtpu, 2u);
+  EXPECT_EQ(c.wrapped_gre, 1u);
+  EXPECT_EQ(c.wrapped_ipip, 0u);
   expect_identities();
 }
 

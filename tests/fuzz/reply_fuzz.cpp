@@ -1,7 +1,8 @@
-// libFuzzer target: any frame, extracted as the data plane does, turned into every reply the data
-// plane could send for it (DNS answers for each response type, both TCP resets). Each reply must
-// stay within its buffer, decode back as a well-formed frame of the same protocol, and point back
-// at (or on to) the frame's endpoints.
+// libFuzzer target: any frame, extracted as the data plane does (every wrapper open), turned into
+// every reply the data plane could send for it (DNS answers for each response type, both TCP
+// resets). A reply is refused only where can_reply() says none can go (back through MPLS or
+// GTP-U, or a wrapper longer than a reply copies). Each reply must stay within its buffer and
+// decode back as a well-formed frame of the same protocol inside the same number of wrappers.
 #include <cstdlib>
 #include <cstring>
 
@@ -17,10 +18,20 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
-void check_reply(const std::uint8_t* reply, std::size_t length, std::uint8_t protocol) {
+void check_reply(const std::uint8_t* reply, std::size_t length, const DecodedPacket& original) {
   DecodedPacket decoded;
   check(decode_packet({reply, length}, decoded).status == DecodeStatus::Ok);
-  check(decoded.l4_protocol == protocol);
+  check(decoded.l4_protocol == original.l4_protocol);
+  check(decoded.layers == original.layers);
+}
+
+// A reply sent back to a port that is itself a VXLAN or GTP-U port reads as one more tunnel.
+bool back_to_a_tunnel_port(const DecodedPacket& p, ReplyDirection direction) {
+  const DecodeOptions options;
+  const std::uint16_t port = direction == ReplyDirection::Back ? p.src_port : p.dst_port;
+  return p.l4_protocol == DecodedPacket::kUdp &&
+         (DecodeOptions::listed(options.vxlan_ports, port) ||
+          DecodeOptions::listed(options.gtpu_ports, port));
 }
 
 }  // namespace
@@ -40,9 +51,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::memset(out + kMaxDnsAnswerFrame, 0xA5, 64);
       const std::size_t length =
           write_dns_answer({data, size}, x, policy, ExtendedDnsError::Blocked, out);
-      check(length > 0 && length <= kMaxDnsAnswerFrame);
       for (std::size_t i = 0; i < 64; ++i) check(out[kMaxDnsAnswerFrame + i] == 0xA5);
-      check_reply(out, length, DecodedPacket::kUdp);
+      const bool possible = can_reply(x.packet, ReplyDirection::Back);
+      check((length > 0) == possible && length <= kMaxDnsAnswerFrame);
+      if (possible && !back_to_a_tunnel_port(x.packet, ReplyDirection::Back))
+        check_reply(out, length, x.packet);
     }
   }
   // The worker resets only segments that carried a name.
@@ -50,9 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto direction : {ReplyDirection::Back, ReplyDirection::Onwards}) {
       std::memset(out + kMaxTcpResetFrame, 0xA5, 64);
       const std::size_t length = write_tcp_reset({data, size}, x.packet, direction, out);
-      check(length > 0 && length <= kMaxTcpResetFrame);
       for (std::size_t i = 0; i < 64; ++i) check(out[kMaxTcpResetFrame + i] == 0xA5);
-      check_reply(out, length, DecodedPacket::kTcp);
+      check((length > 0) == can_reply(x.packet, direction) && length <= kMaxTcpResetFrame);
+      if (length > 0) check_reply(out, length, x.packet);
     }
   }
   return 0;

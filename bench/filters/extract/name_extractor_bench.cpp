@@ -2,6 +2,9 @@
 // top-50k and the takedown list with prefixes, random casing, IPv4/IPv6, some VLAN tags and EDNS).
 // Baselines in the same binary: decoding the headers alone (the floor), and a naive QNAME parser
 // that builds a lowercased std::string per label, as many filters do.
+// Wrappers: decoding and extraction of the same DNS query frames inside each wrapper an ISP wire
+// carries (PPPoE, MPLS, GRE, VXLAN, GTP-U, IP in IP, three nested), against plain Ethernet in the
+// same run (BM_DecodeWrapped/0 and BM_ExtractWrapped/0).
 #include <benchmark/benchmark.h>
 
 #include <cctype>
@@ -12,6 +15,7 @@
 #include "bench/support/name_mix.hpp"
 #include "filters/extract/name_extractor.hpp"
 #include "tests/support/frames.hpp"
+#include "tests/support/wrapper_frames.hpp"
 
 namespace takedown::bench {
 namespace {
@@ -115,6 +119,100 @@ void BM_Baseline_StringQname(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+// The wrappers, by benchmark argument; 0 is plain Ethernet, the baseline.
+const char* const kWrappers[] = {"ethernet", "qinq",  "pppoe",     "mpls",     "mpls_pw",
+                                 "gre",      "gre_key_csum", "vxlan", "gtpu_ext", "ipip",
+                                 "6in4",     "nested3"};
+
+Bytes wrapped(int kind, const Bytes& inner_ip) {
+  const std::uint16_t v4 = 0x0800;
+  switch (kind) {
+    case 1:
+      return ethernet(v4, {{0x88A8, 100}, {0x8100, 200}}) + inner_ip;
+    case 2:
+      return ethernet(0x8864, {{0x88A8, 100}, {0x8100, 200}}) + pppoe(0x1234, inner_ip);
+    case 3:
+      return ethernet(0x8847) + mpls({16001, 24005}, inner_ip);
+    case 4:
+      return ethernet(0x8847) + mpls({16001, 24005}, control_word() + ethernet(v4) + inner_ip);
+    case 5:
+      return ethernet(v4) + outer_ipv4(47, gre(v4, inner_ip), 0x0A000001, 0x0A000002);
+    case 6:
+      return ethernet(v4) + outer_ipv4(47, gre(v4, inner_ip, {.checksum = true, .has_key = true,
+                                                              .key = 42}),
+                                       0x0A000001, 0x0A000002);
+    case 7:
+      return ethernet(v4) + outer_ipv4(17, udp(51515, 4789, vxlan(5001, ethernet(v4) + inner_ip)),
+                                       0x0A000001, 0x0A000002);
+    case 8:
+      return ethernet(v4) + outer_ipv4(17, udp(2152, 2152, gtpu(0x1000, inner_ip, 0xFF,
+                                                               pdu_session_container(), 0x85)),
+                                       0x0A000001, 0x0A000002);
+    case 9:
+      return ethernet(v4) + outer_ipv4(4, inner_ip, 0x0A000001, 0x0A000002);
+    case 10:
+      return ethernet(v4) + outer_ipv4(41, inner_ip, 0x0A000001, 0x0A000002);
+    case 11: {
+      const Bytes gtp = outer_ipv4(17, udp(2152, 2152, gtpu(5, inner_ip)), 3, 4);
+      const Bytes vx = outer_ipv4(17, udp(1234, 4789, vxlan(77, ethernet(v4) + gtp)), 5, 6);
+      return ethernet(v4) + outer_ipv4(47, gre(0x6558, ethernet(v4) + vx), 7, 8);
+    }
+    default:
+      return ethernet(inner_ip[0] >> 4 == 6 ? 0x86DD : v4) + inner_ip;
+  }
+}
+
+const std::vector<Bytes>& wrapped_set(int kind) {
+  static std::vector<Bytes> sets[sizeof kWrappers / sizeof kWrappers[0]];
+  std::vector<Bytes>& set = sets[kind];
+  if (set.empty()) {
+    static const auto blocked = read_lines(source_path("conf/lists/takedown-66k.txt"));
+    const auto names = name_mix(blocked, 4096, 3);
+    std::mt19937_64 rng(23);
+    for (const auto& n : names) {
+      const Bytes l4 = udp(40000, 53, dns_query(odd_case(n, rng), rng() % 2 ? 1 : 28));
+      // 6in4 carries IPv6; the others IPv4.
+      set.push_back(wrapped(kind, kind == 10 ? ipv6(17, l4) : ipv4(17, l4)));
+    }
+  }
+  return set;
+}
+
+void BM_DecodeWrapped(benchmark::State& state) {
+  const auto& set = wrapped_set(static_cast<int>(state.range(0)));
+  const filters::DecodeOptions options;
+  filters::DecodedPacket packet;
+  std::size_t i = 0, ok = 0;
+  for (auto _ : state) {
+    ok += filters::decode_packet(set[i], options, filters::LinkType::Ethernet, packet).status ==
+          filters::DecodeStatus::Ok;
+    benchmark::DoNotOptimize(packet.payload_offset);
+    if (++i == set.size()) i = 0;
+  }
+  if (ok != static_cast<std::size_t>(state.iterations())) state.SkipWithError("a frame did not decode");
+  state.SetLabel(kWrappers[state.range(0)]);
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ExtractWrapped(benchmark::State& state) {
+  const auto& set = wrapped_set(static_cast<int>(state.range(0)));
+  const filters::ExtractPorts ports;
+  filters::Extraction extraction;
+  std::size_t i = 0, named = 0;
+  for (auto _ : state) {
+    filters::extract_name(set[i], ports, extraction);
+    named += extraction.name() != nullptr;
+    benchmark::DoNotOptimize(extraction.name());
+    if (++i == set.size()) i = 0;
+  }
+  if (named != static_cast<std::size_t>(state.iterations())) state.SkipWithError("a frame had no name");
+  state.SetLabel(kWrappers[state.range(0)]);
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_DecodeWrapped)->DenseRange(0, sizeof kWrappers / sizeof kWrappers[0] - 1);
+BENCHMARK(BM_ExtractWrapped)->DenseRange(0, sizeof kWrappers / sizeof kWrappers[0] - 1);
 
 // Argument: 0 = DNS query frames, 1 = the protocol mix.
 BENCHMARK(BM_Extract)->Arg(0)->Arg(1);
