@@ -98,6 +98,27 @@ class Figures:
         self.items.append(item)
 
 
+WRAPPERS = ["Ethernet", "QinQ", "PPPoE in QinQ", "MPLS, 2 labels", "MPLS Ethernet pseudowire", "GRE",
+            "GRE with key and checksum", "VXLAN", "GTP-U with PDU session container", "IP in IP (4in4)",
+            "6in4", "GTP-U in VXLAN in GRE"]
+
+
+def wrappers(results, figures):
+    """Decode and extraction ns per frame of DNS queries inside each wrapper, against plain Ethernet
+    (argument 0) in the same run; the ratio is the wrapped frame's cost in plain frames."""
+    e = gbench(load(results, "name_extractor_bench.json"))
+    for stage, label in (("Decode", "decode"), ("Extract", "decode and extract")):
+        plain = e.get(f"BM_{stage}Wrapped/0/min_time:0.100")
+        if not plain:
+            continue
+        for i, name in enumerate(WRAPPERS[1:], 1):
+            x = e.get(f"BM_{stage}Wrapped/{i}/min_time:0.100")
+            if x:
+                figures.add(f"{label.split()[-1]}.wrapped.{i}", f"{label}, DNS query in {name}", x["median"],
+                            "ns/frame", (x["min"], x["max"]), ("plain Ethernet", plain["median"], "ns/frame"),
+                            x["median"] / plain["median"], source="name_extractor_bench")
+
+
 def micro(results, figures):
     m = gbench(load(results, "matcher_bench.json"))
     e = gbench(load(results, "name_extractor_bench.json"))
@@ -321,7 +342,7 @@ def main():
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     figures = Figures()
-    for part in (micro, pipeline, reload_figures, scaling, peers, observability, flows):
+    for part in (micro, wrappers, pipeline, reload_figures, scaling, peers, observability, flows):
         part(args.results, figures)
     latest = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "versions": versions(repo),
               "figures": figures.items}
