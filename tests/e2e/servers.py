@@ -56,13 +56,15 @@ def certificate(work, names):
             "-CAcreateserial", "-days", "2", "-extfile", path("server.ext"), "-out", path("cert.pem"))
 
 
-def nginx_config(work, address, names=("e2e.test",), access_log=False):
-    """nginx on address:80 and :443 with a certificate for `names`; with access_log, one line per
-    request in work/nginx-access.log: the TLS server name, the Host and the status."""
+def nginx_config(work, address, names=("e2e.test",), access_log=False, also=()):
+    """nginx on address:80 and :443 (and on each address of `also`) with a certificate for `names`;
+    with access_log, one line per request in work/nginx-access.log: the TLS server name, the Host
+    and the status."""
     for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(work, "nginx-tmp", d), exist_ok=True)
     certificate(work, list(names))
     tmp = os.path.join(work, "nginx-tmp")
+    listen = "".join(f"    listen {a}:80;\n    listen {a}:443 ssl;\n" for a in (address, *also))
     text = f"""daemon off;
 master_process off;
 worker_processes 1;
@@ -78,9 +80,7 @@ http {{
   uwsgi_temp_path {tmp}/uwsgi;
   scgi_temp_path {tmp}/scgi;
   server {{
-    listen {address}:80;
-    listen {address}:443 ssl;
-    ssl_certificate {work}/cert.pem;
+{listen}    ssl_certificate {work}/cert.pem;
     ssl_certificate_key {work}/key.pem;
     # Debian 12's nginx (1.22) enables TLS 1.3 only when asked; browsers and our clients send it.
     ssl_protocols TLSv1.2 TLSv1.3;
