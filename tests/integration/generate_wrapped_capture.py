@@ -42,8 +42,26 @@ gtpu-echo, pppoe-lcp, gre-88be for the frames without a name). Example:
 tshark (4.0) decodes all of it given TSHARK_OPTIONS, except PPPoE over Cisco HDLC and AF_INET6 10
 on null and loop (tshark_cannot_decode): tshark_differential.py judges those frames by the labels.
 
+With --rewrap PCAP (a classic pcap of Ethernet frames, such as tests/data/captures/browsers-sample.pcap)
+nothing is generated: the capture is written again as a pcapng, every frame kept in its order (so
+that frame numbers line up), each flow's IP packets, byte for byte, inside the wrappers of one
+recipe (REWRAP_RECIPES): plain, pppoe (over QinQ on half the Ethernet flows), mpls (1 to 3 labels),
+gre (with a key; over IPv4 or IPv6), vxlan (inner Ethernet, sometimes 802.1Q-tagged), gtpu (G-PDU
+with sequence number and a PDU session container), ipip4 (4in4/6in4), ipip6 (4in6/6in6), and two
+nested: gre+vxlan (VXLAN in GRE) and mpls+gtpu (GTP-U over MPLS). Every outer length and checksum is
+computed. The flows of each kind (QUIC, ClientHellos whose server_name needs the next segment, other
+ClientHellos, other TCP) are dealt the recipes in turn, ordered by a hash of their 5-tuple with the
+ends sorted, so each recipe gets its share of names spanning packets. Both directions of a flow
+get the same outer headers mirrored (see Rewrap). A flow's frames are on one interface: Ethernet,
+Linux SLL2 or raw IP (the last only for recipes that start with an IP header); frames that are not
+IPv4 or IPv6 (ARP, ...) or that the snap length cut stay as they were, on the Ethernet interface.
+--labels then writes "frame<TAB>recipe<TAB>description" per frame, the description in the tokens
+above ("linux_sll2 ipv6 gre[key] ipv4 vxlan eth ipv4"); recipe "untouched" for the frames kept as
+they were.
+
 usage: generate_wrapped_capture.py OUT [--frames N] [--seed S] [--blocked LIST] [--benign LIST]
                                    [--labels FILE] [--pcap-linktype N]
+       generate_wrapped_capture.py OUT --rewrap PCAP [--seed S] [--labels FILE]
 """
 import argparse
 import hashlib
@@ -319,8 +337,8 @@ def write_pcap(out, linktype, frames):
 
 
 # --- --rewrap: a real capture, each flow's packets inside a wrapper ---------------------------------
-# The recipes, one per flow: what wraps its IP packets, from the outside in. Each is built by
-# Rewrap.wrapped below; "->" in a description is where the flow's own IP packet goes.
+# The recipes, one per flow: what wraps its IP packets (Rewrap.wrapped builds them, Rewrap.description
+# names their layers).
 REWRAP_RECIPES = ("plain", "pppoe", "mpls", "gre", "vxlan", "gtpu", "ipip4", "ipip6", "gre+vxlan", "mpls+gtpu")
 # The links each recipe may sit on: an EtherType-carrying link for the ones that start below IP,
 # any (raw IP too) for the ones that start with an IP header.
@@ -334,7 +352,8 @@ def read_pcap(path):
     byte order, microsecond or nanosecond timestamps)."""
     data = open(path, "rb").read()
     magic = data[:4]
-    order = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(magic)
+    order = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+             b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(magic)
     if order is None:
         raise SystemExit(f"{path}: not a classic pcap (a pcapng? convert it with editcap -F pcap)")
     nanoseconds = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
@@ -389,14 +408,14 @@ def flow_key(packet):
 class Rewrap:
     """The outer headers of one flow, drawn once from a hash of its key (so that a capture is
     rewrapped the same way every time, and both directions alike): tunnel addresses, MACs, labels,
-    key, VNI, TEIDs, session id, link. The server->client direction (forward False) gets them
-    mirrored: outer addresses, MACs and UDP source/destination swapped (VXLAN keeps destination port
-    4789, GTP-U is 2152 both ways), its own TEID and a DL rather than UL PDU session container."""
+    key, VNI, TEIDs, session id, link. The client is the end that sent the flow's first packet; the
+    server->client direction (to_server False) gets the headers mirrored: outer addresses and inner
+    MACs swapped (VXLAN keeps its source port and destination port 4789, GTP-U is 2152 both ways),
+    its own TEID and sequence numbers and a DL rather than UL PDU session container."""
 
-    def __init__(self, key, seed):
-        digest = hashlib.sha256(repr((seed, key)).encode()).digest()
-        r = self.r = random.Random(digest)
-        self.recipe = REWRAP_RECIPES[int.from_bytes(digest[:4], "big") % len(REWRAP_RECIPES)]
+    def __init__(self, key, seed, recipe):
+        r = random.Random(flow_hash(key, seed))
+        self.recipe = recipe
         self.link = r.choice(REWRAP_LINKS.get(self.recipe, ("ethernet", "linux_sll2", "raw")))
         self.ifindex = r.randrange(1, 64)
         self.qinq = [(0x88A8, r.randrange(1, 4095)), (0x8100, r.randrange(1, 4095))] if r.random() < 0.5 else []
@@ -434,7 +453,7 @@ class Rewrap:
         }[self.recipe]
         return " ".join(link + tokens + [inner])
 
-    def wrapped(self, packet, forward):
+    def wrapped(self, packet, to_server):
         """(EtherType, bytes) of the IP packet `packet` inside this flow's wrappers."""
         inner_type = ethertype_of(packet[0] >> 4 == 6)
         recipe = self.recipe
@@ -444,48 +463,107 @@ class Rewrap:
             ppp = 0x0057 if inner_type == IPV6 else 0x0021
             return PPPOE, struct.pack("!BBHHH", 0x11, 0x00, self.session, 2 + len(packet), ppp) + packet
         if recipe in ("mpls", "mpls+gtpu"):
-            inner = packet if recipe == "mpls" else self.gtpu(self.middle, self.middle_v6, packet, forward)
+            inner = packet if recipe == "mpls" else self.gtpu(self.middle, self.middle_v6, packet, to_server)
             stack = b"".join(struct.pack("!I", label << 12 | bits | (i == len(self.labels) - 1) << 8)
                              for i, (label, bits) in enumerate(zip(self.labels, self.label_bits)))
             return MPLS, stack + inner
         v6 = self.outer_v6
         if recipe == "gre":
-            return ethertype_of(v6), self.gre(packet, inner_type, forward)
+            return ethertype_of(v6), self.gre(packet, inner_type, to_server)
         if recipe == "vxlan":
-            return ethertype_of(v6), self.vxlan(self.outer, v6, packet, inner_type, forward)
+            return ethertype_of(v6), self.vxlan(self.outer, v6, packet, inner_type, to_server)
         if recipe == "gtpu":
-            return ethertype_of(v6), self.gtpu(self.outer, v6, packet, forward)
+            return ethertype_of(v6), self.gtpu(self.outer, v6, packet, to_server)
         if recipe in ("ipip4", "ipip6"):
             v6 = recipe == "ipip6"
-            src, dst = mirrored(self.outer if v6 == self.outer_v6 else self.middle, forward)
+            src, dst = mirrored(self.outer if v6 == self.outer_v6 else self.middle, to_server)
             return ethertype_of(v6), ip_packet(v6, 41 if inner_type == IPV6 else 4, src, dst, packet)
         # gre+vxlan: GRE (outer addresses) carrying IP (middle addresses) carrying VXLAN
-        middle = self.vxlan(self.middle, self.middle_v6, packet, inner_type, forward)
-        return ethertype_of(v6), self.gre(middle, ethertype_of(self.middle_v6), forward)
+        middle = self.vxlan(self.middle, self.middle_v6, packet, inner_type, to_server)
+        return ethertype_of(v6), self.gre(middle, ethertype_of(self.middle_v6), to_server)
 
-    def gre(self, payload, proto, forward):
-        src, dst = mirrored(self.outer, forward)
+    def gre(self, payload, proto, to_server):
+        src, dst = mirrored(self.outer, to_server)
         header = struct.pack("!HHI", 1 << 13, proto, self.gre_key)  # K bit, the key
         return ip_packet(self.outer_v6, 47, src, dst, header + payload)
 
-    def vxlan(self, ends, v6, packet, inner_type, forward):
-        src, dst = mirrored(ends, forward)
-        macs = self.inner_macs if forward else self.inner_macs[::-1]
+    def vxlan(self, ends, v6, packet, inner_type, to_server):
+        src, dst = mirrored(ends, to_server)
+        macs = self.inner_macs if to_server else self.inner_macs[::-1]
         ethernet = macs[0] + macs[1] + b"".join(struct.pack("!HH", *t) for t in self.inner_tag)
         payload = struct.pack("!B3xI", 0x08, self.vni << 8) + ethernet + struct.pack("!H", inner_type) + packet
         return ip_packet(v6, UDP, src, dst, gc.udp(self.vxlan_port, 4789, payload))
 
-    def gtpu(self, ends, v6, packet, forward):
+    def gtpu(self, ends, v6, packet, to_server):
         """A G-PDU with sequence number and a PDU session container: UL (type 1) from the client,
         DL (type 0) to it, each direction with its TEID and its own run of sequence numbers."""
-        src, dst = mirrored(ends, forward)
-        direction = 0 if forward else 1
+        src, dst = mirrored(ends, to_server)
+        direction = 0 if to_server else 1
         sequence = self.sequence[direction]
         self.sequence[direction] = (sequence + 1) & 0xFFFF
-        container = bytes([1, 0x10 if forward else 0x00, self.qfi, 0])
+        container = bytes([1, 0x10 if to_server else 0x00, self.qfi, 0])
         payload = struct.pack("!HBB", sequence, 0, 0x85) + container + packet
         gtp = struct.pack("!BBHI", 0x34, 0xFF, len(payload), self.teids[direction])
         return ip_packet(v6, UDP, src, dst, gc.udp(2152, 2152, gtp + payload))
+
+
+def flow_hash(key, seed):
+    return hashlib.sha256(repr((seed, key)).encode()).digest()
+
+
+def sni_in_segment(payload):
+    """Whether the server_name extension of the ClientHello that `payload` (a TCP segment) starts
+    ends within the segment; False if it does not, or the segment is no ClientHello."""
+    if len(payload) < 44 or payload[0] != 0x16 or payload[5] != 1:
+        return False
+    offset = 43  # record header, handshake header, version, random
+    offset += 1 + payload[offset]  # session id
+    if offset + 2 > len(payload):
+        return False
+    offset += 2 + struct.unpack("!H", payload[offset:offset + 2])[0]  # cipher suites
+    if offset + 1 > len(payload):
+        return False
+    offset += 1 + payload[offset] + 2  # compression methods, extensions length
+    while offset + 4 <= len(payload):
+        kind, length = struct.unpack("!HH", payload[offset:offset + 4])
+        offset += 4 + length
+        if kind == 0:
+            return offset <= len(payload)
+    return False
+
+
+def flow_class(packet, key, seen):
+    """What a flow carries, as far as its first packets tell, so that every recipe gets some of each:
+    "quic" (UDP to or from port 443); for TCP, by its first payload: "tls-late-sni" (a ClientHello
+    whose server_name is not all in that segment: naming it takes reassembly), "tls" (a ClientHello
+    whose name is), "tcp" (anything else); "other". `seen`: the class so far (None at the flow's
+    first packet, "tcp?" before its first payload)."""
+    proto, (_, port_a), (_, port_b) = key
+    if proto == UDP:
+        return "quic" if 443 in (port_a, port_b) else "other"
+    if proto != TCP:
+        return "other"
+    if seen not in (None, "tcp?"):  # decided at its first payload
+        return seen
+    l4 = packet[(packet[0] & 15) * 4:] if packet[0] >> 4 == 4 else packet[40:]
+    payload = l4[(l4[12] >> 4) * 4:] if len(l4) >= 20 else b""
+    if not payload:
+        return "tcp?"
+    if payload[:1] != b"\x16":
+        return "tcp"
+    return "tls" if sni_in_segment(payload) else "tls-late-sni"
+
+
+def deal_recipes(classes, seed):
+    """{flow key: recipe}: the flows of each class in the order of the hash of their key, dealt the
+    recipes in turn (carrying on from one class to the next), so that each recipe gets its share of
+    QUIC flows and of ClientHellos named only after reassembly, the same for a capture and seed every time."""
+    recipes, turn = {}, 0
+    for kind in ("quic", "tls-late-sni", "tls", "tcp", "tcp?", "other"):
+        for key in sorted((k for k, c in classes.items() if c == kind), key=lambda k: flow_hash(k, seed)):
+            recipes[key] = REWRAP_RECIPES[turn % len(REWRAP_RECIPES)]
+            turn += 1
+    return recipes
 
 
 def tunnel_ends(r, v6):
@@ -494,31 +572,42 @@ def tunnel_ends(r, v6):
     return bytes([100, 64, r.randrange(256), r.randrange(1, 255)]), bytes([203, 0, 113, r.randrange(1, 255)])
 
 
-def mirrored(ends, forward):
-    return ends if forward else ends[::-1]
+def mirrored(ends, to_server):
+    return ends if to_server else ends[::-1]
 
 
 def rewrap(path, seed):
     """([(link, microseconds, frame)], [label lines]) of the capture at `path`, every frame kept in
     order: each flow's IP packets in its recipe's wrappers, on its link; the rest (ARP, anything not
     IPv4 or IPv6, frames cut short) as they were, on the Ethernet interface."""
+    records = [(us, data, ip_of_ethernet(data) if len(data) == length else None)
+               for us, data, length in read_pcap(path)]
+    classes = {}
+    for _, _, parts in records:
+        if parts:
+            key, _ = flow_key(parts[2])
+            classes[key] = flow_class(parts[2], key, classes.get(key))
+    recipes = deal_recipes(classes, seed)
     flows, frames, labels = {}, [], []
-    for number, (us, data, length) in enumerate(read_pcap(path), 1):
-        parts = ip_of_ethernet(data) if len(data) == length else None
+    for number, (us, data, parts) in enumerate(records, 1):
         if parts is None:
             frames.append(("ethernet", us, data))
             labels.append(f"{number}\tuntouched\tethernet\n")
             continue
         macs, tags, packet = parts
         key, forward = flow_key(packet)
-        flow = flows.get(key) or flows.setdefault(key, Rewrap(key, seed))
-        ethertype, payload = flow.wrapped(packet, forward)
+        if key not in flows:  # its first packet goes from the client
+            flows[key] = Rewrap(key, seed, recipes[key]), forward
+        flow, client_forward = flows[key]
+        to_server = forward == client_forward
+        ethertype, payload = flow.wrapped(packet, to_server)
         if flow.link == "raw":
             if ethertype not in (IPV4, IPV6):
                 raise AssertionError(f"recipe {flow.recipe} on raw IP")
             data = payload
-        elif flow.link == "linux_sll2":  # EtherType, reserved, ifindex, ARPHRD_ETHER, packet type, address
-            data = struct.pack("!HHIHBB8s", ethertype, 0, flow.ifindex, 1, 0 if forward else 4, 6,
+        elif flow.link == "linux_sll2":  # EtherType, reserved, ifindex, ARPHRD_ETHER, packet type
+            # (outgoing to the server, to us from it: as if captured at the client), the source MAC
+            data = struct.pack("!HHIHBB8s", ethertype, 0, flow.ifindex, 1, 4 if to_server else 0, 6,
                                macs[6:12] + b"\0\0") + payload
         else:  # the frame's own MAC addresses and tags (QinQ added around PPPoE when it had none)
             tags = tags or (flow.qinq if flow.recipe == "pppoe" else [])

@@ -17,10 +17,16 @@ the names inside PPPoE, MPLS, GRE, VXLAN, GTP-U and IP in IP, up to three deep; 
 pcap of --frames/10 frames per link type), compared frame by frame with the tshark options that
 generator names (TSHARK_OPTIONS), with figures per link type and wrapper from its labels. A frame
 tshark cannot decode (PPPoE over Cisco HDLC, AF_INET6 10 on null and loop: tshark 4.0 has no
-dissector binding for them, nor Decode As) must carry the generator's name instead.
+dissector binding for them, nor Decode As) must carry the generator's name instead. Last, the real
+capture (--rewrap, by default tests/data/captures/browsers-sample.pcap under --source-dir) rewrapped
+by generate_wrapped_capture.py --rewrap, each flow in one wrapper recipe (PPPoE, MPLS, GRE, VXLAN,
+GTP-U, IP in IP, two nested, or none), compared flow by flow (compare_flows) with figures per recipe;
+and each frame's names by takedownctl and by tshark must be those of the same frame unwrapped.
+
+--rewrap PCAP without --wrapped runs only that last comparison, on PCAP.
 
 usage: tshark_differential.py --takedownctl BIN --config CONF --source-dir DIR --work-dir DIR [--frames N]
-                              [--capture PCAP | --wrapped]
+                              [--capture PCAP | --wrapped] [--rewrap PCAP]
 """
 import json
 import os
@@ -64,21 +70,26 @@ def tshark_names(capture, options=()):
     return names
 
 
-def inspect_names(takedownctl, config, capture):
-    """{frame: (proto, name)} by `takedownctl inspect`, and its stderr summary."""
+def inspect_names(takedownctl, config, capture, records=None):
+    """{frame: (proto, name)} by `takedownctl inspect`, and its stderr summary. `records`: a list
+    to append inspect's records (the parsed JSON lines) to."""
     inspected = subprocess.run([takedownctl, "inspect", "-c", config, capture], check=True,
                                capture_output=True, text=True)
     ours = {}
     for line in inspected.stdout.splitlines():
         record = json.loads(line)
         ours[record["frame"]] = (record["proto"], record["name"])
+        if records is not None:
+            records.append(record)
     return ours, inspected.stderr.strip()
 
 
-def flows_of_frames(capture):
-    """{frame: "tcp:N" | "udp:N"}, tshark's stream numbers."""
-    out = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-e", "frame.number", "-e",
-                          "tcp.stream", "-e", "udp.stream"], check=True, capture_output=True, text=True).stdout
+def flows_of_frames(capture, options=()):
+    """{frame: "tcp:N" | "udp:N"}, tshark's stream numbers. Of the last TCP or UDP layer: inside a
+    tunnel over UDP (VXLAN, GTP-U) the first udp.stream is the tunnel's, the last the flow's."""
+    out = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-E", "occurrence=l", *options,
+                          "-e", "frame.number", "-e", "tcp.stream", "-e", "udp.stream"],
+                         check=True, capture_output=True, text=True).stdout
     flows = {}
     for line in out.splitlines():
         frame, tcp, udp = (line.split("\t") + ["", ""])[:3]
@@ -86,14 +97,18 @@ def flows_of_frames(capture):
     return flows
 
 
-def compare_flows(takedownctl, config, capture):
+def compare_flows(takedownctl, config, capture, options=(), recipes=None):
     """tshark against `takedownctl inspect` on a capture of real clients, flow by flow: the same
     names per flow, and ours on a frame no later than tshark's. tshark names a ClientHello on the
     frame that completes it; we name it on the frame that completes the SNI, which may be earlier.
-    Returns (disagreeing flows as text lines, figures)."""
-    ours, summary = inspect_names(takedownctl, config, capture)
-    theirs = tshark_names(capture)
-    flow = flows_of_frames(capture)
+    `recipes`: {frame: recipe} (generate_wrapped_capture.py --rewrap's labels), for figures per
+    recipe ({recipe: [flows, agree, http, tls, quic, reassembled]} in figures["recipes"]: the flows
+    tshark names each protocol in, and those we named only from several packets). Returns
+    (disagreeing flows as text lines, figures); figures["ours"] and ["theirs"] are the names per frame."""
+    records = []
+    ours, summary = inspect_names(takedownctl, config, capture, records)
+    theirs = tshark_names(capture, options)
+    flow = flows_of_frames(capture, options)
 
     def by_flow(names):
         grouped = {}
@@ -112,8 +127,21 @@ def compare_flows(takedownctl, config, capture):
             by_proto[proto] = by_proto.get(proto, 0) + 1
     earlier = sum(1 for k in ours_by if k in theirs_by and ours_by[k][1] < theirs_by[k][1])
     figures = {"flows": len(theirs_by), "disagree": len(bad), "tshark": by_proto, "ours_earlier": earlier,
-               "inspect": summary}
-    lines = [f"  {k}: takedownctl {ours_by.get(k)} tshark {theirs_by.get(k)}" for k in bad]
+               "inspect": summary, "ours": ours, "theirs": theirs, "recipes": {}}
+    recipe_of = {}
+    for frame, key in flow.items():
+        if recipes and frame in recipes:
+            recipe_of.setdefault(key, set()).add(recipes[frame])
+    recipe_of = {k: "/".join(sorted(v)) for k, v in recipe_of.items()}  # one each, unless the generator erred
+    several = {flow.get(r["frame"]) for r in records if r.get("packets", 1) > 1}
+    for k in set(ours_by) | set(theirs_by):
+        row = figures["recipes"].setdefault(recipe_of.get(k, "-"), [0] * 6)
+        protos = {proto for proto, _ in theirs_by.get(k, ([], 0))[0]}
+        for i, value in enumerate((1, k not in bad, "http" in protos, "tls" in protos, "quic" in protos,
+                                   k in several)):
+            row[i] += value
+    lines = [f"  {k}{' (' + recipe_of[k] + ')' if k in recipe_of else ''}: takedownctl {ours_by.get(k)} tshark "
+             f"{theirs_by.get(k)}" for k in bad]
     return lines, figures
 
 
@@ -153,6 +181,46 @@ def compare_wrapped(takedownctl, config, capture, labels, options):
     return lines, figures, summary
 
 
+def run_rewrap(args, pcap):
+    """The real capture `pcap` rewrapped (generate_wrapped_capture.py --rewrap), flow by flow against
+    tshark with figures per recipe; and frame by frame against the same capture unwrapped: the
+    wrappers must change no name, nor the frame it is on, for takedownctl nor for tshark."""
+    generator = os.path.join(args.source_dir, "tests/integration/generate_wrapped_capture.py")
+    os.makedirs(args.work_dir, exist_ok=True)
+    capture = os.path.join(args.work_dir, "rewrapped-" + os.path.splitext(os.path.basename(pcap))[0] + ".pcapng")
+    labels = capture + ".labels"
+    subprocess.run([sys.executable, generator, capture, "--rewrap", pcap, "--labels", labels], check=True)
+    recipes, descriptions = {}, {}
+    for line in open(labels):
+        frame, recipe, description = line.rstrip("\n").split("\t")
+        recipes[int(frame)], descriptions[int(frame)] = recipe, description
+    lines, figures = compare_flows(args.takedownctl, args.config, capture, TSHARK_OPTIONS, recipes)
+    plain_ours, _ = inspect_names(args.takedownctl, args.config, pcap)
+    plain_theirs = tshark_names(pcap)
+    changed = []
+    for side, plain, wrapped in (("takedownctl", plain_ours, figures["ours"]),
+                                 ("tshark", plain_theirs, figures["theirs"])):
+        for frame in sorted(set(plain) | set(wrapped)):
+            if plain.get(frame) != wrapped.get(frame):
+                changed.append(f"  frame {frame} ({descriptions.get(frame)}): {side} {wrapped.get(frame)}, "
+                               f"unwrapped {plain.get(frame)}")
+    print(f"tshark differential on {os.path.basename(capture)} ({os.path.basename(pcap)} rewrapped): tshark names "
+          f"{figures['flows']} flows ({figures['tshark']}); {figures['flows'] - figures['disagree']} agree with "
+          f"takedownctl inspect, ours on an earlier frame in {figures['ours_earlier']}; {len(changed)} frame names "
+          f"differ from the unwrapped capture")
+    columns = ("flows", "agree", "http", "tls", "quic", "reasm")
+    print(f"  {'recipe':12} {'frames':>7} " + " ".join(f"{c:>7}" for c in columns)
+          + "   (reasm: flows named by takedownctl from several packets)")
+    frames_of = {}
+    for recipe in recipes.values():
+        frames_of[recipe] = frames_of.get(recipe, 0) + 1
+    for recipe, row in sorted(figures["recipes"].items()):
+        print(f"  {recipe:12} {frames_of.get(recipe, 0):7d} " + " ".join(f"{value:7d}" for value in row))
+    print("\n".join(lines[:20] + changed[:20]))
+    print(figures["inspect"])
+    return 1 if lines or changed or not figures["tshark"].get("quic") or not figures["tshark"].get("tls") else 0
+
+
 def run_wrapped(args):
     """--wrapped: the pcapng of every link type and wrapper, then a classic pcap per link type."""
     generator = os.path.join(args.source_dir, "tests/integration/generate_wrapped_capture.py")
@@ -179,6 +247,11 @@ def run_wrapped(args):
                 print(f"  {group:24} " + " ".join(f"{value:7d}" for value in row))
         print("\n".join(lines[:20] + [summary]))
         failed |= bool(lines) or total[2] < total[1] // 2  # too few by tshark: the generator or tshark went wrong
+    rewrap = args.rewrap or os.path.join(args.source_dir, "tests/data/captures/browsers-sample.pcap")
+    if os.path.exists(rewrap):
+        failed |= bool(run_rewrap(args, rewrap))
+    else:
+        print(f"no {rewrap}: the rewrapped real capture is not compared")
     return 1 if failed else 0
 
 
@@ -189,6 +262,8 @@ def main():
     parser.add_argument("--capture", help="a capture of real clients, compared flow by flow instead")
     parser.add_argument("--wrapped", action="store_true",
                         help="the capture of every wrapper and link type (generate_wrapped_capture.py) instead")
+    parser.add_argument("--rewrap", help="a classic pcap of Ethernet frames (default, with --wrapped: "
+                        "tests/data/captures/browsers-sample.pcap) to compare flow by flow rewrapped")
     args = parser.parse_args()
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed (scripts/install-deps.sh installs it)")
@@ -196,6 +271,8 @@ def main():
     if args.wrapped:
         args.frames = args.frames or 3000
         return run_wrapped(args)
+    if args.rewrap:
+        return run_rewrap(args, args.rewrap)
     args.frames = args.frames or 6000
     if args.capture:
         lines, figures = compare_flows(args.takedownctl, args.config, args.capture)
