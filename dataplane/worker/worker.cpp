@@ -123,12 +123,12 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
   }
   const std::uint64_t now = rte_rdtsc();
+  const filters::LinkType link = runtime_.ports[rx.port_index].link;
   for (std::uint16_t i = 0; i < count; ++i) {
     if (i + kPrefetchAhead < count)
       rte_prefetch0(rte_pktmbuf_mtod(frames[i + kPrefetchAhead], void*));
     const auto frame = frame_of(frames[i]);
-    filters::extract_name(frame, runtime_.extract_ports, extractions_[i],
-                          runtime_.ports[rx.port_index].link);
+    filters::extract_name(frame, runtime_.extract_ports, extractions_[i], link);
     if (extractions_[i].packet.layers != 0) count_wrapper(frame, extractions_[i].packet);
     steps_[i] = flows_ != nullptr ? flows_->step(frame, extractions_[i], now) : filters::FlowStep{};
   }

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace takedown::filters {
 
@@ -24,6 +25,20 @@ struct DecodeOptions {
   bool ip_in_ip = true;  // IPv4 or IPv6 directly inside IPv4 or IPv6 (protocols 4 and 41)
   std::array<std::uint16_t, kMaxPorts> vxlan_ports{4789};  // UDP destination ports; 0 unused
   std::array<std::uint16_t, kMaxPorts> gtpu_ports{2152};
+
+  // Whether `port` is one of the VXLAN or GTP-U ports, open or not: every UDP datagram asks, so
+  // the eight 16-bit entries are compared as two 64-bit words (a lane is zero where it matches).
+  __attribute__((always_inline)) bool tunnel_port(std::uint16_t port) const {
+    static_assert(kMaxPorts == 4 && sizeof vxlan_ports == 8 && sizeof gtpu_ports == 8);
+    std::uint64_t a, b;
+    std::memcpy(&a, vxlan_ports.data(), 8);
+    std::memcpy(&b, gtpu_ports.data(), 8);
+    const std::uint64_t lanes = 0x0001000100010001ull * port;
+    const auto zero_lane = [](std::uint64_t x) {
+      return (x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull;
+    };
+    return port != 0 && (zero_lane(a ^ lanes) | zero_lane(b ^ lanes)) != 0;
+  }
 
   // Branch-free over the four entries: every UDP datagram asks it twice.
   __attribute__((always_inline)) static bool listed(

@@ -1,5 +1,9 @@
 #include "filters/packet/packet_decoder.hpp"
 
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
 #include "filters/common/byte_order.hpp"
 #include "filters/common/enum_text.hpp"
 #include "filters/packet/wrapper_headers.hpp"
@@ -311,15 +315,15 @@ class Decoder {
 
   // A UDP datagram to a VXLAN or GTP-U port is a tunnel; any other is the inner packet.
   TAKEDOWN_HOT DecodeResult udp_tunnel(std::size_t l3, std::size_t l4, std::size_t end) {
+    if (__builtin_expect(!options_.tunnel_port(out_.dst_port), 1)) return {};
+    return open_udp_tunnel(l3, l4, end);
+  }
+
+  TAKEDOWN_COLD DecodeResult open_udp_tunnel(std::size_t l3, std::size_t l4, std::size_t end) {
     const bool vxlan = options_.vxlan && DecodeOptions::listed(options_.vxlan_ports, out_.dst_port);
     const bool gtpu =
         !vxlan && options_.gtpu && DecodeOptions::listed(options_.gtpu_ports, out_.dst_port);
-    if (__builtin_expect(!vxlan && !gtpu, 1)) return {};
-    return open_udp_tunnel(vxlan, l3, l4, end);
-  }
-
-  TAKEDOWN_COLD DecodeResult open_udp_tunnel(bool vxlan, std::size_t l3, std::size_t l4,
-                                             std::size_t end) {
+    if (!vxlan && !gtpu) return {};
     const HeaderKind ip = out_.ip_version == 4 ? HeaderKind::Ipv4 : HeaderKind::Ipv6;
     if (!note(ip, l3) || !note(HeaderKind::Udp, l4))
       return fail(DecodeStatus::NotApplicable, DecodeReason::TooManyLayers);
@@ -338,18 +342,11 @@ class Decoder {
 
 DecodeResult decode_packet(std::span<const std::uint8_t> frame, const DecodeOptions& options,
                            LinkType link, DecodedPacket& out) {
-  // Every scalar reset; the outer header list is valid up to outer_count only.
+  // Every field before the outer header list reset in one go; the list is valid up to
+  // outer_count only, and is not cleared (hot path).
+  static_assert(std::is_trivially_copyable_v<DecodedPacket>);
+  std::memset(static_cast<void*>(&out), 0, offsetof(DecodedPacket, outer));
   out.link = link;
-  out.vlan_count = 0;
-  out.vlan_tci[0] = out.vlan_tci[1] = 0;
-  out.layers = 0;
-  out.outer_count = 0;
-  out.ip_version = 0;
-  out.l4_protocol = 0;
-  out.l3_offset = out.l4_offset = out.payload_offset = out.payload_length = 0;
-  out.src_port = out.dst_port = 0;
-  out.tcp_seq = out.tcp_ack = 0;
-  out.tcp_flags = 0;
   const std::size_t size = frame.size() > 0xFFFF ? 0xFFFF : frame.size();
   Decoder decoder(frame.data(), size, options, out);
   return decoder.link(link);

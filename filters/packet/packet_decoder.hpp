@@ -146,7 +146,8 @@ struct DecodedPacket {
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;
   std::uint8_t tcp_flags = 0;
-  // Outermost first; only the first outer_count are set (not cleared per frame: hot path).
+  // Outermost first; only the first outer_count are set (not cleared per frame: hot path). Last:
+  // decode_packet() clears every field before it at once.
   OuterHeader outer[kMaxOuterHeaders];
 
   // The inner IP addresses, inside the `frame` this packet was decoded from: 4 bytes for IPv4, 16

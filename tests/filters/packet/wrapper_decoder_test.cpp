@@ -391,6 +391,28 @@ TEST(WrapperDecoder, EveryLinkType) {
   EXPECT_EQ(pcap_linktype_of(LinkType::RawIpv6), 229u);
 }
 
+TEST(WrapperDecoder, TunnelPortsAreFoundInEveryLaneAndNothingElseIs) {
+  DecodeOptions o;
+  EXPECT_TRUE(o.tunnel_port(4789));
+  EXPECT_TRUE(o.tunnel_port(2152));
+  for (std::uint16_t p : {0, 53, 443, 4788, 4790, 2153, 4789 ^ 0x8000, 0xFFFF}) EXPECT_FALSE(o.tunnel_port(p)) << p;
+  o.vxlan_ports = {1, 0x8000, 0x7FFF, 0xFFFF};
+  o.gtpu_ports = {0, 0, 0, 2};
+  for (std::uint16_t p : {1, 0x8000, 0x7FFF, 0xFFFF, 2}) EXPECT_TRUE(o.tunnel_port(p)) << p;
+  for (std::uint16_t p : {0, 3, 4789, 2152, 0x7FFE, 0xFFFE, 0x0100}) EXPECT_FALSE(o.tunnel_port(p)) << p;
+  // Every one of the 65,536 ports against a brute-force answer, on a few lists.
+  for (const auto& [v, g] : {std::pair{std::array<std::uint16_t, 4>{4789}, std::array<std::uint16_t, 4>{2152}},
+                             std::pair{std::array<std::uint16_t, 4>{1, 2, 3, 4}, std::array<std::uint16_t, 4>{
+                                                                                     0x8001, 0xFFFF, 0, 7}}}) {
+    o.vxlan_ports = v;
+    o.gtpu_ports = g;
+    for (std::uint32_t p = 0; p <= 0xFFFF; ++p) {
+      const auto port = static_cast<std::uint16_t>(p);
+      ASSERT_EQ(o.tunnel_port(port), DecodeOptions::listed(v, port) || DecodeOptions::listed(g, port)) << p;
+    }
+  }
+}
+
 TEST(WrapperDecoder, FlowContextSeparatesTenantsAndMatchesBothDirections) {
   const auto vx = [](std::uint32_t vni, std::uint32_t src, std::uint32_t dst) {
     return ethernet(kIpv4) +
