@@ -1,6 +1,8 @@
 // Every list format on real files, plus the inputs that must never crash or hang the loader.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "control/lists/list_loader.hpp"
@@ -191,6 +193,39 @@ TEST(AnyFormat, CrlfMissingFinalNewlineNulAndHugeLines) {
       EXPECT_EQ(list.report.skipped_by_reason.at("line longer than 4096 bytes"), 1u);
     }
   }
+}
+
+// A UTF-8 byte-order mark before the first line of a real list (as Windows editors save them) is
+// not part of that line: the first entry loads in every format, and a BOM later in a file is not
+// stripped.
+TEST(AnyFormat, AByteOrderMarkIsNotPartOfTheFirstLine) {
+  const std::string bom = "\xEF\xBB\xBF";
+  struct Case {
+    ListFormat format;
+    const char* file;
+  };
+  for (const Case& c : {Case{ListFormat::Hosts, "tests/data/lists/stevenblack-hosts-head.txt"},
+                        Case{ListFormat::Adblock, "tests/data/lists/scams-light-adblock-head.txt"},
+                        Case{ListFormat::Dnsmasq, "tests/data/lists/scams-light-dnsmasq-head.txt"},
+                        Case{ListFormat::Unbound, "tests/data/lists/scams-light-unbound-head.txt"},
+                        Case{ListFormat::Domains, "conf/lists/takedown-66k.txt"}}) {
+    SCOPED_TRACE(c.file);
+    const ParsedList plain = load(c.format, c.file);
+    std::ifstream in(source_path(c.file), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const ParsedList marked = parse_text(c.format, bom + bytes);
+    EXPECT_EQ(marked.report.loaded, plain.report.loaded);
+    EXPECT_EQ(marked.report.skipped, plain.report.skipped);
+    ASSERT_FALSE(marked.entries.empty());
+    EXPECT_EQ(marked.entries.front().text, plain.entries.front().text);
+    EXPECT_EQ(marked.entries.front().line, plain.entries.front().line);
+  }
+  // Only at the very start: a first line that is an entry loads, a later BOM stays in its line.
+  const ParsedList first = parse_text(ListFormat::Hosts, bom + "0.0.0.0 first.example\n" + bom +
+                                                             "0.0.0.0 second.example\n");
+  ASSERT_EQ(first.entries.size(), 1u);
+  EXPECT_EQ(first.entries[0].text, "first.example");
+  EXPECT_EQ(first.report.skipped, 1u);
 }
 
 TEST(AnyFormat, RandomBinaryGarbageNeverCrashesAnyParser) {
