@@ -1,5 +1,6 @@
-// hosts: "0.0.0.0 name [name...]" (or 127.0.0.1, ::, ::1), '#' comments. The localhost and
-// broadcast lines every hosts file starts with are skipped as boilerplate, never blocked.
+// hosts: "0.0.0.0 name [name...]" (or 127.0.0.1, ::, ::1), '#' comments, any number of names on a
+// line. The localhost, broadcast and IPv6 multicast lines every hosts file starts with
+// ("ff02::1 ip6-allnodes", "0.0.0.0 0.0.0.0") are skipped as boilerplate, never blocked.
 #include <array>
 
 #include "control/lists/line_reader.hpp"
@@ -10,9 +11,10 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kBlockingAddresses = {"0.0.0.0", "127.0.0.1",
                                                                 "::", "::1"};
-constexpr std::array<std::string_view, 9> kBoilerplateNames = {
-    "localhost",    "localhost.localdomain", "local",        "broadcasthost", "ip6-localhost",
-    "ip6-loopback", "ip6-localnet",          "ip6-allnodes", "ip6-allrouters"};
+constexpr std::array<std::string_view, 12> kBoilerplateNames = {
+    "localhost",      "localhost.localdomain", "local",          "broadcasthost",
+    "ip6-localhost",  "ip6-loopback",          "ip6-localnet",   "ip6-allnodes",
+    "ip6-allrouters", "ip6-allhosts",          "ip6-mcastprefix", "0.0.0.0"};
 
 template <std::size_t N>
 bool is_one_of(std::string_view s, const std::array<std::string_view, N>& set) {
@@ -27,31 +29,32 @@ class HostsParser final : public FormatParser {
   void line(std::uint32_t number, std::string_view text, ParsedList& out) override {
     text = trim(strip_hash_comment(text));
     if (text.empty()) return;
-    std::string_view tokens[64];
-    std::size_t count = 0;
-    while (!text.empty() && count < 64) {
-      const std::size_t end = text.find_first_of(" \t");
-      tokens[count++] = text.substr(0, end);
-      text = trim(end == std::string_view::npos ? std::string_view{} : text.substr(end));
-    }
-    if (count < 2) {
-      out.report.skip(number, "expected an address followed by names", tokens[0]);
+    const auto next_token = [](std::string_view& rest) {
+      const std::size_t end = rest.find_first_of(" \t");
+      const std::string_view token = rest.substr(0, end);
+      rest = trim(end == std::string_view::npos ? std::string_view{} : rest.substr(end));
+      return token;
+    };
+    const std::string_view address = next_token(text);
+    if (text.empty()) {
+      out.report.skip(number, "expected an address followed by names", address);
       return;
     }
     bool all_boilerplate = true;
-    for (std::size_t i = 1; i < count; ++i)
-      all_boilerplate = all_boilerplate && is_one_of(tokens[i], kBoilerplateNames);
+    for (std::string_view rest = text; !rest.empty() && all_boilerplate;)
+      all_boilerplate = is_one_of(next_token(rest), kBoilerplateNames);
     if (all_boilerplate) {
-      out.report.skip(number, "hosts-file boilerplate (localhost, broadcasthost)");
+      out.report.skip(number, "hosts-file boilerplate (localhost, broadcasthost, ip6-*)");
       return;
     }
-    if (!is_one_of(tokens[0], kBlockingAddresses)) {
+    if (!is_one_of(address, kBlockingAddresses)) {
       out.report.skip(number, "not a blocking address (expected 0.0.0.0, 127.0.0.1, :: or ::1)",
-                      tokens[0]);
+                      address);
       return;
     }
-    for (std::size_t i = 1; i < count; ++i) {
-      if (!is_one_of(tokens[i], kBoilerplateNames)) out.add_domain(number, tokens[i], Scope::Both);
+    while (!text.empty()) {
+      const std::string_view name = next_token(text);
+      if (!is_one_of(name, kBoilerplateNames)) out.add_domain(number, name, Scope::Both);
     }
   }
 };

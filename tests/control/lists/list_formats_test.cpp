@@ -82,8 +82,30 @@ TEST(HostsFormat, RealHostsFileSkipsBoilerplateAndLoadsEveryBlockingName) {
   EXPECT_TRUE(has_entry(list, "aarp.122.2o7.net"));
   EXPECT_FALSE(has_entry(list, "localhost"));
   EXPECT_FALSE(has_entry(list, "tracking.applift.com"));  // commented out in the file
-  EXPECT_EQ(list.report.skipped_by_reason.at("hosts-file boilerplate (localhost, broadcasthost)"),
+  EXPECT_EQ(list.report.skipped_by_reason.at(
+                "hosts-file boilerplate (localhost, broadcasthost, ip6-*)"),
             6u);
+}
+
+// The IPv6 header lines of StevenBlack-style hosts files and their "0.0.0.0 0.0.0.0" line are
+// boilerplate, not foreign addresses or a name; a line of more than 64 names loads them all.
+TEST(HostsFormat, Ipv6HeaderLinesAreBoilerplateAndLongLinesLoadWhole) {
+  const ParsedList header = parse_text(ListFormat::Hosts,
+                                       "::1 ip6-localhost\n::1 ip6-loopback\nfe80::1%lo0 localhost\n"
+                                       "ff00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\n"
+                                       "ff02::2 ip6-allrouters\nff02::3 ip6-allhosts\n0.0.0.0 0.0.0.0\n"
+                                       "0.0.0.0 real.example\n");
+  ASSERT_EQ(header.entries.size(), 1u);
+  EXPECT_EQ(header.entries[0].text, "real.example");
+  EXPECT_EQ(header.report.skipped_by_reason.at(
+                "hosts-file boilerplate (localhost, broadcasthost, ip6-*)"),
+            9u);
+  EXPECT_EQ(header.report.skipped, 9u);
+  std::string line = "0.0.0.0";
+  for (int i = 0; i < 200; ++i) line += " n" + std::to_string(i) + ".example";
+  const ParsedList wide = parse_text(ListFormat::Hosts, line + "\n");
+  EXPECT_EQ(wide.entries.size(), 200u);
+  EXPECT_TRUE(has_entry(wide, "n199.example"));
 }
 
 TEST(HostsFormat, SeveralNamesPerLineAndForeignAddresses) {
