@@ -14,6 +14,18 @@ struct CloseFile {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
+// A classic pcap file's byte order from its magic (micro- or nanosecond): Same as this host's,
+// Swapped, or Neither (not a classic pcap).
+enum class PcapOrder { Same, Swapped, Neither };
+
+PcapOrder pcap_order(const unsigned char* header) {
+  std::uint32_t magic;
+  std::memcpy(&magic, header, 4);
+  if (magic == 0xA1B2C3D4u || magic == 0xA1B23C4Du) return PcapOrder::Same;
+  if (magic == 0xD4C3B2A1u || magic == 0x4D3CB2A1u) return PcapOrder::Swapped;
+  return PcapOrder::Neither;
+}
+
 }  // namespace
 
 Result<std::uint64_t> pcap_replay_frames(const std::string& device) {
@@ -26,12 +38,10 @@ Result<std::uint64_t> pcap_replay_frames(const std::string& device) {
   if (std::fread(header, 1, sizeof header, file.get()) != sizeof header) {
     return make_error(path + ": not a pcap file (shorter than its 24-byte header)");
   }
-  std::uint32_t magic;
-  std::memcpy(&magic, header, 4);
-  const bool same_order = magic == 0xA1B2C3D4u || magic == 0xA1B23C4Du;
-  const bool swapped = magic == 0xD4C3B2A1u || magic == 0x4D3CB2A1u;
-  if (!same_order && !swapped)
+  const PcapOrder order = pcap_order(header);
+  if (order == PcapOrder::Neither)
     return make_error(path + ": not a classic pcap file (pcapng is not replayed)");
+  const bool swapped = order == PcapOrder::Swapped;
   std::uint64_t frames = 0;
   unsigned char record[16];
   while (std::fread(record, 1, sizeof record, file.get()) == sizeof record) {
@@ -60,9 +70,10 @@ Result<filters::LinkType> pcap_link_type(const std::string& device) {
     std::memcpy(&v, head + at, 4);
     return v;
   };
-  if (got >= 24 && (magic == 0xA1B2C3D4u || magic == 0xA1B23C4Du)) {
+  const PcapOrder order = got >= 24 ? pcap_order(head) : PcapOrder::Neither;
+  if (order == PcapOrder::Same) {
     linktype = le32(20) & 0x0FFFFFFF;
-  } else if (got >= 24 && (magic == 0xD4C3B2A1u || magic == 0x4D3CB2A1u)) {
+  } else if (order == PcapOrder::Swapped) {
     linktype = __builtin_bswap32(le32(20)) & 0x0FFFFFFF;
   } else if (got >= 12 && magic == 0x0A0D0D0Au) {
     // pcapng: the section header's length, then the first interface block's link type.
@@ -94,9 +105,7 @@ Result<bool> relabel_tx_pcap(const std::string& device, filters::LinkType link) 
   unsigned char header[24];
   if (std::fread(header, 1, sizeof header, file.get()) != sizeof header)
     return make_error(path + ": not a pcap file (shorter than its 24-byte header)");
-  std::uint32_t magic;
-  std::memcpy(&magic, header, 4);
-  if (magic != 0xA1B2C3D4u && magic != 0xA1B23C4Du)
+  if (pcap_order(header) != PcapOrder::Same)
     return make_error(path + ": not a pcap file in this host's byte order");
   const std::uint32_t linktype = filters::pcap_linktype_of(link);
   if (std::fseek(file.get(), 20, SEEK_SET) != 0 ||
