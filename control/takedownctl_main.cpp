@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "  check   -c CONFIG NAME...     explain the verdict for names ('-' reads stdin)\n"
     "  inspect -c CONFIG CAPTURE     extract and judge the names in a pcap/pcapng capture\n"
     "  run     -c CONFIG             the control process: load, watch the lists, reload\n"
+    "  fetch   -c CONFIG             fetch the lists with a url or a zone transfer, once\n"
     "  reload  -c CONFIG             compile and have the running takedownd load it\n"
     "  stats   -c CONFIG             the running takedownd's stats (JSON)\n"
     "  status  -c CONFIG             the running takedownd's version, generation and lists (JSON)\n"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "check") == 0) return run_check_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "inspect") == 0) return run_inspect_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "run") == 0) return run_run_command(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "fetch") == 0) return run_fetch_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "reload") == 0) return run_reload_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "stats") == 0) return run_stats_command(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "status") == 0) return run_status_command(argc - 1, argv + 1);

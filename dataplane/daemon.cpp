@@ -126,6 +126,9 @@ schema::Stats collect(const Runtime& runtime, const std::vector<std::unique_ptr<
   const ReloadHistory& h = registry.history();
   in.reloads = {h.loads,          h.failures,     h.grace_timeouts,  registry.retired(),
                 h.last_verify_us, h.last_swap_us, h.last_compile_ms, h.last_load_unix};
+  in.sources = h.sources;
+  in.now_unix = std::chrono::duration<double>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
   in.generation = registry.current().generation();
   in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());

@@ -12,10 +12,13 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev nlohmann-json3-dev
   # QUIC Initial keys (HKDF, AES-GCM, AES-ECB header protection): OpenSSL's libcrypto
   libssl-dev
+  # list sources: lists by URL (libcurl), RPZ by zone transfer with TSIG (ldns); the public
+  # suffix list for over-broad entry warnings
+  libcurl4-openssl-dev libldns-dev publicsuffix
   # test tools
   tshark clang libclang-rt-14-dev
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces
-  iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl
+  iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl knot
   # browsers, headless in the namespaces: post-quantum ClientHellos over TCP, and QUIC
   chromium firefox-esr libnss3-tools  # certutil: the test CA into a Firefox profile
   # the operations files (conf/systemd, conf/logrotate) are checked with their own tools

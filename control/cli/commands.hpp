@@ -22,5 +22,6 @@ int run_reload_command(int argc, char** argv);
 int run_stats_command(int argc, char** argv);
 int run_status_command(int argc, char** argv);
 int run_run_command(int argc, char** argv);
+int run_fetch_command(int argc, char** argv);
 
 }  // namespace takedown::control

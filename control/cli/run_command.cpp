@@ -15,8 +15,10 @@
 #include "control/run/control_client.hpp"
 #include "control/run/file_watcher.hpp"
 #include "control/run/reloader.hpp"
+#include "control/run/source_schedule.hpp"
 #include "control/schema/config.hpp"
 #include "control/schema/control_messages.hpp"
+#include "control/sources/list_sources.hpp"
 
 namespace takedown::control {
 namespace {
@@ -25,9 +27,11 @@ constexpr const char* kHelp =
     "Usage: takedownctl run -c CONFIG\n"
     "The control process: compiles CONFIG's lists and has takedownd load them, then watches\n"
     "CONFIG and every list file and reloads 300 ms after the last change. A list that fails\n"
-    "to compile is logged with file:line and the running snapshot stays. When takedownd is\n"
-    "down it waits for it, and loads the newest snapshot into a takedownd that (re)started.\n"
-    "Stops on SIGINT or SIGTERM.\n\n";
+    "to compile is logged with file:line and the running snapshot stays. Lists with a url are\n"
+    "fetched at start and every `refresh`; lists with a transfer on their SOA refresh timer\n"
+    "and on NOTIFY (control.notify); a changed copy is compiled and loaded, a failed fetch\n"
+    "keeps the last good copy. When takedownd is down it waits for it, and loads the newest\n"
+    "snapshot into a takedownd that (re)started. Stops on SIGINT or SIGTERM.\n\n";
 
 constexpr int kDebounceMs = 300;
 constexpr int kCheckEveryMs = 1000;
@@ -43,7 +47,10 @@ void log_line(const std::string& text) {
 std::vector<std::string> watched_files(const std::string& config_path) {
   std::vector<std::string> files{config_path};
   if (auto config = schema::load_config(config_path)) {
-    for (const auto& list : config->lists) files.push_back(list.path);
+    // A fetched list's copy is written by this process, which reloads after writing it.
+    for (const auto& list : config->lists) {
+      if (!is_fetched(list)) files.push_back(list.path);
+    }
   }
   return files;
 }
@@ -114,6 +121,29 @@ class Control {
   long pid_ = 0;
 };
 
+// The fetched lists of the config in use: fetches those due, logs each, tells takedownd.
+// Returns the names of the lists whose copy changed ("" when none did).
+std::string fetch_due(const schema::Config& config, SourceSchedule& schedule) {
+  const auto now = SourceSchedule::Clock::now();
+  const auto due = schedule.due(now);
+  if (due.empty()) return {};
+  std::string changed;
+  for (std::size_t index : due) {
+    const schema::ListConfig& list = config.lists[index];
+    const SourceUpdate update = update_source(list);
+    schedule.done(index, update, SourceSchedule::Clock::now());
+    if (update.ok) {
+      log_line("list " + list.name + ": " + update.message);
+    } else {
+      std::fprintf(stderr, "takedownctl run: list %s: %s\n", list.name.c_str(),
+                   update.message.c_str());
+    }
+    if (update.changed) changed += (changed.empty() ? "" : ", ") + list.name;
+  }
+  (void)report_sources(config);
+  return changed;
+}
+
 }  // namespace
 
 int run_run_command(int argc, char** argv) {
@@ -132,6 +162,9 @@ int run_run_command(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
 
+  auto config = schema::load_config(cl.config);
+  auto schedule = std::make_unique<SourceSchedule>(*config, SourceSchedule::Clock::now());
+  (void)fetch_due(*config, *schedule);
   Control control(cl.config);
   control.reload("start");
   auto watcher = FileWatcher::create(watched_files(cl.config));
@@ -144,16 +177,25 @@ int run_run_command(int argc, char** argv) {
   bool dirty = false;
   auto settle = Clock::now();
   while (!g_stop) {
-    const int wait = dirty ? 50 : 200;
+    const int wait = schedule->wait_ms(Clock::now(), dirty ? 50 : 200);
     if ((*watcher)->changed(wait)) {
       dirty = true;
       settle = Clock::now() + std::chrono::milliseconds(kDebounceMs);
     }
     if (dirty && Clock::now() >= settle) {
       dirty = false;
+      // The config may name other lists, or other sources, now.
+      if (auto again = schema::load_config(cl.config)) {
+        schedule.reset();
+        config = std::move(again);
+        schedule = std::make_unique<SourceSchedule>(*config, Clock::now());
+        (void)fetch_due(*config, *schedule);
+      }
       control.reload("a file changed");
-      // The config may name other lists now.
       if (auto again = FileWatcher::create(watched_files(cl.config))) watcher = std::move(again);
+    }
+    if (const std::string changed = fetch_due(*config, *schedule); !changed.empty()) {
+      control.reload(("new copy of " + changed).c_str());
     }
     if (Clock::now() >= next_check) {
       control.follow_daemon();

@@ -73,6 +73,11 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
   std::vector<ParsedList> lists;
   std::uint64_t domain_entries = 0;
   for (const schema::ListConfig& list : config.lists) {
+    if (list.source != schema::SourceKind::File && ::access(list.path.c_str(), R_OK) != 0) {
+      return make_error("list '" + list.name + "' (" + schema::source_text(list) +
+                        "): no good copy of it yet in the state folder (" + list.path +
+                        "): `takedownctl fetch -c CONFIG` or `takedownctl run` gets one");
+    }
     auto parsed = load_list(list.format, list.path, list.name);
     if (!parsed) return make_error(parsed.error());
     for (const ListEntry& e : parsed->entries) domain_entries += e.kind == EntryKind::Domain;
@@ -112,7 +117,7 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
     const auto list_policy_index = policy_for(0);
     if (!list_policy_index) return too_many(static_cast<std::uint32_t>(list.line));
     const std::uint16_t index = builder.add_list(
-        list.name, list.path, to_string(list.format), *list_policy_index,
+        list.name, schema::source_text(list), to_string(list.format), *list_policy_index,
         list.match == schema::MatchMode::Exact, parsed.entries.size(), parsed.report.skipped);
     for (const ListEntry& e : parsed.entries) {
       const auto policy = policy_for(e.override_index);

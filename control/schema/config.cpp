@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <stdexcept>
 
 #include "control/schema/yaml_reader.hpp"
+#include "filters/match/domain_name.hpp"
 
 namespace takedown::schema {
 namespace {
@@ -153,12 +156,106 @@ class Reader : public YamlReader {
     if (node["ttl"]) out.ttl = ttl(node["ttl"]);
   }
 
+  UrlSource url(const YAML::Node& node, const std::filesystem::path& base) const {
+    UrlSource out;
+    out.url = scalar(node["url"], "url");
+    if (out.url.rfind("http://", 0) != 0 && out.url.rfind("https://", 0) != 0)
+      fail(node["url"], "url is '" + out.url + "', expected an http:// or https:// address");
+    if (out.url.size() > 4096) fail(node["url"], "url is longer than 4096 bytes");
+    if (node["refresh"])
+      out.refresh_seconds = static_cast<std::uint32_t>(duration(node["refresh"], "refresh", 1, 7 * 86400));
+    if (node["connect_timeout"]) {
+      out.connect_timeout_seconds = static_cast<std::uint32_t>(
+          duration(node["connect_timeout"], "connect_timeout", 1, 600));
+    }
+    if (node["timeout"])
+      out.timeout_seconds = static_cast<std::uint32_t>(duration(node["timeout"], "timeout", 1, 3600));
+    if (node["max_size"])
+      out.max_bytes = byte_size(node["max_size"], "max_size", 1024, 4ull << 30);
+    if (node["ca"]) out.ca = resolved(scalar(node["ca"], "ca"), base);
+    return out;
+  }
+
+  TransferSource transfer(const YAML::Node& node, const std::filesystem::path& base) const {
+    expect_map(node, "transfer", {"primary", "port", "zone", "tsig", "expired", "timeout"});
+    for (const char* required : {"primary", "zone"}) {
+      if (!node[required])
+        fail(node, std::string("transfer is missing the required key '") + required + "'");
+    }
+    TransferSource out;
+    out.primary = scalar(node["primary"], "transfer.primary");
+    std::array<std::uint8_t, 16> bytes{};
+    if (inet_pton(AF_INET, out.primary.c_str(), bytes.data()) != 1 &&
+        inet_pton(AF_INET6, out.primary.c_str(), bytes.data()) != 1) {
+      fail(node["primary"], "transfer.primary is '" + out.primary +
+                                "', expected the primary's IPv4 or IPv6 address (NOTIFY is "
+                                "accepted from it alone)");
+    }
+    if (node["port"]) {
+      out.port = static_cast<std::uint16_t>(
+          whole_number(node["port"], "transfer.port", 1, 65535, "transfer.port must be 1-65535"));
+    }
+    out.zone = zone_name(node["zone"], "transfer.zone");
+    if (node["timeout"]) {
+      out.timeout_seconds =
+          static_cast<std::uint32_t>(duration(node["timeout"], "transfer.timeout", 1, 3600));
+    }
+    if (node["expired"]) {
+      const std::string e = scalar(node["expired"], "transfer.expired");
+      if (e == "keep")
+        out.expired = ExpiredZone::Keep;
+      else if (e == "drop")
+        out.expired = ExpiredZone::Drop;
+      else
+        fail(node["expired"], "transfer.expired is '" + e + "', expected one of: keep, drop");
+    }
+    if (node["tsig"]) {
+      const YAML::Node t = node["tsig"];
+      expect_map(t, "transfer.tsig", {"name", "algorithm", "secret_file"});
+      for (const char* required : {"name", "secret_file"}) {
+        if (!t[required])
+          fail(t, std::string("transfer.tsig is missing the required key '") + required + "'");
+      }
+      out.signed_with_tsig = true;
+      out.tsig.name = zone_name(t["name"], "transfer.tsig.name");
+      if (t["algorithm"]) {
+        out.tsig.algorithm = scalar(t["algorithm"], "transfer.tsig.algorithm");
+        static constexpr const char* kAlgorithms[] = {"hmac-md5",    "hmac-sha1",
+                                                      "hmac-sha224", "hmac-sha256",
+                                                      "hmac-sha384", "hmac-sha512"};
+        if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), out.tsig.algorithm) ==
+            std::end(kAlgorithms)) {
+          fail(t["algorithm"], "transfer.tsig.algorithm is '" + out.tsig.algorithm +
+                                   "', expected one of: hmac-md5, hmac-sha1, hmac-sha224, "
+                                   "hmac-sha256, hmac-sha384, hmac-sha512");
+        }
+      }
+      out.tsig.secret_file = resolved(scalar(t["secret_file"], "transfer.tsig.secret_file"), base);
+    }
+    return out;
+  }
+
+  // A zone or key name, as the matcher normalises names: lowercase, no trailing dot.
+  std::string zone_name(const YAML::Node& node, const std::string& what) const {
+    const std::string text = scalar(node, what);
+    filters::DomainName name;
+    if (name.assign(text) != filters::NameStatus::Ok)
+      fail(node, what + " is '" + text + "', expected a domain name");
+    return std::string(name.view());
+  }
+
+  static std::string resolved(const std::filesystem::path& path, const std::filesystem::path& base) {
+    return (path.is_absolute() ? path : base / path).lexically_normal().string();
+  }
+
   ListConfig list(const YAML::Node& node, const ResponseConfig& defaults,
-                  const std::filesystem::path& base) const {
-    expect_map(node, "a list", {"name", "format", "path", "match", "action", "response"});
+                  const std::filesystem::path& base, const std::string& state_dir) const {
+    expect_map(node, "a list",
+               {"name", "format", "path", "url", "refresh", "connect_timeout", "timeout",
+                "max_size", "ca", "transfer", "match", "action", "response"});
     ListConfig list;
     list.line = node.Mark().line + 1;
-    for (const char* required : {"name", "format", "path"}) {
+    for (const char* required : {"name", "format"}) {
       if (!node[required])
         fail(node, std::string("list is missing the required key '") + required + "'");
     }
@@ -169,8 +266,32 @@ class Reader : public YamlReader {
       fail(node["format"],
            "format is '" + format + "', expected one of: " + std::string(names_of(ListFormat{})));
     }
-    const std::filesystem::path path = scalar(node["path"], "path");
-    list.path = (path.is_absolute() ? path : base / path).lexically_normal().string();
+    const int sources = (node["path"] ? 1 : 0) + (node["url"] ? 1 : 0) + (node["transfer"] ? 1 : 0);
+    if (sources != 1) {
+      fail(node, "list '" + list.name + "' needs exactly one of path, url or transfer (it has " +
+                     std::to_string(sources) + ")");
+    }
+    if (!node["url"]) {
+      for (const char* key : {"refresh", "connect_timeout", "timeout", "max_size", "ca"}) {
+        if (node[key]) fail(node[key], std::string("'") + key + "' belongs to a list with a url");
+      }
+    }
+    if (node["path"]) {
+      list.path = resolved(scalar(node["path"], "path"), base);
+    } else {
+      list.path = source_copy_path(state_dir, list.name);
+      if (node["url"]) {
+        list.source = SourceKind::Url;
+        list.url = url(node, base);
+      } else {
+        if (list.format != ListFormat::Rpz) {
+          fail(node["transfer"], "transfer is for format rpz (a response policy zone), not " +
+                                     format);
+        }
+        list.source = SourceKind::Transfer;
+        list.transfer = transfer(node["transfer"], base);
+      }
+    }
     if (node["match"]) {
       const std::string match = scalar(node["match"], "match");
       if (match == "subdomains")
@@ -200,10 +321,17 @@ class Reader : public YamlReader {
     if (root["defaults"]) response(root["defaults"], "defaults", config.defaults);
     if (root["control"]) {
       const YAML::Node c = root["control"];
-      expect_map(c, "control", {"socket", "snapshot_dir"});
+      expect_map(c, "control", {"socket", "snapshot_dir", "notify"});
       if (c["socket"]) config.control.socket = scalar(c["socket"], "control.socket");
       if (c["snapshot_dir"])
         config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
+      if (c["notify"]) {
+        config.control.notify = scalar(c["notify"], "control.notify");
+        if (!split_host_port(config.control.notify)) {
+          fail(c["notify"], "control.notify is '" + config.control.notify +
+                                "', expected address:port ([v6]:port for IPv6)");
+        }
+      }
     }
     if (root["metrics"]) {
       const YAML::Node m = root["metrics"];
@@ -275,7 +403,7 @@ class Reader : public YamlReader {
     const std::filesystem::path base = std::filesystem::path(path()).parent_path();
     std::set<std::string> names;
     for (const auto& node : lists) {
-      ListConfig list = this->list(node, config.defaults, base);
+      ListConfig list = this->list(node, config.defaults, base, config.control.snapshot_dir);
       if (!names.insert(list.name).second)
         fail(node["name"], "list name '" + list.name + "' is used twice");
       config.lists.push_back(std::move(list));
@@ -286,6 +414,58 @@ class Reader : public YamlReader {
 };
 
 }  // namespace
+
+std::string source_copy_path(const std::string& snapshot_dir, const std::string& list_name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string file;
+  for (unsigned char c : list_name) {
+    if (std::isalnum(c) || c == '.' || c == '_' || c == '-') {
+      file += static_cast<char>(c);
+    } else {
+      file += '%';
+      file += kHex[c >> 4];
+      file += kHex[c & 15];
+    }
+  }
+  if (file == "." || file == "..") file = "%2E" + file.substr(1);
+  return (std::filesystem::path(snapshot_dir) / "sources" / file).string();
+}
+
+std::string source_text(const ListConfig& list) {
+  switch (list.source) {
+    case SourceKind::Url:
+      return list.url.url;
+    case SourceKind::Transfer: {
+      const auto& t = list.transfer;
+      const bool v6 = t.primary.find(':') != std::string::npos;
+      return "zone " + t.zone + " from " + (v6 ? "[" + t.primary + "]" : t.primary) + ":" +
+             std::to_string(t.port);
+    }
+    case SourceKind::File:
+      break;
+  }
+  return list.path;
+}
+
+std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::array<std::uint8_t, 16> bytes{};
+  if (inet_pton(AF_INET, host.c_str(), bytes.data()) != 1 &&
+      inet_pton(AF_INET6, host.c_str(), bytes.data()) != 1) {
+    return std::nullopt;
+  }
+  unsigned long port = 0;
+  for (std::size_t i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    port = port * 10 + static_cast<unsigned long>(text[i] - '0');
+    if (port > 65535) return std::nullopt;
+  }
+  if (port == 0) return std::nullopt;
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
 
 Result<Config> parse_config(const std::string& text, const std::string& path) {
   try {

@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "control/schema/dataplane_config.hpp"
@@ -32,10 +34,45 @@ struct ResponseConfig {
   std::uint32_t ttl = 60;
 };
 
+// Where a list's text comes from. A URL or a zone transfer is fetched by `takedownctl run` (or
+// `fetch`) into the state folder, and compiled from there: `path` is then that last good copy.
+enum class SourceKind : std::uint8_t { File, Url, Transfer };
+
+struct UrlSource {
+  std::string url;  // http:// or https://
+  std::uint32_t refresh_seconds = 3600;
+  std::uint32_t connect_timeout_seconds = 10;
+  std::uint32_t timeout_seconds = 120;  // the whole transfer
+  std::uint64_t max_bytes = 256ull << 20;
+  std::string ca;  // a PEM file of CAs to verify the server against; empty: the system CAs
+};
+
+struct TsigKey {
+  std::string name;                     // normalised, no trailing dot
+  std::string algorithm = "hmac-sha256";  // hmac-md5, hmac-sha1, hmac-sha224 ... hmac-sha512
+  std::string secret_file;              // base64 secret, alone or in a BIND or Knot key clause
+};
+
+// What a zone whose SOA expire time passed without a transfer becomes.
+enum class ExpiredZone : std::uint8_t { Keep, Drop };
+
+struct TransferSource {
+  std::string primary;  // an IPv4 or IPv6 address
+  std::uint16_t port = 53;
+  std::string zone;  // normalised, no trailing dot
+  bool signed_with_tsig = false;
+  TsigKey tsig;
+  ExpiredZone expired = ExpiredZone::Keep;
+  std::uint32_t timeout_seconds = 60;  // connect plus the whole transfer
+};
+
 struct ListConfig {
   std::string name;
   ListFormat format = ListFormat::Domains;
-  std::string path;  // resolved against the config file's folder
+  std::string path;  // resolved against the config file's folder; for a URL or a transfer, the copy
+  SourceKind source = SourceKind::File;
+  UrlSource url;            // source == Url
+  TransferSource transfer;  // source == Transfer
   MatchMode match = MatchMode::Subdomains;
   filters::Action action = filters::Action::Block;
   ResponseConfig response;
@@ -44,8 +81,19 @@ struct ListConfig {
 
 struct ControlConfig {
   std::string socket = "/run/takedown/control.sock";
+  // The state folder: compiled snapshots, and under sources/ the last good copy of every list
+  // fetched from a URL or by zone transfer.
   std::string snapshot_dir = "/var/lib/takedown";
+  std::string notify;  // "address:port" where `takedownctl run` takes DNS NOTIFY; "": not at all
 };
+
+// Where the last good copy of a URL or transfer list lives: <snapshot_dir>/sources/<name>, the
+// name with bytes other than letters, digits, '.', '_' and '-' written as %XX.
+std::string source_copy_path(const std::string& snapshot_dir, const std::string& list_name);
+// "192.0.2.1:5300" or "[2001:db8::1]:5300" as address and port; nullopt when it is not that.
+std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& text);
+// "https://..." or "AXFR rpz.example from 192.0.2.1:53", or the path, for messages.
+std::string source_text(const ListConfig& list);
 
 // Where takedownd serves Prometheus metrics: "host:port"; empty turns them off.
 struct MetricsConfig {

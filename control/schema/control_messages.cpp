@@ -161,6 +161,48 @@ Result<Reply<T>> decode_reply(std::string_view line, const char* what, Read&& re
   });
 }
 
+void write_sources(JsonWriter& out, const std::vector<SourceStatus>& sources) {
+  out.key("sources").begin_array();
+  for (const SourceStatus& s : sources) {
+    out.begin_object().field("list", s.list).field("kind", s.kind).field("origin", s.origin);
+    out.field("version", s.version);
+    if (s.has_serial) out.field("serial", s.serial);
+    out.field("entries", s.entries).field("failures", s.failures);
+    out.field("consecutive_failures", s.consecutive_failures);
+    out.field("last_success_unix", s.last_success_unix, 3);
+    out.field("last_attempt_unix", s.last_attempt_unix, 3);
+    out.field("last_error", s.last_error).field("expired", s.expired);
+    out.end_object();
+  }
+  out.end_array();
+}
+
+std::vector<SourceStatus> read_sources(const Fields& f) {
+  std::vector<SourceStatus> out;
+  if (!f.has("sources")) return out;
+  const Json& list = f.at("sources");
+  if (!list.is_array()) throw MessageError(f.what() + ": \"sources\" is not an array");
+  for (const Json& item : list) {
+    const Fields s(item, f.what() + "'s source");
+    SourceStatus status;
+    status.list = s.text("list");
+    status.kind = s.text("kind");
+    status.origin = s.text("origin");
+    status.version = s.text("version");
+    status.has_serial = s.has("serial");
+    status.serial = s.count_or("serial", 0);
+    status.entries = s.count("entries");
+    status.failures = s.count("failures");
+    status.consecutive_failures = s.count_or("consecutive_failures", 0);
+    status.last_success_unix = s.number("last_success_unix");
+    status.last_attempt_unix = s.number("last_attempt_unix");
+    status.last_error = s.text("last_error");
+    status.expired = s.flag("expired");
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string encode(const Request& request) {
@@ -174,6 +216,9 @@ std::string encode(const Request& request) {
   } else if (const auto* failed = std::get_if<ReloadFailedRequest>(&request)) {
     out.field("command", "reload_failed").field("stage", failed->stage);
     out.field("error", failed->error);
+  } else if (const auto* sources = std::get_if<SourcesRequest>(&request)) {
+    out.field("command", "sources");
+    write_sources(out, sources->sources);
   } else {
     out.field("command", "status");
   }
@@ -199,8 +244,12 @@ Result<Request> decode_request(std::string_view line) {
     if (command == "reload_failed") {
       return Request(ReloadFailedRequest{f.text("stage"), f.text("error")});
     }
+    if (command == "sources") {
+      if (!f.has("sources")) return make_error("sources needs \"sources\": an array of lists");
+      return Request(SourcesRequest{read_sources(f)});
+    }
     return make_error("unknown command '" + command +
-                      "' (expected load, stats, status or reload_failed)");
+                      "' (expected load, stats, status, reload_failed or sources)");
   });
 }
 
@@ -252,6 +301,8 @@ std::string encode(const StatusReply& reply) {
   out.key("last_failure").begin_object().field("stage", reply.last_failure.stage);
   out.field("error", reply.last_failure.error);
   out.field("unix_seconds", reply.last_failure.unix_seconds, 3).end_object();
+  write_sources(out, reply.sources);
+  out.field("now_unix", reply.now_unix, 3);
   out.end_object();
   return out.take();
 }
@@ -310,6 +361,8 @@ Result<Reply<StatusReply>> decode_status_reply(std::string_view line) {
       r.last_failure = {failure.text("stage"), failure.text("error"),
                         failure.number("unix_seconds")};
     }
+    r.sources = read_sources(f);
+    r.now_unix = f.number_or("now_unix", 0);
     return r;
   });
 }

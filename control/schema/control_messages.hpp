@@ -9,6 +9,8 @@
 //   {"command": "status"}                                   -> StatusReply
 //   {"command": "reload_failed", "stage": "compile", "error": "a.txt:2: ..."}
 //                                                           -> AckReply
+//   {"command": "sources", "sources": [{"list": "feed", "kind": "url", ...}]}
+//                                                           -> AckReply
 //
 // reload_failed is takedownctl telling takedownd about a reload that failed before it could be
 // loaded (a list that does not compile, a full disk), so that takedownd's reload-failure metric
@@ -43,7 +45,13 @@ struct ReloadFailedRequest {
   std::string stage;  // "compile" or "store"
   std::string error;
 };
-using Request = std::variant<LoadRequest, StatsRequest, StatusRequest, ReloadFailedRequest>;
+// takedownctl's fetched and transferred lists, after every attempt, so that status and /metrics
+// show how old each copy is and how often it failed. Replaces what takedownd had.
+struct SourcesRequest {
+  std::vector<SourceStatus> sources;
+};
+using Request =
+    std::variant<LoadRequest, StatsRequest, StatusRequest, ReloadFailedRequest, SourcesRequest>;
 
 std::string encode(const Request& request);
 Result<Request> decode_request(std::string_view line);
@@ -103,6 +111,8 @@ struct StatusReply {
   std::vector<unsigned> lagging_workers;  // past a grace period's deadline, not yet quiescent
   std::uint64_t retired_pending = 0;      // old snapshots waiting for them
   ReloadFailure last_failure;
+  std::vector<SourceStatus> sources;  // as takedownctl last reported them
+  double now_unix = 0;                // takedownd's clock when it answered
 };
 
 std::string encode(const ErrorReply& reply);

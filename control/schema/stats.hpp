@@ -97,6 +97,21 @@ class JsonWriter;
   X(QuicInitials, "takedown_quic_initials_total", Counter, "outcome",                           \
     "QUIC client Initials decrypted, failed (would not decrypt), and past the decryption "      \
     "budget.")                                                                                 \
+  X(SourceAge, "takedown_source_age_seconds", Gauge, "list",                                   \
+    "Seconds since a fetched or transferred list's copy was last confirmed current (absent "   \
+    "until it first is).")                                                                      \
+  X(SourceSuccess, "takedown_source_last_success_timestamp_seconds", Gauge, "list",             \
+    "When a fetched or transferred list's copy was last confirmed current (0: never).")        \
+  X(SourceFailures, "takedown_source_failures_total", Counter, "list",                          \
+    "Fetches and zone transfers that failed, per list; the copy stayed as it was.")            \
+  X(SourceUp, "takedown_source_up", Gauge, "list",                                              \
+    "1 when a list's last fetch or transfer succeeded, 0 when it failed.")                      \
+  X(SourceEntries, "takedown_source_entries", Gauge, "list",                                    \
+    "Entries in a fetched or transferred list's copy.")                                         \
+  X(SourceSerial, "takedown_source_serial", Gauge, "list",                                      \
+    "SOA serial of a transferred zone's copy.")                                                 \
+  X(SourceExpired, "takedown_source_expired", Gauge, "list",                                    \
+    "1 while a transferred zone is past its SOA expire time without a transfer.")               \
   X(QuicHeld, "takedown_quic_held_total", Counter, "outcome",                                   \
     "QUIC datagrams held while their flow's name was incomplete (held), sent on at the hold "  \
     "deadline (timed_out), and sent on at once because the hold ring was full (ring_full).")
@@ -260,6 +275,23 @@ struct ListHits {
   std::uint64_t hits = 0;
 };
 
+// A list that takedownctl fetches (URL) or transfers (RPZ), as takedownctl last reported it.
+struct SourceStatus {
+  std::string list;
+  std::string kind;     // "url" or "transfer"
+  std::string origin;   // the URL, or "zone Z from ADDRESS:PORT"
+  std::string version;  // the ETag (or Last-Modified) of the copy, or its zone serial
+  bool has_serial = false;
+  std::uint64_t serial = 0;
+  std::uint64_t entries = 0;
+  std::uint64_t failures = 0;            // attempts that failed, ever
+  std::uint64_t consecutive_failures = 0;
+  double last_success_unix = 0;          // 0: never (no good copy)
+  double last_attempt_unix = 0;
+  std::string last_error;                // "" after a success
+  bool expired = false;                  // a zone past its SOA expire time
+};
+
 struct Stats {
   Counters totals;
   std::vector<ListHits> lists;
@@ -272,6 +304,8 @@ struct Stats {
   std::vector<WorkerLoad> worker_load;  // one per worker
   std::vector<ReasonCount> reasons;     // malformed and truncated frames by reason
   ReloadFigures reloads;
+  std::vector<SourceStatus> sources;
+  double now_unix = 0;  // when these were taken: the sources' age is now_unix - last_success_unix
 };
 
 // The stats object: the exit report on stdout and the `stats` reply's "stats".

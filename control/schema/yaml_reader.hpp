@@ -37,6 +37,13 @@ class YamlReader {
   unsigned long whole_number(const YAML::Node& node, const std::string& what, unsigned long min,
                              unsigned long max, const std::string& expected) const;
 
+  // Seconds: plain digits, or digits with s, m, h or d ("30s", "5m", "1h"), in [min, max].
+  std::uint64_t duration(const YAML::Node& node, const std::string& what, std::uint64_t min,
+                         std::uint64_t max) const;
+  // Bytes: plain digits, or digits with k, M or G (powers of 1024), in [min, max].
+  std::uint64_t byte_size(const YAML::Node& node, const std::string& what, std::uint64_t min,
+                          std::uint64_t max) const;
+
   // true or false, spelled so.
   bool flag(const YAML::Node& node, const std::string& what) const;
 

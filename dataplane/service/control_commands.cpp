@@ -31,6 +31,14 @@ std::string ControlCommands::handle(std::string_view line) {
     registry_.history().failed(failed->stage, failed->error);
     return schema::encode(schema::AckReply{registry_.current().generation()});
   }
+  if (auto* sources = std::get_if<schema::SourcesRequest>(&*request)) {
+    for (const auto& s : sources->sources) {
+      if (s.consecutive_failures == 1 && !s.last_error.empty())
+        std::fprintf(stderr, "takedownd: list '%s': %s\n", s.list.c_str(), s.last_error.c_str());
+    }
+    registry_.history().sources = std::move(sources->sources);
+    return schema::encode(schema::AckReply{registry_.current().generation()});
+  }
   return status();
 }
 
@@ -81,6 +89,9 @@ std::string ControlCommands::status() const {
   reply.lagging_workers = registry_.lagging();
   reply.retired_pending = registry_.retired();
   reply.last_failure = registry_.history().last_failure;
+  reply.sources = registry_.history().sources;
+  reply.now_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   return schema::encode(reply);
 }
 

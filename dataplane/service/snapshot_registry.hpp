@@ -41,6 +41,8 @@ struct ReloadHistory {
   double last_compile_ms = 0;  // as takedownctl reported it with the load request
   double last_load_unix = 0;
   schema::ReloadFailure last_failure;
+  // The fetched and transferred lists, as takedownctl last reported them (sources request).
+  std::vector<schema::SourceStatus> sources;
 
   // Counts a failed reload and keeps it as the last one.
   void failed(std::string stage, std::string error);

@@ -1,5 +1,6 @@
 #include "dataplane/stats/metrics_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "filters/extract/name_extractor.hpp"
@@ -153,6 +154,35 @@ std::string prometheus_text(const schema::Stats& in) {
                        ? 0.0
                        : static_cast<double>(l.busy_cycles) / static_cast<double>(l.polled_cycles),
                    label("worker", std::to_string(w)));
+        }
+        break;
+      case MetricFamily::SourceAge:
+        for (const auto& src : in.sources) {
+          if (src.last_success_unix > 0)
+            e.sample(std::max(0.0, in.now_unix - src.last_success_unix), label("list", src.list));
+        }
+        break;
+      case MetricFamily::SourceSuccess:
+        for (const auto& src : in.sources) e.sample(src.last_success_unix, label("list", src.list));
+        break;
+      case MetricFamily::SourceFailures:
+        for (const auto& src : in.sources) e.sample(src.failures, label("list", src.list));
+        break;
+      case MetricFamily::SourceUp:
+        for (const auto& src : in.sources)
+          e.sample(src.consecutive_failures == 0 ? 1.0 : 0.0, label("list", src.list));
+        break;
+      case MetricFamily::SourceEntries:
+        for (const auto& src : in.sources) e.sample(src.entries, label("list", src.list));
+        break;
+      case MetricFamily::SourceSerial:
+        for (const auto& src : in.sources) {
+          if (src.has_serial) e.sample(src.serial, label("list", src.list));
+        }
+        break;
+      case MetricFamily::SourceExpired:
+        for (const auto& src : in.sources) {
+          if (src.kind == "transfer") e.sample(src.expired ? 1.0 : 0.0, label("list", src.list));
         }
         break;
       case MetricFamily::Uptime:

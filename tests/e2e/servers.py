@@ -56,14 +56,20 @@ def certificate(work, names):
             "-CAcreateserial", "-days", "2", "-extfile", path("server.ext"), "-out", path("cert.pem"))
 
 
+def nginx_temp_paths(work):
+    """The http-block lines that keep nginx's temporary files in work/nginx-tmp (made here)."""
+    tmp = os.path.join(work, "nginx-tmp")
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    for d in kinds:
+        os.makedirs(os.path.join(tmp, d), exist_ok=True)
+    return "\n".join(f"  {d}_temp_path {tmp}/{d};" for d in kinds)
+
+
 def nginx_config(work, address, names=("e2e.test",), access_log=False, also=()):
     """nginx on address:80 and :443 (and on each address of `also`) with a certificate for `names`;
     with access_log, one line per request in work/nginx-access.log: the TLS server name, the Host
     and the status."""
-    for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        os.makedirs(os.path.join(work, "nginx-tmp", d), exist_ok=True)
     certificate(work, list(names))
-    tmp = os.path.join(work, "nginx-tmp")
     listen = "".join(f"    listen {a}:80;\n    listen {a}:443 ssl;\n" for a in (address, *also))
     text = f"""daemon off;
 master_process off;
@@ -74,11 +80,7 @@ events {{ worker_connections 512; }}
 http {{
   log_format names '$ssl_server_name $host $status';
   access_log {f"{work}/nginx-access.log names" if access_log else "off"};
-  client_body_temp_path {tmp}/client_body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
+{nginx_temp_paths(work)}
   server {{
 {listen}    ssl_certificate {work}/cert.pem;
     ssl_certificate_key {work}/key.pem;

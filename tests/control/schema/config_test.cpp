@@ -66,7 +66,7 @@ dataplane:
 TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("lists:\n  - name: a\n    fromat: domains\n"),
             "/etc/takedown/t.yaml:3:5: unknown key 'fromat' in a list (expected one of: name, "
-            "format, path, "
+            "format, path, url, refresh, connect_timeout, timeout, max_size, ca, transfer, "
             "match, action, response)");
   EXPECT_EQ(error_of("lists:\n  - {name: a, path: x}\n"),
             "/etc/takedown/t.yaml:2:5: list is missing the required key 'format'");
@@ -227,6 +227,77 @@ TEST(Config, MetricsAndEvents) {
   EXPECT_EQ(error_of("lists: [{name: a, format: domains, path: x}]\nevents: {file: x}\n"),
             "/etc/takedown/t.yaml:2:10: unknown key 'file' in events (expected one of: path, "
             "rate_limit)");
+}
+
+TEST(Config, ListsFromAUrlOrAZoneTransfer) {
+  auto config = parse_config(R"(
+lists:
+  - {name: feed, format: hosts, url: "https://lists.example/hosts.txt", refresh: 5m,
+     connect_timeout: 3s, timeout: 2m, max_size: 64M, ca: ca/private.pem}
+  - name: "rpz/one"
+    format: rpz
+    transfer:
+      primary: 2001:db8::53
+      port: 5353
+      zone: RPZ.Example.
+      expired: drop
+      tsig: {name: xfr-key., algorithm: hmac-sha512, secret_file: keys/xfr.key}
+  - {name: plain, format: domains, url: "http://lists.example/d.txt"}
+control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
+)",
+                             "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  const ListConfig& feed = config->lists[0];
+  EXPECT_EQ(feed.source, SourceKind::Url);
+  EXPECT_EQ(feed.path, "/var/lib/td/sources/feed");
+  EXPECT_EQ(feed.url.refresh_seconds, 300u);
+  EXPECT_EQ(feed.url.connect_timeout_seconds, 3u);
+  EXPECT_EQ(feed.url.timeout_seconds, 120u);
+  EXPECT_EQ(feed.url.max_bytes, 64ull << 20);
+  EXPECT_EQ(feed.url.ca, "/etc/takedown/ca/private.pem");
+  const ListConfig& rpz = config->lists[1];
+  EXPECT_EQ(rpz.source, SourceKind::Transfer);
+  EXPECT_EQ(rpz.path, "/var/lib/td/sources/rpz%2Fone");  // a name is never a path
+  EXPECT_EQ(rpz.transfer.primary, "2001:db8::53");
+  EXPECT_EQ(rpz.transfer.port, 5353);
+  EXPECT_EQ(rpz.transfer.zone, "rpz.example");
+  EXPECT_EQ(rpz.transfer.expired, ExpiredZone::Drop);
+  EXPECT_TRUE(rpz.transfer.signed_with_tsig);
+  EXPECT_EQ(rpz.transfer.tsig.name, "xfr-key");
+  EXPECT_EQ(rpz.transfer.tsig.algorithm, "hmac-sha512");
+  EXPECT_EQ(rpz.transfer.tsig.secret_file, "/etc/takedown/keys/xfr.key");
+  EXPECT_EQ(source_text(rpz), "zone rpz.example from [2001:db8::53]:5353");
+  const ListConfig& plain = config->lists[2];
+  EXPECT_EQ(plain.url.refresh_seconds, 3600u);  // the defaults
+  EXPECT_EQ(plain.url.max_bytes, 256ull << 20);
+  EXPECT_EQ(config->control.notify, "[::1]:5300");
+
+  const std::string one = "lists:\n  - {name: a, format: domains, ";
+  EXPECT_EQ(error_of(one + "path: x, url: \"http://h/x\"}\n"),
+            "/etc/takedown/t.yaml:2:5: list 'a' needs exactly one of path, url or transfer (it has 2)");
+  EXPECT_EQ(error_of(one + "url: \"ftp://h/x\"}\n"),
+            "/etc/takedown/t.yaml:2:37: url is 'ftp://h/x', expected an http:// or https:// address");
+  EXPECT_EQ(error_of(one + "url: \"http://h/x\", refresh: 5 minutes}\n"),
+            "/etc/takedown/t.yaml:2:60: refresh is '5 minutes', expected seconds (or 30s, 5m, 1h, "
+            "1d) from 1 to 604800 seconds");
+  EXPECT_EQ(error_of(one + "url: \"http://h/x\", max_size: 10T}\n"),
+            "/etc/takedown/t.yaml:2:61: max_size is '10T', expected bytes (or 512k, 64M, 1G) from "
+            "1024 to 4294967296");
+  EXPECT_EQ(error_of(one + "path: x, refresh: 1h}\n"),
+            "/etc/takedown/t.yaml:2:50: 'refresh' belongs to a list with a url");
+  EXPECT_EQ(error_of(one + "transfer: {primary: 192.0.2.1, zone: rpz.example}}\n"),
+            "/etc/takedown/t.yaml:2:42: transfer is for format rpz (a response policy zone), not "
+            "domains");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: rpz, transfer: {primary: ns1.example, zone: z}}\n"),
+            "/etc/takedown/t.yaml:2:48: transfer.primary is 'ns1.example', expected the primary's "
+            "IPv4 or IPv6 address (NOTIFY is accepted from it alone)");
+  EXPECT_EQ(error_of("lists:\n  - {name: a, format: rpz, transfer: {primary: 192.0.2.1, zone: z, "
+                     "tsig: {name: k, algorithm: hmac-sha3, secret_file: f}}}\n"),
+            "/etc/takedown/t.yaml:2:95: transfer.tsig.algorithm is 'hmac-sha3', expected one of: "
+            "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512");
+  EXPECT_EQ(error_of("control: {notify: 5300}\nlists: [{name: a, format: domains, path: x}]\n"),
+            "/etc/takedown/t.yaml:1:19: control.notify is '5300', expected address:port ([v6]:port "
+            "for IPv6)");
 }
 
 TEST(Config, MissingFileIsAnError) {
