@@ -1,6 +1,8 @@
 // takedownctl run -c CONFIG: the control process. Compiles and loads at start, then watches the
 // config and every list file and reloads after a short debounce when one changes; follows
 // takedownd across restarts. One log line per reload on stdout; problems on stderr.
+#include <poll.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include "control/cli/commands.hpp"
 #include "control/run/control_client.hpp"
 #include "control/run/file_watcher.hpp"
+#include "control/run/notify_listener.hpp"
 #include "control/run/reloader.hpp"
 #include "control/run/source_schedule.hpp"
 #include "control/schema/config.hpp"
@@ -144,6 +147,40 @@ std::string fetch_due(const schema::Config& config, SourceSchedule& schedule) {
   return changed;
 }
 
+// The NOTIFY socket of `config` (none when control.notify is ""); failing to bind is logged.
+std::unique_ptr<NotifyListener> notify_listener(const schema::Config& config) {
+  if (config.control.notify.empty()) return nullptr;
+  auto opened = NotifyListener::open(config.control.notify);
+  if (!opened) {
+    std::fprintf(stderr, "takedownctl run: %s; zones are transferred on their SOA refresh only\n",
+                 opened.error().c_str());
+    return nullptr;
+  }
+  log_line("NOTIFY on " + config.control.notify);
+  return std::move(*opened);
+}
+
+// Waits up to `wait_ms` for the watcher or the NOTIFY socket.
+void wait_for_input(const FileWatcher& watcher, const NotifyListener* notify, int wait_ms) {
+  pollfd fds[3] = {{watcher.fd(), POLLIN, 0},
+                   {notify ? notify->fd() : -1, POLLIN, 0},
+                   {notify ? notify->tcp_fd() : -1, POLLIN, 0}};
+  (void)::poll(fds, 3, wait_ms);
+}
+
+// Answers the NOTIFYs waiting; the accepted ones make their zone due.
+void take_notifies(NotifyListener* notify, const schema::Config& config, SourceSchedule& schedule) {
+  if (notify == nullptr) return;
+  for (const NotifyEvent& e : notify->drain(config)) {
+    if (e.accepted) {
+      schedule.notify(e.zone, e.primary, SourceSchedule::Clock::now());
+      log_line(e.log);
+    } else {
+      std::fprintf(stderr, "takedownctl run: %s\n", e.log.c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int run_run_command(int argc, char** argv) {
@@ -163,6 +200,7 @@ int run_run_command(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   auto config = schema::load_config(cl.config);
+  auto notify = notify_listener(*config);
   auto schedule = std::make_unique<SourceSchedule>(*config, SourceSchedule::Clock::now());
   (void)fetch_due(*config, *schedule);
   Control control(cl.config);
@@ -177,8 +215,9 @@ int run_run_command(int argc, char** argv) {
   bool dirty = false;
   auto settle = Clock::now();
   while (!g_stop) {
-    const int wait = schedule->wait_ms(Clock::now(), dirty ? 50 : 200);
-    if ((*watcher)->changed(wait)) {
+    wait_for_input(**watcher, notify.get(), schedule->wait_ms(Clock::now(), dirty ? 50 : 200));
+    take_notifies(notify.get(), *config, *schedule);
+    if ((*watcher)->changed(0)) {
       dirty = true;
       settle = Clock::now() + std::chrono::milliseconds(kDebounceMs);
     }
@@ -187,7 +226,12 @@ int run_run_command(int argc, char** argv) {
       // The config may name other lists, or other sources, now.
       if (auto again = schema::load_config(cl.config)) {
         schedule.reset();
+        const bool same_notify = again->control.notify == config->control.notify;
         config = std::move(again);
+        if (!same_notify) {
+          notify.reset();
+          notify = notify_listener(*config);
+        }
         schedule = std::make_unique<SourceSchedule>(*config, Clock::now());
         (void)fetch_due(*config, *schedule);
       }

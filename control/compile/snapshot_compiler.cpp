@@ -9,6 +9,8 @@
 #include <cstring>
 #include <optional>
 
+#include "control/sources/source_state.hpp"
+
 namespace takedown::control {
 namespace {
 
@@ -66,6 +68,11 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
 }
 
 namespace {
+
+bool dropped_expired_zone(const schema::ListConfig& list) {
+  return list.source == schema::SourceKind::Transfer &&
+         list.transfer.expired == schema::ExpiredZone::Drop && load_source_state(list.path).expired;
+}
 
 Result<CompileOutput> compile_lists(const schema::Config& config) {
   const auto start = std::chrono::steady_clock::now();
@@ -158,8 +165,10 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
     }
   }
   if (!rejected.empty()) return make_error("patterns that Hyperscan rejects:" + rejected);
-  for (ParsedList& parsed : lists) {
-    if (parsed.report.loaded == 0) {
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    ParsedList& parsed = lists[l];
+    // A zone past its expire time that its config drops loads nothing, on purpose.
+    if (parsed.report.loaded == 0 && !dropped_expired_zone(config.lists[l])) {
       std::string why = parsed.report.path + ": list '" + parsed.report.name +
                         "' has no valid entry (" + std::to_string(parsed.report.lines) +
                         " lines, " + std::to_string(parsed.report.skipped) + " skipped)";

@@ -26,6 +26,8 @@ class FileWatcher {
   // Waits up to `timeout_ms` (0: just look); true when a watched file was written, replaced,
   // created or removed.
   bool changed(int timeout_ms);
+  // The inotify descriptor, readable when changed() has something to look at (for a poll loop).
+  int fd() const { return fd_; }
 
  private:
   explicit FileWatcher(int fd) : fd_(fd) {}

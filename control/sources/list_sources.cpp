@@ -2,14 +2,13 @@
 
 #include "control/run/control_client.hpp"
 #include "control/schema/control_messages.hpp"
+#include "control/sources/transfer_source.hpp"
 
 namespace takedown::control {
 
 SourceUpdate update_source(const schema::ListConfig& list) {
-  if (list.source == schema::SourceKind::Url) return update_url_source(list);
-  SourceUpdate out;
-  out.message = schema::source_text(list) + ": zone transfers are not in this build yet";
-  return out;
+  return list.source == schema::SourceKind::Url ? update_url_source(list)
+                                                 : update_transfer_source(list);
 }
 
 schema::SourceStatus source_status(const schema::ListConfig& list, const SourceState& state) {
@@ -30,6 +29,7 @@ schema::SourceStatus source_status(const schema::ListConfig& list, const SourceS
   s.last_success_unix = state.last_success_unix;
   s.last_attempt_unix = state.last_attempt_unix;
   s.last_error = state.last_error;
+  s.expired = state.expired;
   return s;
 }
 

@@ -55,6 +55,7 @@ SourceState load_source_state(const std::string& copy_path) {
   get("retry", s.retry);
   get("expire", s.expire);
   get("last_transfer", s.last_transfer);
+  get("expired", s.expired);
   return s;
 }
 
@@ -76,6 +77,7 @@ Result<bool> save_source_state(const std::string& copy_path, const SourceState& 
       {"retry", s.retry},
       {"expire", s.expire},
       {"last_transfer", s.last_transfer},
+      {"expired", s.expired},
   };
   // Invalid UTF-8 (an error text quoting a server) is replaced, never a throw.
   const std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

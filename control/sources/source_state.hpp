@@ -33,6 +33,9 @@ struct SourceState {
   std::uint32_t retry = 0;
   std::uint32_t expire = 0;
   std::string last_transfer;        // "AXFR" or "IXFR"
+  // The zone passed its SOA expire time since the last success; with transfer.expired: drop, the
+  // copy then holds the SOA alone and the list loads nothing until a transfer succeeds.
+  bool expired = false;
 };
 
 // <copy>.state
