@@ -27,21 +27,16 @@ usage: list_sources_test.py --takedownd BIN --takedownctl BIN --source-dir DIR -
 import http.server
 import json
 import os
-import re
 import shutil
 import socketserver
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
-sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
-from reload_test import Daemon, Fail, Runner, control_request, stop_leftover  # noqa: E402
-from suite_args import suite_parser  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from source_support import (Daemon, Fail, Runner, control_request, dataplane_yaml, source_metrics,  # noqa: E402
+                            stop_leftover, suite_parser, wait_until)
 import servers  # noqa: E402
 
 HTTPS_PORT = 18443
@@ -57,16 +52,7 @@ lists:
 control:
   socket: {work}/control.sock
   snapshot_dir: {work}/snapshots
-metrics: {{listen: "{metrics}"}}
-dataplane:
-  eal: [--no-huge, -m, "256", --no-pci, --no-shconf, --file-prefix, takedown-list-sources-test,
-        --log-level=warning]
-  ports:
-    - {{name: client, device: "net_null0,no-rx=1"}}
-    - {{name: sink, device: "net_null1,no-rx=1"}}
-  pairs: [[client, sink]]
-  workers: 1
-"""
+""" + dataplane_yaml("takedown-list-sources-test", METRICS).replace("{", "{{").replace("}", "}}")
 
 
 class ReusableServer(socketserver.ThreadingTCPServer):
@@ -154,33 +140,12 @@ def write_feed(work, names):
 
 
 def metrics(problems):
-    """{(name, list label): value} of the takedown_source_* samples."""
-    try:
-        text = urllib.request.urlopen(f"http://{METRICS}/metrics", timeout=5).read().decode()
-    except OSError as e:
-        problems.append(f"/metrics: {e}")
-        return {}
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r'^(takedown_source_\w+)\{list="([^"]+)"\} (\S+)$', line)
-        if m:
-            out[(m.group(1), m.group(2))] = float(m.group(3))
-    return out
+    return source_metrics(METRICS, problems)
 
 
 def ctl(args, *command):
     r = subprocess.run([args.takedownctl, *command], capture_output=True, text=True, timeout=120)
     return r.returncode, r.stdout, r.stderr
-
-
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return None
 
 
 def state(work, name):
@@ -205,7 +170,7 @@ def main():
             f"ca: ca.pem, refresh: {REFRESH}s, timeout: 10s}}")
     config = os.path.join(work, "takedown.yaml")
     with open(config, "w") as f:
-        f.write(CONFIG.format(lists=feed, work=work, metrics=METRICS))
+        f.write(CONFIG.format(lists=feed, work=work))
     copy = os.path.join(work, "snapshots", "sources", "feed")
     quirks = ReusableServer(("127.0.0.1", 0), Quirks)
     plain_port = quirks.server_address[1]
@@ -311,7 +276,7 @@ def main():
             bad_config = os.path.join(work, f"bad-{name}.yaml")
             with open(bad_config, "w") as f:
                 f.write(CONFIG.format(lists=f"  - {{name: {name}, format: domains, url: \"{url}\", {extra}timeout: 10s}}",
-                                      work=work, metrics=METRICS))
+                                      work=work))
             code, out, err = ctl(args, "fetch", "-c", bad_config)
             s = state(work, name)
             if code != 1 or reason not in err or os.path.exists(os.path.join(work, "snapshots", "sources", name)) \
