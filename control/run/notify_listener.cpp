@@ -1,7 +1,6 @@
 #include "control/run/notify_listener.hpp"
 
 #include <arpa/inet.h>
-#include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,16 +10,14 @@
 #include <chrono>
 #include <cstring>
 
+#include "control/sources/ldns_handles.hpp"
 #include "control/sources/tsig_secret.hpp"
 #include "filters/match/domain_name.hpp"
 
 namespace takedown::control {
 namespace {
 
-struct PktFree {
-  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
-};
-using Pkt = std::unique_ptr<ldns_pkt, PktFree>;
+using Pkt = LdnsPkt;
 
 // Two spellings of one address compare equal ("::1" and "0:0::1").
 bool same_address(const std::string& a, const std::string& b) {
@@ -48,17 +45,10 @@ Pkt reply_to(const ldns_pkt* query, ldns_pkt_rcode rcode) {
   ldns_pkt_set_rcode(reply.get(), static_cast<std::uint8_t>(rcode));
   const ldns_rr_list* question = ldns_pkt_question(query);
   for (std::size_t i = 0; question != nullptr && i < ldns_rr_list_rr_count(question); ++i) {
-    ldns_pkt_push_rr(reply.get(), LDNS_SECTION_QUESTION, ldns_rr_clone(ldns_rr_list_rr(question, i)));
+    ldns_pkt_push_rr(reply.get(), LDNS_SECTION_QUESTION,
+                     ldns_rr_clone(ldns_rr_list_rr(question, i)));
   }
   return reply;
-}
-
-void encode(const ldns_pkt* p, std::vector<std::uint8_t>& out) {
-  std::uint8_t* wire = nullptr;
-  std::size_t size = 0;
-  out.clear();
-  if (ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK) out.assign(wire, wire + size);
-  std::free(wire);
 }
 
 }  // namespace
@@ -78,7 +68,8 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
   const ldns_rr_list* question = ldns_pkt_question(query.get());
   if (ldns_pkt_qr(query.get()) || ldns_pkt_get_opcode(query.get()) != LDNS_PACKET_NOTIFY ||
       question == nullptr || ldns_rr_list_rr_count(question) != 1) {
-    event.log = "from " + sender + ": a DNS message that is not a NOTIFY with one question, ignored";
+    event.log =
+        "from " + sender + ": a DNS message that is not a NOTIFY with one question, ignored";
     return event;
   }
   const ldns_rr* q = ldns_rr_list_rr(question, 0);
@@ -91,7 +82,7 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
     if (same_address(l.transfer.primary, sender)) list = &l;
   }
   const auto refuse = [&](ldns_pkt_rcode rcode, const std::string& why) {
-    encode(reply_to(query.get(), rcode).get(), reply);
+    reply = wire_of(reply_to(query.get(), rcode).get());
     event.log = "NOTIFY for " + event.zone + " from " + sender + " refused (" +
                 (rcode == LDNS_RCODE_NOTAUTH ? "NOTAUTH" : "REFUSED") + "): " + why;
     return event;
@@ -103,12 +94,14 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
   const ldns_rr* tsig = ldns_pkt_tsig(query.get());
   Pkt answer = reply_to(query.get(), LDNS_RCODE_NOERROR);
   if (list->transfer.signed_with_tsig) {
-    if (tsig == nullptr) return refuse(LDNS_RCODE_NOTAUTH, "not signed with TSIG key " + list->transfer.tsig.name);
+    if (tsig == nullptr)
+      return refuse(LDNS_RCODE_NOTAUTH, "not signed with TSIG key " + list->transfer.tsig.name);
     auto secret = read_tsig_secret(list->transfer.tsig.secret_file);
     if (!secret) return refuse(LDNS_RCODE_NOTAUTH, secret.error());
     const std::string key = list->transfer.tsig.name + ".";
     if (!ldns_pkt_tsig_verify(query.get(), wire, size, key.c_str(), secret->c_str(), nullptr)) {
-      return refuse(LDNS_RCODE_NOTAUTH, "its TSIG does not verify with key " + list->transfer.tsig.name);
+      return refuse(LDNS_RCODE_NOTAUTH,
+                    "its TSIG does not verify with key " + list->transfer.tsig.name);
     }
     if (ldns_pkt_tsig_sign(answer.get(), key.c_str(), secret->c_str(), 300,
                            tsig_algorithm_name(list->transfer.tsig.algorithm).c_str(),
@@ -116,7 +109,7 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
       return refuse(LDNS_RCODE_NOTAUTH, "the answer could not be signed");
     }
   }
-  encode(answer.get(), reply);
+  reply = wire_of(answer.get());
   event.accepted = true;
   event.primary = list->transfer.primary;
   event.log = "NOTIFY for " + event.zone + " from " + sender +
@@ -146,7 +139,8 @@ Result<std::unique_ptr<NotifyListener>> NotifyListener::open(const std::string& 
   for (int kind : {SOCK_DGRAM, SOCK_STREAM}) {
     const int fd = ::socket(addr.ss_family, kind | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int one = 1;
-    if (fd >= 0 && kind == SOCK_STREAM) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && kind == SOCK_STREAM)
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
         (kind == SOCK_STREAM && ::listen(fd, 16) != 0)) {
       const int saved = errno;
@@ -215,10 +209,13 @@ void NotifyListener::serve_tcp(const schema::Config& config, std::vector<NotifyE
       }
     }
     if (message.empty()) {
-      events.push_back({false, {}, address_text(from),
+      events.push_back({false,
+                        {},
+                        address_text(from),
                         "from " + address_text(from) + " over TCP: no whole message within 1 s"});
     } else {
-      events.push_back(handle_notify(config, message.data(), message.size(), address_text(from), reply));
+      events.push_back(
+          handle_notify(config, message.data(), message.size(), address_text(from), reply));
       if (!reply.empty()) {
         std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.size() >> 8),
                                          static_cast<std::uint8_t>(reply.size())};
@@ -237,12 +234,14 @@ std::vector<NotifyEvent> NotifyListener::drain(const schema::Config& config) {
   for (int i = 0; i < 64; ++i) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(fd_, buffer, sizeof buffer, 0,
-                                 reinterpret_cast<sockaddr*>(&from), &from_len);
+    const ssize_t n =
+        ::recvfrom(fd_, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) break;
-    events.push_back(handle_notify(config, buffer, static_cast<std::size_t>(n), address_text(from), reply));
+    events.push_back(
+        handle_notify(config, buffer, static_cast<std::size_t>(n), address_text(from), reply));
     if (!reply.empty()) {
-      (void)::sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+      (void)::sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                     from_len);
     }
   }
   serve_tcp(config, events);

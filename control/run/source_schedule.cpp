@@ -26,12 +26,12 @@ std::chrono::seconds SourceSchedule::next_delay(const schema::ListConfig& list,
   using std::chrono::seconds;
   const SourceState& s = update.state;
   const bool zone = list.source == schema::SourceKind::Transfer;
-  const seconds refresh =
-      zone ? seconds(std::max<std::uint32_t>(s.has_serial ? s.refresh : 0, 10))
-           : seconds(list.url.refresh_seconds);
+  const seconds refresh = zone ? seconds(std::max<std::uint32_t>(s.has_serial ? s.refresh : 0, 10))
+                               : seconds(list.url.refresh_seconds);
   if (update.ok) return zone && !s.has_serial ? seconds(30) : refresh;
   if (zone && s.has_serial) return seconds(std::max<std::uint32_t>(s.retry, 10));
-  const std::uint64_t k = std::min<std::uint64_t>(std::max<std::uint64_t>(s.consecutive_failures, 1), 7);
+  const std::uint64_t k =
+      std::min<std::uint64_t>(std::max<std::uint64_t>(s.consecutive_failures, 1), 7);
   return std::min(seconds(30ll << (k - 1)), std::max(refresh, seconds(30)));
 }
 

@@ -32,7 +32,8 @@ class SourceSchedule {
   int wait_ms(Clock::time_point now, int cap) const;
 
   // The delay after an attempt, for the tests: `refresh` after a success, else as above.
-  static std::chrono::seconds next_delay(const schema::ListConfig& list, const SourceUpdate& update);
+  static std::chrono::seconds next_delay(const schema::ListConfig& list,
+                                         const SourceUpdate& update);
 
  private:
   struct Entry {

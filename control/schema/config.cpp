@@ -327,9 +327,9 @@ class Reader : public YamlReader {
         config.control.snapshot_dir = scalar(c["snapshot_dir"], "control.snapshot_dir");
       if (c["notify"]) {
         config.control.notify = scalar(c["notify"], "control.notify");
-        if (!split_host_port(config.control.notify)) {
+        if (!config.control.notify.empty() && !split_host_port(config.control.notify)) {
           fail(c["notify"], "control.notify is '" + config.control.notify +
-                                "', expected address:port ([v6]:port for IPv6)");
+                                "', expected address:port ([v6]:port for IPv6), or \"\" for none");
         }
       }
     }

@@ -8,7 +8,7 @@ namespace takedown::control {
 
 SourceUpdate update_source(const schema::ListConfig& list) {
   return list.source == schema::SourceKind::Url ? update_url_source(list)
-                                                 : update_transfer_source(list);
+                                                : update_transfer_source(list);
 }
 
 schema::SourceStatus source_status(const schema::ListConfig& list, const SourceState& state) {

@@ -13,8 +13,7 @@ namespace takedown::control {
 std::string state_path(const std::string& copy_path) { return copy_path + ".state"; }
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 SourceState load_source_state(const std::string& copy_path) {

@@ -17,12 +17,12 @@ struct SourceState {
   // The copy: when it was last confirmed current (a 200, a 304, a transfer or an up-to-date SOA).
   double last_success_unix = 0;
   double last_attempt_unix = 0;
-  double last_change_unix = 0;      // when the copy's bytes last changed
-  std::uint64_t failures = 0;       // attempts that failed, ever
+  double last_change_unix = 0;  // when the copy's bytes last changed
+  std::uint64_t failures = 0;   // attempts that failed, ever
   std::uint64_t consecutive_failures = 0;
-  std::string last_error;           // of the newest failed attempt; "" after a success
-  std::uint64_t entries = 0;        // entries the copy loads
-  std::uint64_t bytes = 0;          // size of the copy
+  std::string last_error;     // of the newest failed attempt; "" after a success
+  std::uint64_t entries = 0;  // entries the copy loads
+  std::uint64_t bytes = 0;    // size of the copy
   // URL sources.
   std::string etag;
   std::string last_modified;
@@ -32,7 +32,7 @@ struct SourceState {
   std::uint32_t refresh = 0;
   std::uint32_t retry = 0;
   std::uint32_t expire = 0;
-  std::string last_transfer;        // "AXFR" or "IXFR"
+  std::string last_transfer;  // "AXFR" or "IXFR"
   // The zone passed its SOA expire time since the last success; with transfer.expired: drop, the
   // copy then holds the SOA alone and the list loads nothing until a transfer succeeds.
   bool expired = false;

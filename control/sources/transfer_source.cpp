@@ -47,7 +47,10 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
   std::string secret;
   if (list.transfer.signed_with_tsig) {
     auto read = read_tsig_secret(list.transfer.tsig.secret_file);
-    if (read) secret = *read; else error = read.error();
+    if (read)
+      secret = *read;
+    else
+      error = read.error();
   }
   ZoneRecords zone(list.transfer.zone);
   std::string note;
@@ -55,9 +58,13 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
   if (error.empty() && s.has_serial && !s.expired && cached != held_zones().end() &&
       cached->second.zone() == list.transfer.zone && cached->second.soa().serial == s.serial) {
     zone = cached->second;
-  } else if (error.empty() && s.has_serial && !s.expired && std::filesystem::exists(list.path, ec)) {
+  } else if (error.empty() && s.has_serial && !s.expired &&
+             std::filesystem::exists(list.path, ec)) {
     auto held = ZoneRecords::read_copy(list.path, list.transfer.zone);
-    if (held) zone = std::move(*held); else note = "; " + held.error() + ", so a full transfer";
+    if (held)
+      zone = std::move(*held);
+    else
+      note = "; " + held.error() + ", so a full transfer";
   }
   if (error.empty()) {
     const std::uint32_t before = zone.soa().serial;
@@ -97,8 +104,8 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
         } else {
           out.message += ", " + std::to_string(t.added) + " records";
         }
-        out.message += ", " + std::to_string(entries) + " entries (" + t.asked + ", " +
-                       figures(t) + ")" + note;
+        out.message += ", " + std::to_string(entries) + " entries (" + t.asked + ", " + figures(t) +
+                       ")" + note;
       }
     }
   }

@@ -14,8 +14,8 @@ bool is_base64(std::string_view s, std::size_t& bytes) {
   std::size_t pad = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '+' || c == '/';
+    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (c == '=') {
       if (i + 2 < s.size()) return false;
       ++pad;
@@ -29,7 +29,8 @@ bool is_base64(std::string_view s, std::size_t& bytes) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -73,8 +74,9 @@ Result<std::string> tsig_secret_in(std::string_view text, const std::string& pat
   }
   if (found.empty() && content_lines == 1) found.push_back(only);
   if (found.size() != 1) {
-    return make_error(path + ": expected one TSIG secret (base64 alone, a BIND key clause with "
-                             "secret \"...\";, or a Knot key with secret: ...), found " +
+    return make_error(path +
+                      ": expected one TSIG secret (base64 alone, a BIND key clause with "
+                      "secret \"...\";, or a Knot key with secret: ...), found " +
                       std::to_string(found.size()));
   }
   std::size_t bytes = 0;

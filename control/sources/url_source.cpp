@@ -81,7 +81,8 @@ SourceUpdate update_url_source(const schema::ListConfig& list) {
     ++s.failures;
     ++s.consecutive_failures;
     s.last_error = error;
-    out.message = error + (have_copy ? "; the last good copy stays" : "; there is no good copy yet");
+    out.message =
+        error + (have_copy ? "; the last good copy stays" : "; there is no good copy yet");
   }
   std::filesystem::create_directories(std::filesystem::path(list.path).parent_path(), ec);
   if (auto saved = save_source_state(list.path, s); !saved) {

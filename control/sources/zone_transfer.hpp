@@ -22,8 +22,8 @@ namespace takedown::control {
 struct TransferOutcome {
   enum class Kind { UpToDate, Full, Incremental, Failed };
   Kind kind = Kind::Failed;
-  std::string error;  // Failed: why, naming the primary
-  std::string asked;  // "IXFR", "AXFR", or "IXFR, then AXFR"
+  std::string error;             // Failed: why, naming the primary
+  std::string asked;             // "IXFR", "AXFR", or "IXFR, then AXFR"
   std::uint64_t wire_bytes = 0;  // DNS message bytes received (framing included)
   std::uint64_t messages = 0;
   std::uint64_t added = 0;    // records (Incremental: added by the diffs; Full: in the zone)

@@ -3,10 +3,10 @@
 #include "control/run/notify_listener.hpp"
 
 #include <gtest/gtest.h>
-#include <ldns/ldns.h>
 
 #include <memory>
 
+#include "control/sources/ldns_handles.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace takedown::control {
@@ -14,10 +14,7 @@ namespace {
 
 constexpr const char* kSecret = "iRVVnxf8LAFR5KHt/kcGoY/BBo8q3KKOGag4CqNEdZY=";
 
-struct PktFree {
-  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
-};
-using Pkt = std::unique_ptr<ldns_pkt, PktFree>;
+using Pkt = LdnsPkt;
 
 class Notify : public ::testing::Test {
  protected:
@@ -26,8 +23,11 @@ class Notify : public ::testing::Test {
     auto config = schema::parse_config(
         "lists:\n"
         "  - {name: signed, format: rpz, transfer: {primary: 192.0.2.53, zone: rpz.example,\n"
-        "     tsig: {name: xfr-key, secret_file: " + key + "}}}\n"
-        "  - {name: open, format: rpz, transfer: {primary: '2001:db8::53', zone: open.example}}\n",
+        "     tsig: {name: xfr-key, secret_file: " +
+            key +
+            "}}}\n"
+            "  - {name: open, format: rpz, transfer: {primary: '2001:db8::53', zone: "
+            "open.example}}\n",
         dir_.file("t.yaml"));
     ASSERT_TRUE(config) << config.error();
     config_ = *config;
@@ -43,11 +43,8 @@ class Notify : public ::testing::Test {
       EXPECT_EQ(ldns_pkt_tsig_sign(p.get(), "xfr-key.", secret, 300, "hmac-sha256.", nullptr),
                 LDNS_STATUS_OK);
     }
-    std::uint8_t* wire = nullptr;
-    std::size_t size = 0;
-    EXPECT_EQ(ldns_pkt2wire(&wire, p.get(), &size), LDNS_STATUS_OK);
-    std::vector<std::uint8_t> out(wire, wire + size);
-    std::free(wire);
+    std::vector<std::uint8_t> out = wire_of(p.get());
+    EXPECT_FALSE(out.empty());
     return out;
   }
 
@@ -106,7 +103,8 @@ TEST_F(Notify, RefusedWithTheReason) {
   };
   const Case cases[] = {
       {notify("rpz.example."), "192.0.2.53", LDNS_RCODE_NOTAUTH,
-       "NOTIFY for rpz.example from 192.0.2.53 refused (NOTAUTH): not signed with TSIG key xfr-key"},
+       "NOTIFY for rpz.example from 192.0.2.53 refused (NOTAUTH): not signed with TSIG key "
+       "xfr-key"},
       {notify("rpz.example.", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), "192.0.2.53",
        LDNS_RCODE_NOTAUTH,
        "NOTIFY for rpz.example from 192.0.2.53 refused (NOTAUTH): its TSIG does not verify with "

@@ -297,7 +297,7 @@ control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
             "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512");
   EXPECT_EQ(error_of("control: {notify: 5300}\nlists: [{name: a, format: domains, path: x}]\n"),
             "/etc/takedown/t.yaml:1:19: control.notify is '5300', expected address:port ([v6]:port "
-            "for IPv6)");
+            "for IPv6), or \"\" for none");
 }
 
 TEST(Config, MissingFileIsAnError) {

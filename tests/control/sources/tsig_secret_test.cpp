@@ -20,9 +20,10 @@ TEST(TsigSecret, AloneInBindClauseOrKnotEntry) {
                       kSecret + "\";\n};\n"),
             kSecret);
   // keymgr -t xfr-key hmac-sha256 (Knot 3.2): the comment line repeats it, and is ignored
-  EXPECT_EQ(secret_in(std::string("# hmac-sha256:xfr-key:") + kSecret +
-                      "\nkey:\n  - id: xfr-key\n    algorithm: hmac-sha256\n    secret: " + kSecret),
-            kSecret);
+  EXPECT_EQ(
+      secret_in(std::string("# hmac-sha256:xfr-key:") + kSecret +
+                "\nkey:\n  - id: xfr-key\n    algorithm: hmac-sha256\n    secret: " + kSecret),
+      kSecret);
 }
 
 TEST(TsigSecret, WhatIsNotOneGoodSecretIsNamed) {
@@ -36,7 +37,8 @@ TEST(TsigSecret, WhatIsNotOneGoodSecretIsNamed) {
   EXPECT_EQ(secret_in("c2hvcnQ=\n"), "k.key: the TSIG secret is 5 bytes, expected at least 16");
   auto missing = read_tsig_secret("/nonexistent/k.key");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error(), "/nonexistent/k.key: cannot open the TSIG secret: No such file or directory");
+  EXPECT_EQ(missing.error(),
+            "/nonexistent/k.key: cannot open the TSIG secret: No such file or directory");
 }
 
 TEST(TsigSecret, AlgorithmNamesAsSigned) {
