@@ -1,5 +1,6 @@
 #include "control/schema/control_messages.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -161,7 +162,8 @@ Result<Reply<T>> decode_reply(std::string_view line, const char* what, Read&& re
   });
 }
 
-void write_sources(JsonWriter& out, const std::vector<SourceStatus>& sources) {
+// `now_unix` > 0 (status): each source also gets its copy's age, for an operator reading it.
+void write_sources(JsonWriter& out, const std::vector<SourceStatus>& sources, double now_unix = 0) {
   out.key("sources").begin_array();
   for (const SourceStatus& s : sources) {
     out.begin_object().field("list", s.list).field("kind", s.kind).field("origin", s.origin);
@@ -171,6 +173,8 @@ void write_sources(JsonWriter& out, const std::vector<SourceStatus>& sources) {
     out.field("consecutive_failures", s.consecutive_failures);
     out.field("last_success_unix", s.last_success_unix, 3);
     out.field("last_attempt_unix", s.last_attempt_unix, 3);
+    if (now_unix > 0 && s.last_success_unix > 0)
+      out.field("age_seconds", std::max(0.0, now_unix - s.last_success_unix), 1);
     out.field("last_error", s.last_error).field("expired", s.expired);
     out.end_object();
   }
@@ -301,7 +305,7 @@ std::string encode(const StatusReply& reply) {
   out.key("last_failure").begin_object().field("stage", reply.last_failure.stage);
   out.field("error", reply.last_failure.error);
   out.field("unix_seconds", reply.last_failure.unix_seconds, 3).end_object();
-  write_sources(out, reply.sources);
+  write_sources(out, reply.sources, reply.now_unix);
   out.field("now_unix", reply.now_unix, 3);
   out.end_object();
   return out.take();

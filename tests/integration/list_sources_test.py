@@ -216,7 +216,8 @@ def main():
             print(f"run: a name added at the source live after {time.monotonic() - written:.1f} s "
                   f"(refresh {REFRESH} s), generation {before_generation} -> {live['generation']}")
             sources = {s["list"]: s for s in live.get("sources", [])}
-            if "feed" not in sources or sources["feed"]["failures"] != 0 or not sources["feed"]["version"]:
+            if "feed" not in sources or sources["feed"]["failures"] != 0 or not sources["feed"]["version"] \
+                    or not 0 <= sources["feed"].get("age_seconds", -1) < REFRESH + 3:
                 problems.append(f"status sources: {live.get('sources')}")
         code, out, _ = ctl(args, "check", "-c", config, ADDED)
         if "block" not in out:

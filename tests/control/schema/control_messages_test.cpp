@@ -46,6 +46,49 @@ TEST(ControlMessages, RequestsRoundTrip) {
   EXPECT_EQ(std::get<LoadRequest>(*by_hand).compile_ms, 0);
 }
 
+TEST(ControlMessages, SourcesRoundTripAndStatusSaysTheirAge) {
+  SourceStatus feed;
+  feed.list = "feed";
+  feed.kind = "url";
+  feed.origin = "https://lists.example/d.txt";
+  feed.version = "\"6b11-91\"";
+  feed.entries = 4;
+  feed.failures = 2;
+  feed.consecutive_failures = 1;
+  feed.last_success_unix = 1000.5;
+  feed.last_attempt_unix = 1060.25;
+  feed.last_error = "https://lists.example/d.txt: HTTP status 503";
+  SourceStatus zone;
+  zone.list = "rpz";
+  zone.kind = "transfer";
+  zone.origin = "zone rpz.test from 192.0.2.53:53";
+  zone.version = "2025120301";
+  zone.has_serial = true;
+  zone.serial = 2025120301;
+  zone.expired = true;
+  auto request = decode_request(encode(Request(SourcesRequest{{feed, zone}})));
+  ASSERT_TRUE(request) << request.error();
+  const auto& got = std::get<SourcesRequest>(*request).sources;
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].version, feed.version);
+  EXPECT_EQ(got[0].last_error, feed.last_error);
+  EXPECT_EQ(got[0].consecutive_failures, 1u);
+  EXPECT_DOUBLE_EQ(got[0].last_attempt_unix, 1060.25);
+  EXPECT_FALSE(got[0].has_serial);
+  EXPECT_TRUE(got[1].has_serial);
+  EXPECT_EQ(got[1].serial, 2025120301u);
+  EXPECT_TRUE(got[1].expired);
+  StatusReply status;
+  status.sources = {feed, zone};
+  status.now_unix = 1100.5;
+  const std::string line = encode(status);
+  EXPECT_NE(line.find("\"age_seconds\": 100.0"), std::string::npos) << line;
+  EXPECT_EQ(line.find("age_seconds", line.find("\"rpz\"")), std::string::npos);  // never succeeded
+  const auto back = ok(decode_status_reply(line));
+  EXPECT_EQ(back.sources.size(), 2u);
+  EXPECT_DOUBLE_EQ(back.now_unix, 1100.5);
+}
+
 TEST(ControlMessages, BadRequestsSayWhatIsWrong) {
   const auto error = [](std::string_view line) {
     auto r = decode_request(line);
