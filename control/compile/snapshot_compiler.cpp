@@ -195,10 +195,15 @@ Result<CompileOutput> compile_config_file(const std::string& config_path) {
 std::vector<std::string> skip_summary(const CompileOutput& compiled) {
   std::vector<std::string> out;
   for (const ListReport& r : compiled.reports) {
-    if (r.skipped == 0) continue;
-    std::string line = "list '" + r.name + "': " + std::to_string(r.skipped) + " entries skipped";
-    if (!r.first_skips.empty()) line += ", first: " + r.first_skips.front();
-    out.push_back(std::move(line));
+    if (r.skipped != 0) {
+      std::string line = "list '" + r.name + "': " + std::to_string(r.skipped) + " entries skipped";
+      if (!r.first_skips.empty()) line += ", first: " + r.first_skips.front();
+      out.push_back(std::move(line));
+    }
+    if (r.warned != 0) {
+      out.push_back("list '" + r.name + "': " + std::to_string(r.warned) +
+                    " warnings (the entries loaded), first: " + r.first_warnings.front());
+    }
   }
   return out;
 }

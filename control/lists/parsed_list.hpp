@@ -1,8 +1,11 @@
 // ParsedList: what a list file contributes, before compilation, plus the report an operator reads.
 //
 // Every format parser fills one. Entries keep their 1-based source line so verdicts can name it.
-// Lines that load nothing and are not comments are "skipped": each has a reason, the first few are
-// kept in full as "file:line: reason", and all are counted by reason. A value type, not shared.
+// Lines that load nothing and are not comments are "skipped"; entries that load but look wrong (a
+// public suffix on a block list, "*.d" in a domains list) get a "warning". Each has a reason: the
+// first few of each kind are kept in full as "file:line: reason (excerpt)", all are counted by
+// reason, and every one is noted as its line and a reason id (not a copy of the line), so
+// `takedownctl compile --all-skips` can list them all. A value type, not shared.
 #pragma once
 
 #include <array>
@@ -43,6 +46,17 @@ struct ListEntry {
 
 struct ListReport {
   static constexpr std::size_t kMaxDetailed = 5;
+  // Notes kept for --all-skips: 12 bytes each, so at most 12 MiB for a list that is all bad lines;
+  // past that only the counts grow (and `unnoted` says how many were not kept).
+  static constexpr std::size_t kMaxNoted = std::size_t{1} << 20;
+
+  enum class NoteKind : std::uint8_t { Skip, Warning };
+  struct Note {
+    std::uint32_t line;
+    std::uint32_t reason;    // index into `reasons`
+    std::uint16_t detailed;  // k + 1 when first_skips[k] (or first_warnings[k]) is this note's text
+    NoteKind kind;
+  };
 
   std::string name;
   std::string format;
@@ -51,9 +65,23 @@ struct ListReport {
   std::uint64_t loaded = 0;
   std::uint64_t skipped = 0;
   std::map<std::string, std::uint64_t> skipped_by_reason;
-  std::vector<std::string> first_skips;  // "file:line: reason"
+  std::vector<std::string> first_skips;  // "file:line: reason (excerpt)"
+  std::uint64_t warned = 0;
+  std::map<std::string, std::uint64_t> warned_by_reason;
+  std::vector<std::string> first_warnings;  // "file:line: warning: reason (excerpt)"
+  std::vector<std::string> reasons;         // a Note's reason id -> its text
+  std::vector<Note> notes;                  // in the order they were made
+  std::uint64_t unnoted = 0;
 
   void skip(std::uint32_t line, std::string_view reason, std::string_view detail = {});
+  void warn(std::uint32_t line, std::string_view reason, std::string_view detail = {});
+  // Every noted skip and warning in line order, as "file:line: reason" ("file:line: warning:
+  // reason"), with the excerpt where one was kept.
+  std::vector<std::string> all_notes() const;
+
+ private:
+  void note(NoteKind kind, std::uint32_t line, std::string_view reason, std::string_view detail);
+  std::map<std::string, std::uint32_t, std::less<>> reason_ids_;
 };
 
 struct ParsedList {

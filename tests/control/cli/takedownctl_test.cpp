@@ -125,6 +125,35 @@ TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
           "\"line\":null}\n");
 }
 
+// The real hosts excerpt skips 6 boilerplate lines: compile names the first 5 and counts the
+// reason; --all-skips names all 6 in line order (and is refused by commands it does not apply to).
+TEST(Takedownctl, AllSkipsListsEverySkippedLineWithItsReason) {
+  TempDir dir;
+  const std::string hosts = source_path("tests/data/lists/stevenblack-hosts-head.txt");
+  const std::string config =
+      dir.write("h.yaml", "lists: [{name: sb, format: hosts, path: " + hosts + "}]\n");
+  const std::string reason = ": hosts-file boilerplate (localhost, broadcasthost, ip6-*)\n";
+  const CliRun first = run("compile -c " + config + " -o " + dir.file("h.snap"));
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("    " + hosts + ":16" + reason), std::string::npos) << first.out;
+  EXPECT_EQ(first.out.find(hosts + ":17:"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("    6 x hosts-file boilerplate"), std::string::npos) << first.out;
+
+  const CliRun all = run("compile --all-skips -c " + config + " -o " + dir.file("h.snap"));
+  ASSERT_EQ(all.code, 0) << all.out;
+  std::string expected;
+  for (int line = 12; line <= 17; ++line)
+    expected += "    " + hosts + ":" + std::to_string(line) + reason;
+  EXPECT_NE(all.out.find(expected + "compiled 39 domains"), std::string::npos) << all.out;
+  EXPECT_EQ(all.out.find(" x hosts-file"), std::string::npos) << all.out;
+
+  const CliRun refused = run("check --all-skips -c " + config + " a.example", true);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.out.find("option --all-skips does not apply to this command"),
+            std::string::npos);
+  EXPECT_NE(run("compile --help").out.find("--all-skips"), std::string::npos);
+}
+
 TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {
   TempDir dir;
   EXPECT_EQ(run("").code, 2);

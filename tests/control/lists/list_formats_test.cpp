@@ -262,6 +262,26 @@ TEST(AnyFormat, RandomBinaryGarbageNeverCrashesAnyParser) {
   }
 }
 
+// Every skip and warning is noted as (line, reason id) for --all-skips, in line order with the
+// excerpts of the first few; past kMaxNoted notes only the counts go on, so memory stays bounded.
+TEST(ListReport, NotesEverySkipAndWarningInLineOrderUpToABound) {
+  ListReport report;
+  report.path = "l.txt";
+  report.skip(7, "late", "excerpt");
+  report.warn(3, "odd");
+  report.skip(5, "late");
+  EXPECT_EQ(report.all_notes(), (std::vector<std::string>{"l.txt:3: warning: odd", "l.txt:5: late",
+                                                          "l.txt:7: late (excerpt)"}));
+  EXPECT_EQ(report.reasons.size(), 2u);  // "late" is stored once
+  for (std::size_t i = report.notes.size(); i < ListReport::kMaxNoted + 3; ++i)
+    report.skip(static_cast<std::uint32_t>(i + 10), "many");
+  EXPECT_EQ(report.notes.size(), ListReport::kMaxNoted);
+  EXPECT_EQ(report.unnoted, 3u);
+  EXPECT_EQ(report.skipped_by_reason.at("many"), ListReport::kMaxNoted);
+  EXPECT_EQ(report.skipped + report.warned, ListReport::kMaxNoted + 3);
+  EXPECT_EQ(report.first_skips.size(), ListReport::kMaxDetailed);
+}
+
 TEST(AnyFormat, MissingFileIsAnErrorNamingIt) {
   auto parsed = load_list(ListFormat::Domains, "/nonexistent/list.txt", "gone");
   ASSERT_FALSE(parsed);
