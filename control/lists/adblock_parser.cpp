@@ -47,16 +47,9 @@ class AdblockParser final : public FormatParser {
       out.report.skip(number, "not a domain rule (wildcard or path)", domain);
       return;
     }
-    if (allow && allow_override_ == 0) {
-      PolicyOverride o;
-      o.action = filters::Action::Allow;
-      allow_override_ = out.add_override(std::move(o));
-    }
-    out.add_domain(number, domain, Scope::Both, allow ? allow_override_ : 0);
+    out.add_domain(number, domain, Scope::Both,
+                   allow ? out.shared_override(exemption_override()) : 0);
   }
-
- private:
-  std::uint32_t allow_override_ = 0;
 };
 
 }  // namespace

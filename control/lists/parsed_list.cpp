@@ -77,9 +77,23 @@ std::vector<std::string> ListReport::all_notes() const {
   return out;
 }
 
+PolicyOverride exemption_override() {
+  PolicyOverride o;
+  o.action = filters::Action::Allow;
+  return o;
+}
+
 std::uint32_t ParsedList::add_override(PolicyOverride o) {
   overrides.push_back(std::move(o));
   return static_cast<std::uint32_t>(overrides.size());
+}
+
+std::uint32_t ParsedList::shared_override(const PolicyOverride& o) {
+  for (std::uint32_t index : shared_) {
+    if (overrides[index - 1] == o) return index;
+  }
+  shared_.push_back(add_override(o));
+  return shared_.back();
 }
 
 bool ParsedList::add_domain(std::uint32_t line, std::string_view raw, Scope scope,

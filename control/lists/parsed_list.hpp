@@ -33,7 +33,13 @@ struct PolicyOverride {
   std::vector<std::array<std::uint8_t, 4>> a;
   std::vector<std::array<std::uint8_t, 16>> aaaa;
   std::optional<std::uint32_t> ttl;
+
+  friend bool operator==(const PolicyOverride&, const PolicyOverride&) = default;
 };
+
+// The override of an exemption: "resolve this normally" (adblock @@, dnsmasq server=/d/#, unbound
+// transparent), an allow inside a block list.
+PolicyOverride exemption_override();
 
 struct ListEntry {
   EntryKind kind = EntryKind::Domain;
@@ -91,9 +97,15 @@ struct ParsedList {
 
   // Adds an override and returns the index an entry stores for it.
   std::uint32_t add_override(PolicyOverride o);
+  // The index of an override equal to `o`, added the first time it is asked for: for the few
+  // fixed answers a format gives to many entries (exemptions, an unbound zone type's answer).
+  std::uint32_t shared_override(const PolicyOverride& o);
   // Normalises `raw` (IDN to A-label) and adds a domain entry, or skips the line with the reason.
   bool add_domain(std::uint32_t line, std::string_view raw, Scope scope,
                   std::uint32_t override_index = 0);
+
+ private:
+  std::vector<std::uint32_t> shared_;  // indexes that shared_override() handed out
 };
 
 }  // namespace takedown::control

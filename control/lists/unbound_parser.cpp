@@ -6,8 +6,6 @@
 //   always_null                      -> sinkhole to 0.0.0.0 and ::
 // Types that do not block (transparent, typetransparent, always_transparent, inform, nodefault,
 // redirect without local-data...) are skipped with their reason, as are local-data lines.
-#include <map>
-
 #include "control/lists/line_reader.hpp"
 #include "control/lists/list_loader.hpp"
 
@@ -67,25 +65,14 @@ class UnboundParser final : public FormatParser {
                       text);
       return;
     }
-    out.add_domain(number, zone, Scope::Both, override_for(response, out));
-  }
-
- private:
-  std::uint32_t override_for(filters::DnsResponse response, ParsedList& out) {
-    auto it = overrides_.find(response);
-    if (it != overrides_.end()) return it->second;
     PolicyOverride o;
     o.dns = response;
-    if (response == filters::DnsResponse::Sinkhole) {
+    if (response == filters::DnsResponse::Sinkhole) {  // always_null: 0.0.0.0 and ::
       o.a.push_back({0, 0, 0, 0});
       o.aaaa.push_back({});
     }
-    const std::uint32_t index = out.add_override(std::move(o));
-    overrides_.emplace(response, index);
-    return index;
+    out.add_domain(number, zone, Scope::Both, out.shared_override(o));
   }
-
-  std::map<filters::DnsResponse, std::uint32_t> overrides_;
 };
 
 }  // namespace

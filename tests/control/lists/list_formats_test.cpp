@@ -164,6 +164,34 @@ TEST(DnsmasqFormat, RealListAndEveryDirective) {
             std::string::npos);
 }
 
+// server=/d/# and local=/d/# are exemptions (allow entries, d and below); address=/d/# is a null
+// answer (a block); a forwarding server= is skipped with its reason at its line.
+TEST(DnsmasqFormat, HashServerLinesAreExemptions) {
+  const ParsedList list = load(ListFormat::Dnsmasq, "tests/data/lists/dnsmasq-exemptions.conf");
+  ASSERT_EQ(list.entries.size(), 9u);
+  const auto action_of = [&](std::size_t i) -> std::optional<filters::Action> {
+    const ListEntry& e = list.entries[i];
+    if (e.override_index == 0) return std::nullopt;
+    return list.overrides[e.override_index - 1].action;
+  };
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(action_of(i), std::nullopt) << i;
+  for (std::size_t i = 4; i < 8; ++i) {
+    EXPECT_EQ(action_of(i), filters::Action::Allow) << i;
+    EXPECT_EQ(list.entries[i].scope, Scope::Both);
+  }
+  EXPECT_EQ(list.entries[4].text, "www.01edc.com");
+  EXPECT_EQ(list.entries[7].text, "b.0penai.website");
+  EXPECT_EQ(list.entries[8].text, "2022factorysale.ru");
+  EXPECT_EQ(action_of(8), std::nullopt);
+  EXPECT_EQ(list.overrides.size(), 1u);  // one exemption override, shared
+  ASSERT_EQ(list.report.skipped, 1u);
+  EXPECT_NE(list.report.first_skips[0].find(
+                "dnsmasq-exemptions.conf:13: forwards to an upstream server, does not block "
+                "(10.0.0.53)"),
+            std::string::npos)
+      << list.report.first_skips[0];
+}
+
 TEST(UnboundFormat, RealListAndTypesMapToAnswers) {
   const ParsedList real =
       load(ListFormat::Unbound, "tests/data/lists/scams-light-unbound-head.txt");
