@@ -2,7 +2,9 @@
 //
 // Owners may be relative to the current $ORIGIN, absolute, "@", or left blank (the previous
 // owner). The policy zone's own name (the first $ORIGIN, or the SOA owner) is stripped to get the
-// trigger: "bad.com CNAME ." in zone rpz.example. triggers on bad.com. A "*.d" owner triggers
+// trigger: "bad.com CNAME ." in zone rpz.example. triggers on bad.com. A file without $ORIGIN
+// whose SOA owner is absolute is read as BIND reads it: the zone's name is the origin. Without
+// either (no $ORIGIN, "@" or no SOA), owners are the triggers themselves. A "*.d" owner triggers
 // strictly below d, a plain owner on d alone, as in BIND and Unbound. The RDATA picks the policy:
 //   CNAME .               -> nxdomain        CNAME *.             -> nodata
 //   CNAME rpz-drop.       -> drop            CNAME rpz-passthru.  -> allow
@@ -174,7 +176,12 @@ class RpzParser final : public FormatParser {
                                               tokens.end());
 
     if (type == "soa") {
-      if (zone_.empty() && owner.ends_with('.')) zone_ = owner.substr(0, owner.size() - 1);
+      if (zone_.empty() && owner.ends_with('.')) {
+        zone_ = owner.substr(0, owner.size() - 1);
+        // BIND loads a zone file with the zone's name as its origin when the file sets none, and
+        // the SOA's owner names the zone: relative owners that follow are inside it.
+        if (origin_.empty()) origin_ = zone_;
+      }
       if (zone_.empty() && owner == "@") zone_ = origin_;
       return;
     }
