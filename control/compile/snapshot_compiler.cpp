@@ -36,6 +36,8 @@ filters::Policy list_policy(const schema::ListConfig& list) {
   p.http = list.response.http;
   p.tls = list.response.tls;
   p.ttl = list.response.ttl;
+  // An allow list of the config is the operator's word: it outranks even an $important block.
+  p.important = list.action == filters::Action::Allow ? 1 : 0;
   if (p.dns == filters::DnsResponse::Sinkhole)
     set_addresses(p, list.response.a, list.response.aaaa);
   return p;
@@ -62,6 +64,8 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
   }
   if (o.ttl) p.ttl = *o.ttl;
   if (p.dns != filters::DnsResponse::Sinkhole) set_addresses(p, {}, {});
+  // A log (shadow) rule never outranks anything, important or not.
+  p.important = p.action != filters::Action::Log && (base.important != 0 || o.important) ? 1 : 0;
   return p;
 }
 

@@ -1,6 +1,8 @@
-// adblock: "||d^" blocks d and below, "@@||d^" allows it. '!' comments and the "[Adblock Plus]"
-// header are accepted; "$important" is accepted and ignored. Any other rule (cosmetic, path,
-// wildcard, other modifiers) is not a domain rule: it is skipped and counted.
+// adblock: "||d^" blocks d and below, "@@||d^" allows it (an exception). '!' comments and the
+// "[Adblock Plus]" header are accepted. "$important" lifts a rule above the plain ones, as adblock
+// blockers mean it: "||d^$important" blocks even where an @@ exception (of any list) allows, and
+// only an "@@||d^$important" exception or an allow list of the config beats it. Any other rule
+// (cosmetic, path, wildcard, other modifiers) is not a domain rule: it is skipped and counted.
 #include "control/lists/line_reader.hpp"
 #include "control/lists/list_loader.hpp"
 
@@ -37,18 +39,37 @@ class AdblockParser final : public FormatParser {
     const std::string_view domain = text.substr(0, caret);
     std::string_view rest = text.substr(caret + 1);
     if (rest.starts_with('|')) rest.remove_prefix(1);
-    if (!rest.empty()) {
-      if (rest != "$important") {
-        out.report.skip(number, "not a domain rule (modifiers other than $important)", rest);
-        return;
-      }
+    bool important = false;
+    if (!rest.empty() && !modifiers(rest, important)) {
+      out.report.skip(number, "not a domain rule (a modifier other than $important)", rest);
+      return;
     }
     if (domain.find_first_of("*/|") != std::string_view::npos) {
       out.report.skip(number, "not a domain rule (wildcard or path)", domain);
       return;
     }
+    PolicyOverride o = allow ? exemption_override() : PolicyOverride{};
+    o.important = important;
     out.add_domain(number, domain, Scope::Both,
-                   allow ? out.shared_override(exemption_override()) : 0);
+                   allow || important ? out.shared_override(o) : 0);
+  }
+
+ private:
+  // "$m1,m2": true when every modifier is one a domain rule can carry.
+  static bool modifiers(std::string_view rest, bool& important) {
+    if (!rest.starts_with('$')) return false;
+    rest.remove_prefix(1);
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view m = rest.substr(0, comma);
+      if (m == "important") {
+        important = true;
+      } else {
+        return false;
+      }
+      if (comma == std::string_view::npos) return true;
+      rest.remove_prefix(comma + 1);
+    }
   }
 };
 

@@ -27,8 +27,10 @@ enum class Scope : std::uint8_t { Apex = 1, Below = 2, Both = 3 };
 
 // A per-entry policy that overrides the list's own, where the format says what to answer
 // (RPZ RDATA, adblock @@ exceptions, unbound local-zone types). Unset fields keep the list's value.
+// `important` (adblock's $important) lifts the entry's block or allow above the plain ones.
 struct PolicyOverride {
   std::optional<filters::Action> action;
+  bool important = false;
   std::optional<filters::DnsResponse> dns;
   std::vector<std::array<std::uint8_t, 4>> a;
   std::vector<std::array<std::uint8_t, 16>> aaaa;

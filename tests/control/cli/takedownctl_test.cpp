@@ -80,7 +80,8 @@ TEST(Takedownctl, ExplainShowsEverySuffixTheRulesAndWhyTheWinnerWon) {
           "verdict     allow: allow by list ok (" +
           allow +
           ":1), suffix match\n"
-          "why         an allow rule matched, and any allow wins over every block and log rule\n"
+          "why         an allow list of the config (or an $important exception) matched: it wins "
+          "over every block and log rule\n"
           "\n"
           "name        deep.example\n"
           "normalised  deep.example\n"
@@ -94,6 +95,25 @@ TEST(Takedownctl, ExplainShowsEverySuffixTheRulesAndWhyTheWinnerWon) {
           "patterns    0 regex and 0 url rules (url rules only for HTTP requests)\n"
           "verdict     pass\n"
           "why         no rule applies\n");
+}
+
+// An $important block that beats an exception says so, in the rule and in the reason.
+TEST(Takedownctl, ExplainNamesAnImportantBlockAndWhyItBeatsTheException) {
+  TempDir dir;
+  const std::string list = source_path("tests/data/lists/adblock-important-badfilter.txt");
+  const std::string config =
+      dir.write("a.yaml", "lists: [{name: ab, format: adblock, path: " + list + "}]\n");
+  const CliRun r = run("check --explain -c " + config + " cdn.004240331.top");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("      allow by list ab (" + list + ":7), covers the name and names below "
+                       "it: applies\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("verdict     block: block ($important) by list ab (" + list +
+                       ":6), suffix match\nwhy         an $important block rule matched: it "
+                       "outranks the exceptions of block lists"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {

@@ -3,6 +3,8 @@
 // lists (tests/data/SOURCES.md says where each comes from).
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "tests/support/compiled_snapshot.hpp"
 
 namespace takedown::testing {
@@ -32,6 +34,59 @@ TEST(FormatSemantics, DnsmasqHashServerExemptsTheNameAndBelow) {
   EXPECT_EQ(judge.explain("c.0penai.website"), "block l:7");
   EXPECT_EQ(judge.explain("2022factorysale.ru"), "block l:12");  // address=/d/# is a null answer
   EXPECT_EQ(judge.explain("247vesselcapsulehomes.com"), "pass");  // forwarded, skipped
+}
+
+// The burst path must give the scalar verdicts: it stops walking a name on its own rules.
+void expect_burst_agrees(const filters::Snapshot& snapshot, const std::vector<std::string>& names) {
+  filters::Matcher matcher(snapshot);
+  filters::MatchScratch scratch;
+  ASSERT_TRUE(scratch.prepare(snapshot));
+  std::vector<filters::DomainName> parsed(names.size());
+  std::vector<const filters::DomainName*> pointers;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    ASSERT_EQ(parsed[i].assign(names[i]), filters::NameStatus::Ok) << names[i];
+    pointers.push_back(&parsed[i]);
+  }
+  std::vector<filters::Verdict> burst(names.size());
+  matcher.match_burst(pointers, burst, scratch);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const filters::Verdict one = matcher.match(parsed[i], scratch);
+    EXPECT_EQ(burst[i].decision, one.decision) << names[i];
+    EXPECT_EQ(burst[i].rule.line, one.rule.line) << names[i];
+    EXPECT_EQ(burst[i].rule.list, one.rule.list) << names[i];
+  }
+}
+
+// $important: an important block beats the plain @@ exceptions above and below it, in its list
+// and in others; an $important exception, or an allow list of the config, beats it.
+TEST(FormatSemantics, AdblockImportantBlockBeatsPlainExceptions) {
+  TempDir dir;
+  dir.write("exceptions.txt", "@@||x.004240331.top^\n@@||other.zzzly0925.workers.dev^\n");
+  dir.write("operator-allow.txt", "op.004240331.top\n");
+  auto snapshot = compile_yaml(
+      dir, "lists:\n  - {name: l, format: adblock, path: " +
+               source_path("tests/data/lists/adblock-important-badfilter.txt") +
+               "}\n  - {name: exc, format: adblock, path: exceptions.txt}\n"
+               "  - {name: op, format: domains, path: operator-allow.txt, action: allow}\n");
+  ASSERT_TRUE(snapshot);
+  Judge judge(*snapshot);
+  EXPECT_EQ(judge.explain("000414-coinbase.com"), "block l:4");
+  EXPECT_EQ(judge.explain("www.000414-coinbase.com"), "allow l:5");  // plain beats plain
+  EXPECT_EQ(judge.explain("004240331.top"), "block l:6");
+  EXPECT_EQ(judge.explain("cdn.004240331.top"), "block l:6");  // an exception below it
+  EXPECT_EQ(judge.explain("a.cdn.004240331.top"), "block l:6");
+  EXPECT_EQ(judge.explain("x.004240331.top"), "block l:6");  // another list's exception
+  EXPECT_EQ(judge.explain("safe.004240331.top"), "allow l:8");
+  EXPECT_EQ(judge.explain("op.004240331.top"), "allow op:1");
+  EXPECT_EQ(judge.explain("zzzly0925.workers.dev"), "allow l:9");
+  EXPECT_EQ(judge.explain("00100.zzzly0925.workers.dev"), "block l:10");  // below the exception
+  EXPECT_EQ(judge.explain("www.00100.zzzly0925.workers.dev"), "block l:10");
+  EXPECT_EQ(judge.explain("other.zzzly0925.workers.dev"), "allow exc:2");
+  expect_burst_agrees(*snapshot,
+                      {"cdn.004240331.top", "x.004240331.top", "safe.004240331.top",
+                       "op.004240331.top", "a.b.c.d.e.f.g.h.i.cdn.004240331.top",
+                       "00100.zzzly0925.workers.dev", "other.zzzly0925.workers.dev",
+                       "www.000414-coinbase.com", "unlisted.example"});
 }
 
 }  // namespace
