@@ -26,7 +26,8 @@ constexpr const char* kHelp =
 
 void print_counts(const char* prefix, const std::map<std::string, std::uint64_t>& by_reason) {
   for (const auto& [reason, count] : by_reason) {
-    std::printf("    %llu x %s%s\n", static_cast<unsigned long long>(count), prefix, reason.c_str());
+    std::printf("    %llu x %s%s\n", static_cast<unsigned long long>(count), prefix,
+                reason.c_str());
   }
 }
 

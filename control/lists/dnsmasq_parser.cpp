@@ -2,9 +2,9 @@
 // several domains ("address=/a/b/"). A null address (0.0.0.0, ::, 127.0.0.1, ::1, and '#' for
 // address=) or none is a block. "server=/d/#" and "local=/d/#" mean "resolve d normally" ('#' is
 // dnsmasq's "the standard servers"): the usual way to exempt a subdomain of a blocked domain, so
-// they load as exemptions (allow entries, as adblock's @@ rules) of d and below. "server=/d/1.2.3.4"
-// forwards rather than blocks, and "address=/d/203.0.113.5" redirects; both are skipped with their
-// reason, as is any other directive.
+// they load as exemptions (allow entries, as adblock's @@ rules) of d and below.
+// "server=/d/1.2.3.4" forwards rather than blocks, and "address=/d/203.0.113.5" redirects; both are
+// skipped with their reason, as is any other directive.
 #include <array>
 
 #include "control/lists/line_reader.hpp"

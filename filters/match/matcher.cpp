@@ -73,13 +73,13 @@ struct MatchCandidates {
   bool any_domain_allow() const { return domain[kAllow].found || domain[kImportantAllow].found; }
 };
 }  // namespace detail
-using detail::Ranked;
 using detail::class_of;
 using detail::kAllow;
 using detail::kBlock;
 using detail::kImportantAllow;
 using detail::kImportantBlock;
 using detail::kLog;
+using detail::Ranked;
 
 namespace {
 constexpr std::size_t kMaxUrlInput = 2048;
@@ -286,9 +286,8 @@ Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScr
   // A domain allow settles it unless an important block outranks it (then only an important allow,
   // which a url or regex allow may be, still can). Important blocks are domain rules only: they
   // come from per-entry overrides, which url and regex lists do not have.
-  const bool domain_allowed =
-      found.domain[kImportantAllow].found ||
-      (found.domain[kAllow].found && !found.domain[kImportantBlock].found);
+  const bool domain_allowed = found.domain[kImportantAllow].found ||
+                              (found.domain[kAllow].found && !found.domain[kImportantBlock].found);
   if (!domain_allowed) {
     if (path != nullptr && has_urls_) scan_urls(name, *path, scratch, found);
     if (scan_regex_always_ || (scan_regex_for_allow_ && found.any_block_or_log())) {

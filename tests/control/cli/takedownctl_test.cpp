@@ -105,7 +105,8 @@ TEST(Takedownctl, ExplainNamesAnImportantBlockAndWhyItBeatsTheException) {
       dir.write("a.yaml", "lists: [{name: ab, format: adblock, path: " + list + "}]\n");
   const CliRun r = run("check --explain -c " + config + " cdn.004240331.top");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.out.find("      allow by list ab (" + list + ":7), covers the name and names below "
+  EXPECT_NE(r.out.find("      allow by list ab (" + list +
+                       ":7), covers the name and names below "
                        "it: applies\n"),
             std::string::npos)
       << r.out;

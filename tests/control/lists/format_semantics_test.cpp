@@ -20,7 +20,8 @@ std::string one_list(const std::string& format, const std::string& file,
 // server=/d/# and local=/d/# resolve d normally: they exempt d and below from the list's blocks.
 TEST(FormatSemantics, DnsmasqHashServerExemptsTheNameAndBelow) {
   TempDir dir;
-  auto snapshot = compile_yaml(dir, one_list("dnsmasq", "tests/data/lists/dnsmasq-exemptions.conf"));
+  auto snapshot =
+      compile_yaml(dir, one_list("dnsmasq", "tests/data/lists/dnsmasq-exemptions.conf"));
   ASSERT_TRUE(snapshot);
   Judge judge(*snapshot);
   EXPECT_EQ(judge.explain("01edc.com"), "block l:5");
@@ -32,7 +33,7 @@ TEST(FormatSemantics, DnsmasqHashServerExemptsTheNameAndBelow) {
   EXPECT_EQ(judge.explain("a.0penai.website"), "allow l:11");
   EXPECT_EQ(judge.explain("x.b.0penai.website"), "allow l:11");
   EXPECT_EQ(judge.explain("c.0penai.website"), "block l:7");
-  EXPECT_EQ(judge.explain("2022factorysale.ru"), "block l:12");  // address=/d/# is a null answer
+  EXPECT_EQ(judge.explain("2022factorysale.ru"), "block l:12");   // address=/d/# is a null answer
   EXPECT_EQ(judge.explain("247vesselcapsulehomes.com"), "pass");  // forwarded, skipped
 }
 
@@ -82,11 +83,10 @@ TEST(FormatSemantics, AdblockImportantBlockBeatsPlainExceptions) {
   EXPECT_EQ(judge.explain("00100.zzzly0925.workers.dev"), "block l:10");  // below the exception
   EXPECT_EQ(judge.explain("www.00100.zzzly0925.workers.dev"), "block l:10");
   EXPECT_EQ(judge.explain("other.zzzly0925.workers.dev"), "allow exc:2");
-  expect_burst_agrees(*snapshot,
-                      {"cdn.004240331.top", "x.004240331.top", "safe.004240331.top",
-                       "op.004240331.top", "a.b.c.d.e.f.g.h.i.cdn.004240331.top",
-                       "00100.zzzly0925.workers.dev", "other.zzzly0925.workers.dev",
-                       "www.000414-coinbase.com", "unlisted.example"});
+  expect_burst_agrees(
+      *snapshot, {"cdn.004240331.top", "x.004240331.top", "safe.004240331.top", "op.004240331.top",
+                  "a.b.c.d.e.f.g.h.i.cdn.004240331.top", "00100.zzzly0925.workers.dev",
+                  "other.zzzly0925.workers.dev", "www.000414-coinbase.com", "unlisted.example"});
 }
 
 }  // namespace

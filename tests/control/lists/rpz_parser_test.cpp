@@ -112,14 +112,17 @@ TEST(RpzFormat, ZoneWithoutOriginTakesTheSoaOwnerAsOrigin) {
             filters::Action::Allow);
   EXPECT_EQ(list.report.skipped, 3u);
   EXPECT_EQ(list.report.first_skips[0],
-            path + ":14: the policy zone's apex is not a trigger (@ TXT \"the apex: not a "
-            "trigger\")");
+            path +
+                ":14: the policy zone's apex is not a trigger (@ TXT \"the apex: not a "
+                "trigger\")");
   EXPECT_EQ(list.report.first_skips[1],
-            path + ":15: owner is outside the policy zone rpz.takedown.example "
-            "(01107906-coinbase.com.)");
+            path +
+                ":15: owner is outside the policy zone rpz.takedown.example "
+                "(01107906-coinbase.com.)");
   EXPECT_EQ(list.report.first_skips[2],
-            path + ":16: owner is outside the policy zone rpz.takedown.example "
-            "(01111wzbiy.autos.rpz.other.example.)");
+            path +
+                ":16: owner is outside the policy zone rpz.takedown.example "
+                "(01111wzbiy.autos.rpz.other.example.)");
 }
 
 TEST(RpzFormat, BrokenRecordsAreSkippedWithTheirReason) {
