@@ -89,5 +89,18 @@ TEST(FormatSemantics, AdblockImportantBlockBeatsPlainExceptions) {
                   "other.zzzly0925.workers.dev", "www.000414-coinbase.com", "unlisted.example"});
 }
 
+// A rule a $badfilter cancels does not load: its name passes, or falls to the next rule.
+TEST(FormatSemantics, AdblockBadfilterCancelledRulesDoNotMatch) {
+  TempDir dir;
+  auto snapshot =
+      compile_yaml(dir, one_list("adblock", "tests/data/lists/adblock-important-badfilter.txt"));
+  ASSERT_TRUE(snapshot);
+  Judge judge(*snapshot);
+  EXPECT_EQ(judge.explain("028426.com"), "pass");
+  EXPECT_EQ(judge.explain("www.04b5.com"), "pass");
+  EXPECT_EQ(judge.explain("mail.060d.com"), "block l:16");  // the exception is cancelled
+  EXPECT_EQ(judge.explain("004240331.top"), "block l:6");
+}
+
 }  // namespace
 }  // namespace takedown::testing

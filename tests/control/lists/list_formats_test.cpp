@@ -145,6 +145,30 @@ TEST(AdblockFormat, ExceptionsAllowAndNonDomainRulesAreSkippedAndCounted) {
   EXPECT_EQ(list.report.skipped_by_reason.at("not a domain rule (cosmetic filter)"), 1u);
 }
 
+// $badfilter cancels the rule it names (same domain, exception or not, $important or not), before
+// or after it: the cancelled rule is skipped at its own line, a $badfilter naming nothing is a
+// warning, one naming a rule with an unsupported modifier is skipped like that rule.
+TEST(AdblockFormat, BadfilterCancelsTheRuleItNames) {
+  const std::string path = source_path("tests/data/lists/adblock-important-badfilter.txt");
+  const ParsedList list =
+      load(ListFormat::Adblock, "tests/data/lists/adblock-important-badfilter.txt");
+  EXPECT_EQ(list.report.loaded, 8u);
+  EXPECT_FALSE(has_entry(list, "028426.com"));
+  EXPECT_FALSE(has_entry(list, "04b5.com"));
+  EXPECT_FALSE(has_entry(list, "mail.060d.com"));
+  EXPECT_TRUE(has_entry(list, "060d.com"));
+  EXPECT_TRUE(has_entry(list, "004240331.top"));  // its $badfilter names the plain rule
+  EXPECT_EQ(list.report.all_notes(),
+            (std::vector<std::string>{
+                path + ":11: cancelled by the $badfilter at line 12 (028426.com)",
+                path + ":14: cancelled by the $badfilter at line 13 (04b5.com)",
+                path + ":15: cancelled by the $badfilter at line 17 (mail.060d.com)",
+                path + ":18: warning: $badfilter names no rule of this list (it cancels rules of "
+                       "its own list only) (004240331.top)",
+                path + ":19: not a domain rule (a modifier other than $important and $badfilter) "
+                       "($third-party,badfilter)"}));
+}
+
 TEST(DnsmasqFormat, RealListAndEveryDirective) {
   const ParsedList real =
       load(ListFormat::Dnsmasq, "tests/data/lists/scams-light-dnsmasq-head.txt");
