@@ -3,6 +3,7 @@
 // lists (tests/data/SOURCES.md says where each comes from).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <vector>
 
 #include "tests/support/compiled_snapshot.hpp"
@@ -100,6 +101,34 @@ TEST(FormatSemantics, AdblockBadfilterCancelledRulesDoNotMatch) {
   EXPECT_EQ(judge.explain("www.04b5.com"), "pass");
   EXPECT_EQ(judge.explain("mail.060d.com"), "block l:16");  // the exception is cancelled
   EXPECT_EQ(judge.explain("004240331.top"), "block l:6");
+}
+
+// A redirect zone blocks itself and every name below with its local-data; a transparent zone
+// under a blocking one resolves normally, and so does every name below it.
+TEST(FormatSemantics, UnboundRedirectAnswersItsDataAndTransparentZonesExempt) {
+  TempDir dir;
+  auto snapshot =
+      compile_yaml(dir, one_list("unbound", "tests/data/lists/unbound-redirect-transparent.conf"));
+  ASSERT_TRUE(snapshot);
+  Judge judge(*snapshot);
+  EXPECT_EQ(judge.explain("0onlyfans.com"), "block l:6");
+  EXPECT_EQ(judge.explain("login.0onlyfans.com"), "block l:6");
+  const filters::Policy& sink = judge.policy("login.0onlyfans.com");
+  EXPECT_EQ(sink.dns, filters::DnsResponse::Sinkhole);
+  ASSERT_EQ(sink.a_count, 1);
+  EXPECT_EQ(sink.a[0], (std::array<std::uint8_t, 4>{0, 0, 0, 0}));
+  EXPECT_EQ(sink.aaaa_count, 0);
+  EXPECT_EQ(sink.ttl, 60u);
+  EXPECT_EQ(judge.policy("www.0penai.website").aaaa_count, 1);
+  EXPECT_EQ(judge.policy("www.0penai.website").ttl, 3600u);
+  EXPECT_EQ(judge.policy("www.1sttheworld.com").a[0][3], 10);  // the apex's data, not line 17's
+  EXPECT_EQ(judge.explain("cdn.0onlyfans.com"), "allow l:15");
+  EXPECT_EQ(judge.explain("img.cdn.0onlyfans.com"), "allow l:15");
+  EXPECT_EQ(judge.explain("01edc.com"), "block l:13");
+  EXPECT_EQ(judge.explain("www.01edc.com"), "allow l:14");
+  EXPECT_EQ(judge.explain("a.www.01edc.com"), "allow l:14");
+  EXPECT_EQ(judge.explain("2022factorysale.ru"), "pass");
+  EXPECT_EQ(judge.explain("420budstorenearme.com"), "pass");
 }
 
 }  // namespace

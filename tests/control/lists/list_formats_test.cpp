@@ -237,6 +237,52 @@ TEST(UnboundFormat, RealListAndTypesMapToAnswers) {
   EXPECT_EQ(list.report.skipped, 2u);
 }
 
+// redirect + local-data loads as a block of the zone answering its data; transparent and
+// typetransparent zones under a blocking zone are exemptions; the rest is skipped at its line.
+TEST(UnboundFormat, RedirectZonesAnswerTheirDataAndTransparentZonesExempt) {
+  const std::string path = source_path("tests/data/lists/unbound-redirect-transparent.conf");
+  const ParsedList list =
+      load(ListFormat::Unbound, "tests/data/lists/unbound-redirect-transparent.conf");
+  ASSERT_EQ(list.report.loaded, 6u);
+  const auto entry = [&](std::string_view name) -> const ListEntry& {
+    for (const ListEntry& e : list.entries) {
+      if (e.text == name) return e;
+    }
+    ADD_FAILURE() << name;
+    return list.entries.front();
+  };
+  const auto override_of = [&](std::string_view name) -> const PolicyOverride& {
+    return list.overrides.at(entry(name).override_index - 1);
+  };
+  EXPECT_EQ(entry("0onlyfans.com").line, 6u);
+  EXPECT_EQ(entry("0onlyfans.com").scope, Scope::Both);
+  EXPECT_EQ(override_of("0onlyfans.com").dns, filters::DnsResponse::Sinkhole);
+  EXPECT_EQ(override_of("0onlyfans.com").a.size(), 1u);
+  EXPECT_TRUE(override_of("0onlyfans.com").aaaa.empty());
+  EXPECT_EQ(override_of("0onlyfans.com").ttl, std::nullopt);  // the list's TTL
+  EXPECT_EQ(override_of("0penai.website").aaaa.size(), 1u);
+  EXPECT_EQ(override_of("0penai.website").ttl, 3600u);
+  EXPECT_EQ(entry("1sttheworld.com").line, 12u);  // its data came first, at line 11
+  EXPECT_EQ(override_of("1sttheworld.com").a[0][3], 10);
+  EXPECT_EQ(override_of("www.01edc.com").action, filters::Action::Allow);
+  EXPECT_EQ(override_of("cdn.0onlyfans.com").action, filters::Action::Allow);
+  const std::string outside =
+      "local-data outside a redirect zone's own name is not supported (use an rpz list for local "
+      "answers)";
+  EXPECT_EQ(list.report.all_notes(),
+            (std::vector<std::string>{
+                path + ":16: redirect zone without A or AAAA local-data for its own name "
+                       "(2022factorysale.ru)",
+                path + ":17: " + outside,  // the sixth skip made: no excerpt kept
+                path + ":18: " + outside + " (3rdhillcu.com)",
+                path + ":19: zone resolves normally and is below no blocking zone of this list "
+                       "(transparent)",
+                path + ":20: local-data-ptr (a reverse answer) is not supported (local-data-ptr: "
+                       "\"192.0.2.10 1sttheworld.com\")",
+                path + ":21: local-data of a type other than A or AAAA is not supported "
+                       "(1sttheworld.com TXT \"scam\")"}));
+}
+
 TEST(RegexFormat, LoadsTheRealAllowlist) {
   const ParsedList list = load(ListFormat::Regex, "conf/lists/allowlist-regex.txt");
   EXPECT_EQ(list.report.loaded, 1195u);
