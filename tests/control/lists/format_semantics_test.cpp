@@ -131,5 +131,20 @@ TEST(FormatSemantics, UnboundRedirectAnswersItsDataAndTransparentZonesExempt) {
   EXPECT_EQ(judge.explain("420budstorenearme.com"), "pass");
 }
 
+// dnscrypt-proxy's "*.d" is d and below; in a domains list it stays strictly below d.
+TEST(FormatSemantics, WildcardStarDotCoversTheApexAndDomainsStarDotDoesNot) {
+  TempDir dir;
+  auto wildcard =
+      compile_yaml(dir, one_list("wildcard", "tests/data/lists/scams-light-wildcard-head.txt"));
+  auto domains =
+      compile_yaml(dir, one_list("domains", "tests/data/lists/scams-light-wildcard-head.txt"));
+  ASSERT_TRUE(wildcard && domains);
+  Judge w(*wildcard), d(*domains);
+  EXPECT_EQ(w.explain("000414-coinbase.com"), "block l:5");
+  EXPECT_EQ(w.explain("www.000414-coinbase.com"), "block l:5");
+  EXPECT_EQ(d.explain("000414-coinbase.com"), "pass");
+  EXPECT_EQ(d.explain("www.000414-coinbase.com"), "block l:5");
+}
+
 }  // namespace
 }  // namespace takedown::testing

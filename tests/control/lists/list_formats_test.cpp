@@ -283,6 +283,53 @@ TEST(UnboundFormat, RedirectZonesAnswerTheirDataAndTransparentZonesExempt) {
                        "(1sttheworld.com TXT \"scam\")"}));
 }
 
+// "*.d" and "d" both mean d and below in a wildcard list; name patterns are skipped.
+TEST(WildcardFormat, StarDotMeansTheNameAndBelowAndPatternsAreSkipped) {
+  const ParsedList real =
+      load(ListFormat::Wildcard, "tests/data/lists/scams-light-wildcard-head.txt");
+  EXPECT_EQ(real.report.loaded, 40u);
+  EXPECT_EQ(real.report.skipped, 0u);
+  EXPECT_EQ(real.report.warned, 0u);
+  EXPECT_EQ(real.entries.front().text, "000414-coinbase.com");
+  EXPECT_EQ(real.entries.front().line, 5u);
+  for (const ListEntry& e : real.entries) EXPECT_EQ(e.scope, Scope::Both) << e.text;
+
+  const ParsedList list = parse_text(ListFormat::Wildcard,
+                                     "plain.example\n*.star.example  # comment\nads.*\n*sex*\n"
+                                     "*.a?.example\ntwo names.example\n");
+  ASSERT_EQ(list.entries.size(), 2u);
+  EXPECT_EQ(list.entries[0].scope, Scope::Both);
+  EXPECT_EQ(list.entries[1].text, "star.example");
+  EXPECT_EQ(list.entries[1].scope, Scope::Both);
+  EXPECT_EQ(list.report.skipped_by_reason.at(
+                "a name pattern, not a domain wildcard (only a leading \"*.\"; use a regex list)"),
+            3u);
+  EXPECT_EQ(list.report.first_skips[3],
+            "inline.txt:6: expected one name per line (two names.example)");
+}
+
+// The same wildcard list read as `domains` keeps the domains meaning (strictly below d) and warns
+// at every "*.d" whose d the list does not name too, suggesting format: wildcard.
+TEST(DomainsFormat, StarDotWithoutItsApexIsAWarningSuggestingWildcard) {
+  const std::string path = source_path("tests/data/lists/scams-light-wildcard-head.txt");
+  const ParsedList list =
+      load(ListFormat::Domains, "tests/data/lists/scams-light-wildcard-head.txt");
+  EXPECT_EQ(list.report.loaded, 40u);
+  EXPECT_EQ(list.report.skipped, 0u);
+  EXPECT_EQ(list.report.warned, 40u);
+  for (const ListEntry& e : list.entries) EXPECT_EQ(e.scope, Scope::Below) << e.text;
+  ASSERT_EQ(list.report.first_warnings.size(), ListReport::kMaxDetailed);
+  EXPECT_EQ(list.report.first_warnings[0],
+            path +
+                ":5: warning: \"*.d\" covers the names below d, not d itself, in a domains "
+                "list; for d and below (as dnscrypt-proxy and hagezi wildcard lists mean it) use "
+                "format: wildcard (000414-coinbase.com)");
+  // Listed with its apex: nothing passes silently, no warning.
+  const ParsedList both = parse_text(ListFormat::Domains, "*.a.example\na.example\n*.b.example\n");
+  EXPECT_EQ(both.report.warned, 1u);
+  EXPECT_NE(both.report.first_warnings[0].find("inline.txt:3: warning:"), std::string::npos);
+}
+
 TEST(RegexFormat, LoadsTheRealAllowlist) {
   const ParsedList list = load(ListFormat::Regex, "conf/lists/allowlist-regex.txt");
   EXPECT_EQ(list.report.loaded, 1195u);

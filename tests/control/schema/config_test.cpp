@@ -73,7 +73,7 @@ TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: csv, path: x}\n"),
             "/etc/takedown/t.yaml:2:23: format is 'csv', expected one of: domains, hosts, adblock, "
             "dnsmasq, "
-            "unbound, rpz, regex, urls");
+            "unbound, rpz, regex, urls, wildcard");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, action: deny}\n"),
             "/etc/takedown/t.yaml:2:49: action is 'deny', expected one of: block, allow, log");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: [x]}\n"),
