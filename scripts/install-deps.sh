@@ -12,6 +12,8 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev libpcap-dev libidn2-dev nlohmann-json3-dev
   # QUIC Initial keys (HKDF, AES-GCM, AES-ECB header protection): OpenSSL's libcrypto
   libssl-dev
+  # the Public Suffix List: takedownctl warns about block entries for a whole public suffix
+  publicsuffix
   # test tools
   tshark clang libclang-rt-14-dev
   # the end-to-end suite (tests/e2e): real clients and servers in network namespaces

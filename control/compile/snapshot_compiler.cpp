@@ -9,6 +9,8 @@
 #include <cstring>
 #include <optional>
 
+#include "control/lists/over_broad.hpp"
+
 namespace takedown::control {
 namespace {
 
@@ -79,6 +81,8 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
   for (const schema::ListConfig& list : config.lists) {
     auto parsed = load_list(list.format, list.path, list.name);
     if (!parsed) return make_error(parsed.error());
+    warn_over_broad(*parsed, list.action == filters::Action::Block,
+                    list.match == schema::MatchMode::Exact);
     for (const ListEntry& e : parsed->entries) domain_entries += e.kind == EntryKind::Domain;
     lists.push_back(std::move(parsed).value());
   }

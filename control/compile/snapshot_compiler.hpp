@@ -8,7 +8,8 @@
 //   Hyperscan rejects, or a snapshot limit reached (65,535 distinct answers, 1 GiB of names)
 //   fails the whole compile, naming the file and line: a running data plane must never get a
 //   snapshot with a list or a rule silently gone;
-// - lines a format skips, and entries that load with a warning, are counted per list and reason,
+// - lines a format skips, and entries that load with a warning (a format's own, and a block
+//   entry for a public suffix: over_broad.hpp), are counted per list and reason,
 //   with the first few named file:line, in the reports (skip_summary() says them in one line per
 //   list).
 // Cold path; no shared state, so separate compiles may run on separate threads.

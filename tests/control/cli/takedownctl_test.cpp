@@ -175,6 +175,30 @@ TEST(Takedownctl, AllSkipsListsEverySkippedLineWithItsReason) {
   EXPECT_NE(run("compile --help").out.find("--all-skips"), std::string::npos);
 }
 
+// Warnings are reported like skips: the first 5 by default, with the count of the reason, and all
+// of them with --all-skips.
+TEST(Takedownctl, CompileReportsWarningsAndAllSkipsListsThemAll) {
+  TempDir dir;
+  const std::string list = source_path("tests/data/lists/over-broad-adblock.txt");
+  const std::string config =
+      dir.write("w.yaml", "lists: [{name: tlds, format: adblock, path: " + list + "}]\n");
+  const std::string suffix =
+      ": warning: over-broad: a public suffix, every domain registered under it is blocked";
+  const CliRun first = run("compile -c " + config + " -o " + dir.file("w.snap"));
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("    " + list + ":10" + suffix + " (github.io)\n"), std::string::npos)
+      << first.out;
+  EXPECT_EQ(first.out.find(list + ":11:"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("    4 x warning: over-broad: a public suffix"), std::string::npos)
+      << first.out;
+  const CliRun all = run("compile --all-skips -c " + config + " -o " + dir.file("w.snap"));
+  ASSERT_EQ(all.code, 0) << all.out;
+  EXPECT_NE(all.out.find("    " + list + ":10" + suffix + " (github.io)\n    " + list + ":11" +
+                         suffix + "\n    " + list + ":13" + suffix + "\ncompiled 11 domains"),
+            std::string::npos)
+      << all.out;
+}
+
 TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {
   TempDir dir;
   EXPECT_EQ(run("").code, 2);
