@@ -36,7 +36,7 @@ struct ListConfig {
   std::string name;
   ListFormat format = ListFormat::Domains;
   std::string path;  // resolved against the config file's folder
-  MatchMode match = MatchMode::Subdomains;
+  MatchMode match = MatchMode::Subdomains;  // Exact when a hosts list does not say
   filters::Action action = filters::Action::Block;
   ResponseConfig response;
   int line = 0;  // where the list is declared, for messages

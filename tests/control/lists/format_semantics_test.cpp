@@ -146,5 +146,23 @@ TEST(FormatSemantics, WildcardStarDotCoversTheApexAndDomainsStarDotDoesNot) {
   EXPECT_EQ(d.explain("www.000414-coinbase.com"), "block l:5");
 }
 
+// A hosts file maps exactly the names it lists: without `match` a hosts list blocks them alone,
+// as Pi-hole, AdGuard Home and Blocky read hosts-format lists; `match: subdomains` widens it.
+TEST(FormatSemantics, HostsListsMatchExactlyTheirNamesUnlessToldSubdomains) {
+  TempDir dir;
+  const std::string file = "tests/data/lists/stevenblack-hosts-head.txt";
+  auto exact = compile_yaml(dir, one_list("hosts", file));
+  auto below = compile_yaml(dir, one_list("hosts", file, ", match: subdomains"));
+  ASSERT_TRUE(exact && below);
+  Judge e(*exact), b(*below);
+  EXPECT_EQ(e.explain("lb.usemaxserver.de"), "block l:28");
+  EXPECT_EQ(e.explain("www.lb.usemaxserver.de"), "pass");
+  EXPECT_EQ(e("lb.usemaxserver.de").kind, filters::MatchKind::Exact);
+  EXPECT_EQ(b.explain("lb.usemaxserver.de"), "block l:28");
+  EXPECT_EQ(b.explain("www.lb.usemaxserver.de"), "block l:28");
+  EXPECT_EQ(exact->lists()[0].exact, 1);
+  EXPECT_EQ(below->lists()[0].exact, 0);
+}
+
 }  // namespace
 }  // namespace takedown::testing

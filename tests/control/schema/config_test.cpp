@@ -42,7 +42,7 @@ dataplane:
   ASSERT_TRUE(config) << config.error();
   const ListConfig& a = config->lists[0];
   EXPECT_EQ(a.path, "/etc/takedown/lists/a.txt");
-  EXPECT_EQ(a.match, MatchMode::Subdomains);
+  EXPECT_EQ(a.match, MatchMode::Exact);  // a hosts list maps exactly its names
   EXPECT_EQ(a.action, filters::Action::Block);
   EXPECT_EQ(a.response.dns, filters::DnsResponse::Refused);
   EXPECT_EQ(a.response.tls, filters::TcpResponse::Drop);
@@ -61,6 +61,26 @@ dataplane:
   EXPECT_DOUBLE_EQ(config->bloom_false_positive_rate, 0.001);
   EXPECT_TRUE(config->dataplane.present);
   EXPECT_EQ(config->dataplane.peer(0), 1u);
+}
+
+// `match` left out: exact for hosts lists (a hosts file maps exactly the names it lists), the
+// name and below for every other format; a hosts list that says `match: subdomains` gets it.
+TEST(Config, MatchDefaultsToExactForHostsListsOnly) {
+  auto config = parse_config(R"(lists:
+  - {name: h, format: hosts, path: h.txt}
+  - {name: hs, format: hosts, path: h.txt, match: subdomains}
+  - {name: d, format: domains, path: d.txt}
+  - {name: w, format: wildcard, path: w.txt}
+  - {name: a, format: adblock, path: a.txt}
+  - {name: m, format: dnsmasq, path: m.txt}
+  - {name: u, format: unbound, path: u.txt}
+)",
+                             "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->lists[0].match, MatchMode::Exact);
+  EXPECT_EQ(config->lists[1].match, MatchMode::Subdomains);
+  for (std::size_t i = 2; i < config->lists.size(); ++i)
+    EXPECT_EQ(config->lists[i].match, MatchMode::Subdomains) << config->lists[i].name;
 }
 
 TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
