@@ -12,7 +12,7 @@ artifacts="$build/fuzz-artifacts"
 mkdir -p "$seeds" "$corpus" "$artifacts"
 
 # Seeds are made once per build folder; the marker's version changes when the seed formats do.
-if [ ! -f "$seeds/.done-2" ]; then
+if [ ! -f "$seeds/.done-3" ]; then
   python3 tests/integration/generate_capture.py "$seeds/capture.pcap" --frames 200 --seed 7
   python3 - "$seeds" <<'PY'
 import os, struct, sys
@@ -41,7 +41,7 @@ while at + 16 <= len(data):
         open(os.path.join(seeds, "dns_query_fuzz", f"tail-{n}"), "wb").write(frame[42:])
 PY
   for f in tests/data/lists/* conf/lists/allowlist-regex.txt; do
-    for format in 0 1 2 3 4 5 6 7; do
+    for format in 0 1 2 3 4 5 6 7 8; do  # every TAKEDOWN_LIST_FORMATS index
       { printf "\\x0$format"; head -c 4000 "$f"; } > "$seeds/list_loader_fuzz/$(basename "$f")-$format"
     done
   done
@@ -74,7 +74,7 @@ while at + 16 <= len(data):
 PY
     index=$((index + 1))
   done
-  touch "$seeds/.done-2"
+  touch "$seeds/.done-3"
 fi
 
 failed=0

@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kHelp =
     "Usage: takedownctl check (-c CONFIG | -s SNAPSHOT) [--json | --explain] NAME...\n"
     "       takedownctl check (-c CONFIG | -s SNAPSHOT) [--json] -      (names from stdin, one per "
-    "line)\n"
+    "line;\n"
+    "       blank lines are skipped)\n"
     "Prints one line per name: name<TAB>verdict<TAB>list<TAB>source:line\n"
     "  verdict: block, allow, pass, log (matched a log-only list) or invalid (not a valid name)\n"
     "  list and source:line are '-' when no rule matched.\n"
@@ -148,6 +149,8 @@ int run_check_command(int argc, char** argv) {
     std::string line;
     while (std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      // A blank line in a file of names is layout, not a name to judge.
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
       checker.check(line);
     }
   }

@@ -15,13 +15,17 @@ int parse_command_line(int argc, char** argv, std::string_view accepted, const c
                                     {"output", required_argument, nullptr, 'o'},
                                     {"json", no_argument, nullptr, 'j'},
                                     {"explain", no_argument, nullptr, 'x'},
+                                    {"all-skips", no_argument, nullptr, 'a'},
                                     {"help", no_argument, nullptr, 'h'},
                                     {nullptr, 0, nullptr, 0}};
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "c:s:o:jxh", kOptions, nullptr)) != -1;) {
     if (c == '?' || accepted.find(static_cast<char>(c)) == std::string_view::npos) {
-      if (c != '?')
+      if (c == 'a') {
+        std::fputs("takedownctl: option --all-skips does not apply to this command\n", stderr);
+      } else if (c != '?') {
         std::fprintf(stderr, "takedownctl: option -%c does not apply to this command\n", c);
+      }
       std::fputs(help, stderr);
       return kExitUsage;
     }
@@ -40,6 +44,9 @@ int parse_command_line(int argc, char** argv, std::string_view accepted, const c
         break;
       case 'x':
         out.explain = true;
+        break;
+      case 'a':
+        out.all_skips = true;
         break;
       case 'h':
         std::fputs(help, stdout);

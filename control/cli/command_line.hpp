@@ -1,7 +1,7 @@
 // parse_command_line(): the options the takedownctl commands share, parsed one way.
 //
 //   -c/--config CONFIG   -s/--snapshot FILE   -o/--output FILE   -j/--json   -x/--explain
-//   -h/--help
+//   --all-skips (letter 'a' in `accepted`, no short form)   -h/--help
 //
 // `accepted` lists the short letters a command takes ("cojh"); any other option is a usage error.
 // Returns kExitOk after printing `help` for -h, kExitUsage after printing it for a bad option,
@@ -19,6 +19,7 @@ struct CommandLine {
   std::string output;
   bool json = false;
   bool explain = false;
+  bool all_skips = false;
   int first_operand = 1;
 };
 

@@ -7,18 +7,36 @@ namespace takedown::control {
 
 namespace {
 
+// An entry marked important by its list ($important), not by being in an allow list of the config
+// (every rule of which is important).
+bool entry_important(const filters::Snapshot& snapshot, const filters::Rule& rule) {
+  const auto& policies = snapshot.policies();
+  return policies[rule.policy].important != 0 &&
+         policies[snapshot.lists()[rule.list].policy].important == 0;
+}
+
 std::string rule_text(const filters::Snapshot& snapshot, const filters::Rule& rule) {
   const auto& policy = snapshot.policies()[rule.policy];
-  return std::string(to_string(policy.action)) + " by list " +
+  return std::string(to_string(policy.action)) +
+         (entry_important(snapshot, rule) ? " ($important)" : "") + " by list " +
          std::string(snapshot.list_name(rule.list)) + " (" +
          std::string(snapshot.list_source(rule.list)) + ":" + std::to_string(rule.line) + ")";
 }
 
-std::string reason(const filters::Verdict& v) {
+std::string reason(const filters::Snapshot& snapshot, const filters::Verdict& v) {
+  const bool important = snapshot.policies()[v.rule.policy].important != 0;
   switch (v.decision) {
     case filters::Decision::Allow:
-      return "an allow rule matched, and any allow wins over every block and log rule";
+      if (important)
+        return "an allow list of the config (or an $important exception) matched: it wins over "
+               "every block and log rule";
+      return "an allow rule matched, and an allow wins over every block and log rule that is not "
+             "$important";
     case filters::Decision::Block:
+      if (important)
+        return "an $important block rule matched: it outranks the exceptions of block lists (@@ "
+               "rules, exemptions) and every other block; only an allow list of the config or an "
+               "$important exception beats it";
       switch (v.kind) {
         case filters::MatchKind::Exact:
           return "the most specific block rule is for the name itself";
@@ -89,7 +107,7 @@ std::string explain_verdict(std::string_view input, const filters::Snapshot& sna
   if (v.decision != filters::Decision::Pass && v.decision != filters::Decision::Invalid) {
     out += ": " + rule_text(snapshot, v.rule) + ", " + std::string(to_string(v.kind)) + " match";
   }
-  out += "\nwhy         " + reason(v) + "\n";
+  out += "\nwhy         " + reason(snapshot, v) + "\n";
   return out;
 }
 

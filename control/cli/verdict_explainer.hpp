@@ -4,8 +4,9 @@
 // first: whether the bloom filter passes it, the rules listed for exactly that name (list,
 // file:line, action, whether the entry covers the name itself, names below it, or both) and
 // whether each applies at this level; then the regex and url rule counts, and the verdict with
-// the reason it won (an allow beats any block; the most specific block wins; log only decides
-// when nothing blocks). Cold path; text for people, not for parsers (use --json for those).
+// the reason it won (an important allow beats all; an $important block beats the other allows;
+// an allow beats any other block; the most specific block wins; log only decides when nothing
+// blocks). Cold path; text for people, not for parsers (use --json for those).
 #pragma once
 
 #include <string>

@@ -130,8 +130,11 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(
   stats_.bloom_expected_rate = meta.bloom_expected_rate;
   stats_.bloom_bytes = bloom.size() * 8;
   for (const SuffixSlot& slot : slots_) {
-    if (!slot.empty() && policies_[slot.rule.policy].action == filters::Action::Allow)
-      meta.flags |= fmt::kHasDomainAllow;
+    if (slot.empty()) continue;
+    const filters::Policy& policy = policies_[slot.rule.policy];
+    if (policy.action == filters::Action::Allow) meta.flags |= fmt::kHasDomainAllow;
+    if (policy.action == filters::Action::Block && policy.important != 0)
+      meta.flags |= fmt::kHasImportantBlock;
   }
 
   // Hyperscan: regex ids first, then url ids, both indexing the one pattern table.

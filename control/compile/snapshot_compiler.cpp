@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 
+#include "control/lists/over_broad.hpp"
 #include "control/sources/source_state.hpp"
 
 namespace takedown::control {
@@ -38,6 +39,8 @@ filters::Policy list_policy(const schema::ListConfig& list) {
   p.http = list.response.http;
   p.tls = list.response.tls;
   p.ttl = list.response.ttl;
+  // An allow list of the config is the operator's word: it outranks even an $important block.
+  p.important = list.action == filters::Action::Allow ? 1 : 0;
   if (p.dns == filters::DnsResponse::Sinkhole)
     set_addresses(p, list.response.a, list.response.aaaa);
   return p;
@@ -64,6 +67,8 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
   }
   if (o.ttl) p.ttl = *o.ttl;
   if (p.dns != filters::DnsResponse::Sinkhole) set_addresses(p, {}, {});
+  // A log (shadow) rule never outranks anything, important or not.
+  p.important = p.action != filters::Action::Log && (base.important != 0 || o.important) ? 1 : 0;
   return p;
 }
 
@@ -87,6 +92,8 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
     }
     auto parsed = load_list(list.format, list.path, list.name);
     if (!parsed) return make_error(parsed.error());
+    warn_over_broad(*parsed, list.action == filters::Action::Block,
+                    list.match == schema::MatchMode::Exact);
     for (const ListEntry& e : parsed->entries) domain_entries += e.kind == EntryKind::Domain;
     lists.push_back(std::move(parsed).value());
   }
@@ -209,10 +216,15 @@ Result<CompileOutput> compile_config_file(const std::string& config_path) {
 std::vector<std::string> skip_summary(const CompileOutput& compiled) {
   std::vector<std::string> out;
   for (const ListReport& r : compiled.reports) {
-    if (r.skipped == 0) continue;
-    std::string line = "list '" + r.name + "': " + std::to_string(r.skipped) + " entries skipped";
-    if (!r.first_skips.empty()) line += ", first: " + r.first_skips.front();
-    out.push_back(std::move(line));
+    if (r.skipped != 0) {
+      std::string line = "list '" + r.name + "': " + std::to_string(r.skipped) + " entries skipped";
+      if (!r.first_skips.empty()) line += ", first: " + r.first_skips.front();
+      out.push_back(std::move(line));
+    }
+    if (r.warned != 0) {
+      out.push_back("list '" + r.name + "': " + std::to_string(r.warned) +
+                    " warnings (the entries loaded), first: " + r.first_warnings.front());
+    }
   }
   return out;
 }

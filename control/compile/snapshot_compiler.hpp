@@ -8,8 +8,10 @@
 //   Hyperscan rejects, or a snapshot limit reached (65,535 distinct answers, 1 GiB of names)
 //   fails the whole compile, naming the file and line: a running data plane must never get a
 //   snapshot with a list or a rule silently gone;
-// - lines a format skips are counted per list and reason, with the first few named file:line,
-//   in the reports (skip_summary() says them in one line per list).
+// - lines a format skips, and entries that load with a warning (a format's own, and a block
+//   entry for a public suffix: over_broad.hpp), are counted per list and reason,
+//   with the first few named file:line, in the reports (skip_summary() says them in one line per
+//   list).
 // Cold path; no shared state, so separate compiles may run on separate threads.
 #pragma once
 
@@ -38,7 +40,8 @@ Result<CompileOutput> compile_snapshot(const schema::Config& config);
 // load_config() then compile_snapshot(); the error says which step failed and names the file.
 Result<CompileOutput> compile_config_file(const std::string& config_path);
 
-// One line per list that skipped entries: "list 'NAME': N entries skipped, first: FILE:LINE: why".
+// One line per list that skipped entries: "list 'NAME': N entries skipped, first: FILE:LINE: why",
+// and one per list with warnings: "list 'NAME': N warnings (the entries loaded), first: ...".
 std::vector<std::string> skip_summary(const CompileOutput& compiled);
 
 // The policy a list applies, from its config.

@@ -1,7 +1,10 @@
 // dnsmasq: "address=/d/[addr]", "local=/d/" and "server=/d/" block d and below; one line may name
-// several domains ("address=/a/b/"). A null address (#, 0.0.0.0, ::, 127.0.0.1) or none is a
-// block. "server=/d/1.2.3.4" forwards rather than blocks, and "address=/d/203.0.113.5" redirects;
-// both are skipped with their reason, as is any other directive.
+// several domains ("address=/a/b/"). A null address (0.0.0.0, ::, 127.0.0.1, ::1, and '#' for
+// address=) or none is a block. "server=/d/#" and "local=/d/#" mean "resolve d normally" ('#' is
+// dnsmasq's "the standard servers"): the usual way to exempt a subdomain of a blocked domain, so
+// they load as exemptions (allow entries, as adblock's @@ rules) of d and below.
+// "server=/d/1.2.3.4" forwards rather than blocks, and "address=/d/203.0.113.5" redirects; both are
+// skipped with their reason, as is any other directive.
 #include <array>
 
 #include "control/lists/line_reader.hpp"
@@ -32,6 +35,7 @@ class DnsmasqParser final : public FormatParser {
       return;
     }
     const std::string_view answer = value.substr(last + 1);
+    const bool exempt = key != "address" && answer == "#";
     bool null_answer = false;
     for (auto a : kNullAnswers) null_answer = null_answer || answer == a;
     if (!null_answer) {
@@ -51,7 +55,8 @@ class DnsmasqParser final : public FormatParser {
         out.report.skip(number, "a domain is empty or '#' (all domains); not supported", value);
         continue;
       }
-      out.add_domain(number, domain, Scope::Both);
+      out.add_domain(number, domain, Scope::Both,
+                     exempt ? out.shared_override(exemption_override()) : 0);
     }
   }
 };

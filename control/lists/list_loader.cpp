@@ -28,6 +28,8 @@ std::unique_ptr<FormatParser> make_parser(ListFormat format) {
       return make_regex_parser();
     case ListFormat::Urls:
       return make_urls_parser();
+    case ListFormat::Wildcard:
+      return make_wildcard_parser();
   }
   return make_domains_parser();
 }

@@ -34,6 +34,7 @@ std::unique_ptr<FormatParser> make_unbound_parser();
 std::unique_ptr<FormatParser> make_rpz_parser();
 std::unique_ptr<FormatParser> make_regex_parser();
 std::unique_ptr<FormatParser> make_urls_parser();
+std::unique_ptr<FormatParser> make_wildcard_parser();
 
 // Parses a whole file's bytes; out.report.path names it in skip reasons.
 void parse_list_bytes(ListFormat format, std::string_view bytes, ParsedList& out);

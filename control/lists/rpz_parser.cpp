@@ -2,7 +2,9 @@
 //
 // Owners may be relative to the current $ORIGIN, absolute, "@", or left blank (the previous
 // owner). The policy zone's own name (the first $ORIGIN, or the SOA owner) is stripped to get the
-// trigger: "bad.com CNAME ." in zone rpz.example. triggers on bad.com. A "*.d" owner triggers
+// trigger: "bad.com CNAME ." in zone rpz.example. triggers on bad.com. A file without $ORIGIN
+// whose SOA owner is absolute is read as BIND reads it: the zone's name is the origin. Without
+// either (no $ORIGIN, "@" or no SOA), owners are the triggers themselves. A "*.d" owner triggers
 // strictly below d, a plain owner on d alone, as in BIND and Unbound. The RDATA picks the policy:
 //   CNAME .               -> nxdomain        CNAME *.             -> nodata
 //   CNAME rpz-drop.       -> drop            CNAME rpz-passthru.  -> allow
@@ -10,14 +12,13 @@
 // SOA and NS records are structural and ignored; records may span lines in parentheses. rpz-ip,
 // rpz-nsdname, rpz-nsip and rpz-client-ip triggers, CNAME redirects to other names, rpz-tcp-only
 // and other local-data types are skipped with their reason.
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <map>
 
 #include "control/lists/line_reader.hpp"
 #include "control/lists/list_loader.hpp"
 #include "control/lists/list_name.hpp"
+#include "control/lists/local_address.hpp"
 
 namespace takedown::control {
 namespace {
@@ -174,7 +175,12 @@ class RpzParser final : public FormatParser {
                                               tokens.end());
 
     if (type == "soa") {
-      if (zone_.empty() && owner.ends_with('.')) zone_ = owner.substr(0, owner.size() - 1);
+      if (zone_.empty() && owner.ends_with('.')) {
+        zone_ = owner.substr(0, owner.size() - 1);
+        // BIND loads a zone file with the zone's name as its origin when the file sets none, and
+        // the SOA's owner names the zone: relative owners that follow are inside it.
+        if (origin_.empty()) origin_ = zone_;
+      }
       if (zone_.empty() && owner == "@") zone_ = origin_;
       return;
     }
@@ -287,13 +293,12 @@ class RpzParser final : public FormatParser {
       out.report.skip(number, "address record needs exactly one address");
       return;
     }
-    const std::string address(rdata[0]);
-    std::array<std::uint8_t, 16> bytes{};
-    if (inet_pton(is_a ? AF_INET : AF_INET6, address.c_str(), bytes.data()) != 1) {
-      out.report.skip(number, is_a ? "not an IPv4 address" : "not an IPv6 address", address);
+    LocalAddress address;
+    std::string name, why;
+    if (!parse_local_address(is_a, rdata[0], address, why)) {
+      out.report.skip(number, why, rdata[0]);
       return;
     }
-    std::string name, why;
     if (!list_name(trigger, name, why)) {
       out.report.skip(number, why, trigger);
       return;
@@ -309,17 +314,8 @@ class RpzParser final : public FormatParser {
       out.add_domain(number, name, scope, index);
       it = local_data_.emplace(key, index).first;
     }
-    PolicyOverride& o = out.overrides[it->second - 1];
-    const std::size_t count = is_a ? o.a.size() : o.aaaa.size();
-    if (count >= filters::Policy::kMaxAddresses) {
-      out.report.skip(number, "more than 4 addresses of one type for one owner", address);
-      return;
-    }
-    if (is_a) {
-      o.a.push_back({bytes[0], bytes[1], bytes[2], bytes[3]});
-    } else {
-      o.aaaa.push_back(bytes);
-    }
+    if (!add_local_address(out.overrides[it->second - 1], address))
+      out.report.skip(number, kTooManyAddresses, rdata[0]);
   }
 
   std::string origin_;

@@ -292,6 +292,9 @@ class Reader : public YamlReader {
         list.transfer = transfer(node["transfer"], base);
       }
     }
+    // A hosts file maps exactly the names it lists, and Pi-hole, AdGuard Home and Blocky read
+    // hosts-format blocklists that way: their entries match the name alone unless told otherwise.
+    list.match = list.format == ListFormat::Hosts ? MatchMode::Exact : MatchMode::Subdomains;
     if (node["match"]) {
       const std::string match = scalar(node["match"], "match");
       if (match == "subdomains")

@@ -73,7 +73,7 @@ struct ListConfig {
   SourceKind source = SourceKind::File;
   UrlSource url;            // source == Url
   TransferSource transfer;  // source == Transfer
-  MatchMode match = MatchMode::Subdomains;
+  MatchMode match = MatchMode::Subdomains;  // Exact when a hosts list does not say
   filters::Action action = filters::Action::Block;
   ResponseConfig response;
   int line = 0;  // where the list is declared, for messages

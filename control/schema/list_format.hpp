@@ -14,7 +14,8 @@ namespace takedown::schema {
   X(Unbound, "unbound")          \
   X(Rpz, "rpz")                  \
   X(Regex, "regex")              \
-  X(Urls, "urls")
+  X(Urls, "urls")                \
+  X(Wildcard, "wildcard")
 
 TAKEDOWN_ENUM(ListFormat, TAKEDOWN_LIST_FORMATS)
 

@@ -38,24 +38,50 @@ struct Ranked {
   }
 };
 
+// A rule's class: its action, and whether its policy is important (which a log rule never is, the
+// snapshot's verifier sees to it). Candidates are kept per class.
+enum RuleClass : unsigned {
+  kBlock = 0,  // = Action::Block
+  kAllow = 1,  // = Action::Allow
+  kLog = 2,    // = Action::Log
+  kImportantBlock = 3,
+  kImportantAllow = 4,
+  kClasses = 5
+};
+
+static_assert(static_cast<unsigned>(Action::Block) == kBlock &&
+              static_cast<unsigned>(Action::Allow) == kAllow &&
+              static_cast<unsigned>(Action::Log) == kLog);
+
+inline unsigned class_of(const Policy& p) {
+  return static_cast<unsigned>(p.action) + (p.important != 0 ? 3u : 0u);
+}
+
 struct MatchCandidates {
-  // Indexed by Action: Block, Allow, Log.
-  Ranked domain[3];
-  Ranked regex[3];
-  Ranked url[3];
+  // Indexed by RuleClass.
+  Ranked domain[kClasses];
+  Ranked regex[kClasses];
+  Ranked url[kClasses];
   const fmt::PatternRecord* patterns = nullptr;
   unsigned pattern_count = 0;
   const Policy* policies = nullptr;
 
   bool any_block_or_log() const {
-    return domain[0].found || domain[2].found || url[0].found || url[2].found;
+    return domain[kBlock].found || domain[kImportantBlock].found || domain[kLog].found ||
+           url[kBlock].found || url[kImportantBlock].found || url[kLog].found;
   }
+  bool any_domain_allow() const { return domain[kAllow].found || domain[kImportantAllow].found; }
 };
 }  // namespace detail
+using detail::class_of;
+using detail::kAllow;
+using detail::kBlock;
+using detail::kImportantAllow;
+using detail::kImportantBlock;
+using detail::kLog;
 using detail::Ranked;
 
 namespace {
-constexpr unsigned index_of(Action a) { return static_cast<unsigned>(a); }
 constexpr std::size_t kMaxUrlInput = 2048;
 
 // The start of the label after the one at `offset`: from the label-start mask while it lasts
@@ -70,11 +96,11 @@ int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, un
   auto* found = static_cast<detail::MatchCandidates*>(context);
   if (id >= found->pattern_count) return 0;  // cannot happen with a verified snapshot
   const fmt::PatternRecord& p = found->patterns[id];
-  const unsigned action = index_of(found->policies[p.rule.policy].action);
+  const unsigned cls = class_of(found->policies[p.rule.policy]);
   if (p.kind == fmt::PatternKind::Url) {
-    found->url[action].consider(0xFFFFu - p.prefix_length, 0, 0, p.rule);
+    found->url[cls].consider(0xFFFFu - p.prefix_length, 0, 0, p.rule);
   } else {
-    found->regex[action].consider(0, 0, 0, p.rule);
+    found->regex[cls].consider(0, 0, 0, p.rule);
   }
   return 0;
 }
@@ -89,6 +115,7 @@ Matcher::Matcher(const Snapshot& snapshot)
   std::copy(std::begin(m.label_count_mask), std::end(m.label_count_mask), label_mask_);
   std::copy(std::begin(m.length_mask), std::end(m.length_mask), length_mask_);
   walk_all_levels_ = (m.flags & fmt::kHasDomainAllow) != 0;
+  has_important_block_ = (m.flags & fmt::kHasImportantBlock) != 0;
   scan_regex_always_ = snapshot.regex_db() != nullptr && (m.flags & fmt::kHasPatternBlock) != 0;
   scan_regex_for_allow_ = snapshot.regex_db() != nullptr && (m.flags & fmt::kHasPatternAllow) != 0;
   has_urls_ = snapshot.url_db() != nullptr;
@@ -105,16 +132,20 @@ void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size
   set_.for_each_rule(hash, suffix, [&](const SuffixSlot& slot) {
     if ((slot.scope() & wanted) == 0) return;
     const std::uint8_t scope_rank = slot.scope() == SuffixSlot::kApex ? 0 : 1;
-    found.domain[index_of(policies_[slot.rule.policy].action)].consider(
+    found.domain[class_of(policies_[slot.rule.policy])].consider(
         static_cast<std::uint32_t>(level), scope_rank, static_cast<std::uint8_t>(level), slot.rule);
   });
 }
 
-// After a level: an allow wins outright (and this one is the most specific); a block ends the walk
-// unless some allow further up could still override it.
+// After a level: an important allow wins outright. Without important blocks in the snapshot, so
+// does a plain allow, and a block ends the walk unless some allow further up could still override
+// it. With them, only an important block ends it (when no allow could override it): an important
+// block further up outranks the plain allows and blocks found so far.
 bool Matcher::walk_done(const Candidates& found) const {
-  return found.domain[index_of(Action::Allow)].found ||
-         (found.domain[index_of(Action::Block)].found && !walk_all_levels_);
+  const Ranked* d = found.domain;
+  if (d[kImportantAllow].found) return true;
+  if (has_important_block_) return d[kImportantBlock].found && !walk_all_levels_;
+  return d[kAllow].found || (d[kBlock].found && !walk_all_levels_);
 }
 
 template <typename Visit>
@@ -245,14 +276,18 @@ Verdict Matcher::decide(const DomainName& name, std::string_view* path,
 Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScratch& scratch,
                         Candidates& found) const {
   // The common case: no domain rule matched and no pattern database needs a scan.
-  if (!found.any_block_or_log() && !found.domain[index_of(Action::Allow)].found &&
-      !scan_regex_always_ && (path == nullptr || !has_urls_)) {
+  if (!found.any_block_or_log() && !found.any_domain_allow() && !scan_regex_always_ &&
+      (path == nullptr || !has_urls_)) {
     return Verdict{};
   }
   found.patterns = snapshot_.patterns().data();
   found.pattern_count = static_cast<unsigned>(snapshot_.patterns().size());
   found.policies = policies_;
-  const bool domain_allowed = found.domain[index_of(Action::Allow)].found;
+  // A domain allow settles it unless an important block outranks it (then only an important allow,
+  // which a url or regex allow may be, still can). Important blocks are domain rules only: they
+  // come from per-entry overrides, which url and regex lists do not have.
+  const bool domain_allowed = found.domain[kImportantAllow].found ||
+                              (found.domain[kAllow].found && !found.domain[kImportantBlock].found);
   if (!domain_allowed) {
     if (path != nullptr && has_urls_) scan_urls(name, *path, scratch, found);
     if (scan_regex_always_ || (scan_regex_for_allow_ && found.any_block_or_log())) {
@@ -268,18 +303,21 @@ Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScr
     v.rule = r.rule;
     return v;
   };
-  // Precedence: allow, then block, then log; within each, url before domain before regex.
+  // Precedence: important allow, important block, allow, block, log; within each, url before
+  // domain before regex.
   const struct {
     Decision decision;
-    Action action;
-  } order[] = {{Decision::Allow, Action::Allow},
-               {Decision::Block, Action::Block},
-               {Decision::Log, Action::Log}};
+    unsigned cls;
+  } order[] = {{Decision::Allow, kImportantAllow},
+               {Decision::Block, kImportantBlock},
+               {Decision::Allow, kAllow},
+               {Decision::Block, kBlock},
+               {Decision::Log, kLog}};
   for (const auto& step : order) {
-    const unsigned a = index_of(step.action);
-    if (found.url[a].found) return verdict_of(step.decision, found.url[a], MatchKind::Url);
-    if (found.domain[a].found) return verdict_of(step.decision, found.domain[a], MatchKind::Exact);
-    if (found.regex[a].found) return verdict_of(step.decision, found.regex[a], MatchKind::Regex);
+    const unsigned c = step.cls;
+    if (found.url[c].found) return verdict_of(step.decision, found.url[c], MatchKind::Url);
+    if (found.domain[c].found) return verdict_of(step.decision, found.domain[c], MatchKind::Exact);
+    if (found.regex[c].found) return verdict_of(step.decision, found.regex[c], MatchKind::Regex);
   }
   return Verdict{};
 }

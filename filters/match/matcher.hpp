@@ -1,11 +1,15 @@
 // Matcher: decides one name against a Snapshot, following DESIGN.md's precedence.
 //
-//   1. Any matching allow rule wins (domain, regex or url).
-//   2. Otherwise the most specific block rule: a url rule (host equal, longest path prefix) before
+//   1. An important allow rule wins (a rule of an allow list of the config, an adblock
+//      "@@...$important" exception), then an important block rule (adblock "$important"), which
+//      outranks every other allow (adblock @@ and the other formats' exemptions) and block.
+//   2. Otherwise any matching allow rule wins (domain, regex or url).
+//   3. Otherwise the most specific block rule: a url rule (host equal, longest path prefix) before
 //      the name itself, the name itself before a parent domain, a longer parent before a shorter
 //      one, any domain rule before a regex. At equal specificity a `match: exact` rule comes first,
 //      then the list that comes first in the config, then the lower line.
-//   3. Otherwise a log rule, ranked the same way: shadow-mode lists never override enforcement.
+//   4. Otherwise a log rule, ranked the same way: shadow-mode lists never override enforcement.
+// Within the important allows and the important blocks, rules rank as in 3.
 //
 // The suffix walk goes from the whole name to its last label in place over the DomainName buffer.
 // Each suffix is skipped cheaply when no listed name has its length or label count, then hashed
@@ -79,6 +83,7 @@ class Matcher {
   std::uint64_t label_mask_[2];
   std::uint64_t length_mask_[4];
   bool walk_all_levels_;
+  bool has_important_block_;
   bool scan_regex_always_;
   bool scan_regex_for_allow_;
   bool has_urls_;

@@ -1,6 +1,8 @@
 // Policy and Rule: what a list entry does, and which list line it came from.
 //
 // A Policy says what to do with a match (block, allow, log) and how to answer it per protocol.
+// `important` lifts a block or an allow above the plain ones (adblock's $important; the allow lists
+// of the config are important too): see the Matcher's precedence.
 // Policies are deduplicated into a small table in the snapshot; a Rule points at one, at its list
 // and at its source line, so every verdict can be explained as "list X, file:line". Both are
 // trivially copyable and laid out for the snapshot file as they are in memory (little-endian x86).
@@ -44,7 +46,8 @@ struct Policy {
   TcpResponse tls = TcpResponse::Reset;
   std::uint8_t a_count = 0;
   std::uint8_t aaaa_count = 0;
-  std::uint16_t reserved = 0;
+  std::uint8_t important = 0;  // 0 or 1; never with Action::Log
+  std::uint8_t reserved = 0;
   std::uint32_t ttl = 0;  // seconds, for synthesized answers
   std::uint32_t reserved2 = 0;
   std::array<std::array<std::uint8_t, 4>, kMaxAddresses> a{};

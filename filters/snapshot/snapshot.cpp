@@ -250,7 +250,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   for (const Policy& p : policies_) {
     if (static_cast<unsigned>(p.action) > 2 || static_cast<unsigned>(p.dns) > 4 ||
         static_cast<unsigned>(p.http) > 1 || static_cast<unsigned>(p.tls) > 1 ||
-        p.a_count > Policy::kMaxAddresses || p.aaaa_count > Policy::kMaxAddresses) {
+        p.a_count > Policy::kMaxAddresses || p.aaaa_count > Policy::kMaxAddresses ||
+        p.important > 1 || (p.important == 1 && p.action == Action::Log)) {
       return fail(origin, "a policy holds values out of range");
     }
   }

@@ -17,7 +17,7 @@
 namespace takedown::filters::snapshot_format {
 
 inline constexpr char kMagic[8] = {'T', 'K', 'D', 'N', 'S', 'N', 'P', '1'};
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;  // 2: Policy::important
 inline constexpr std::size_t kAlignment = 64;
 
 struct FileHeader {
@@ -65,6 +65,8 @@ enum MetaFlag : std::uint32_t {
   kHasPatternAllow = 2,  // some regex rule allows
   kHasPatternBlock = 4,  // some regex rule blocks or logs: every lookup scans
   kHasUrlRules = 8,
+  kHasImportantBlock = 16,  // some domain rule blocks with Policy::important: the walk goes on past
+                            // plain allows and blocks, which it outranks
 };
 
 struct Meta {

@@ -103,6 +103,29 @@ TEST_F(ControlTest, HitsSurviveReloadsByListName) {
   EXPECT_EQ(hits[1], (std::pair<std::string, std::uint64_t>{"b", 3}));
 }
 
+// takedownctl's sources replace what takedownd had, and status shows them with their age.
+TEST_F(ControlTest, SourcesAreShownAsTakedownctlLastReportedThem) {
+  schema::SourceStatus feed;
+  feed.list = "feed";
+  feed.kind = "url";
+  feed.origin = "https://lists.example/d.txt";
+  feed.last_success_unix = 1.0;
+  auto ack = schema::decode_ack_reply(
+      commands_.handle(schema::encode(schema::Request(schema::SourcesRequest{{feed, feed}}))));
+  ASSERT_TRUE(ack) << ack.error();
+  feed.list = "only";
+  ack = schema::decode_ack_reply(
+      commands_.handle(schema::encode(schema::Request(schema::SourcesRequest{{feed}}))));
+  ASSERT_TRUE(ack) << ack.error();
+  auto status = schema::decode_status_reply(commands_.handle("{\"command\": \"status\"}"));
+  ASSERT_TRUE(status) << status.error();
+  const auto& reply = std::get<schema::StatusReply>(*status);
+  ASSERT_EQ(reply.sources.size(), 1u);
+  EXPECT_EQ(reply.sources[0].list, "only");
+  EXPECT_GT(reply.now_unix, 1.7e9);
+  EXPECT_EQ(registry_.history().sources.size(), 1u);  // what /metrics shows
+}
+
 TEST_F(ControlTest, StatusStatsAndBadRequests) {
   const std::string status = commands_.handle("{\"command\": \"status\"}");
   EXPECT_NE(status.find("\"generation\": 1"), std::string::npos) << status;
@@ -113,7 +136,7 @@ TEST_F(ControlTest, StatusStatsAndBadRequests) {
   EXPECT_EQ(std::get<schema::StatsReply>(*stats).stats.totals.rx_packets, 42u);
   EXPECT_EQ(commands_.handle("{\"command\": \"reboot\"}"),
             "{\"ok\": false, \"error\": \"unknown command 'reboot' (expected load, stats, "
-            "status or reload_failed)\", \"generation\": 1}");
+            "status, reload_failed or sources)\", \"generation\": 1}");
   EXPECT_NE(commands_.handle("{\"command\": \"load\"}").find("load needs \\\"snapshot\\\""),
             std::string::npos);
   EXPECT_NE(commands_.handle("[1, 2").find("request is not JSON"), std::string::npos);

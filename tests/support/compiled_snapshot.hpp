@@ -61,7 +61,11 @@ class Judge {
     std::string out(to_string(v.decision));
     if (v.decision == filters::Decision::Pass || v.decision == filters::Decision::Invalid)
       return out;
-    out += " " + std::string(snapshot_.list_name(v.rule.list)) + ":" + std::to_string(v.rule.line);
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on " " + std::string.
+    out += ' ';
+    out += snapshot_.list_name(v.rule.list);
+    out += ':';
+    out += std::to_string(v.rule.line);
     return out;
   }
   const filters::Policy& policy(std::string_view text, std::string_view path = {}) {

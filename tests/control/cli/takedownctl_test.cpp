@@ -80,7 +80,8 @@ TEST(Takedownctl, ExplainShowsEverySuffixTheRulesAndWhyTheWinnerWon) {
           "verdict     allow: allow by list ok (" +
           allow +
           ":1), suffix match\n"
-          "why         an allow rule matched, and any allow wins over every block and log rule\n"
+          "why         an allow list of the config (or an $important exception) matched: it wins "
+          "over every block and log rule\n"
           "\n"
           "name        deep.example\n"
           "normalised  deep.example\n"
@@ -96,6 +97,26 @@ TEST(Takedownctl, ExplainShowsEverySuffixTheRulesAndWhyTheWinnerWon) {
           "why         no rule applies\n");
 }
 
+// An $important block that beats an exception says so, in the rule and in the reason.
+TEST(Takedownctl, ExplainNamesAnImportantBlockAndWhyItBeatsTheException) {
+  TempDir dir;
+  const std::string list = source_path("tests/data/lists/adblock-important-badfilter.txt");
+  const std::string config =
+      dir.write("a.yaml", "lists: [{name: ab, format: adblock, path: " + list + "}]\n");
+  const CliRun r = run("check --explain -c " + config + " cdn.004240331.top");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("      allow by list ab (" + list +
+                       ":7), covers the name and names below "
+                       "it: applies\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("verdict     block: block ($important) by list ab (" + list +
+                       ":6), suffix match\nwhy         an $important block rule matched: it "
+                       "outranks the exceptions of block lists"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
   TempDir dir;
   const CliRun compiled = run("compile -c " + kDemo + " -o " + dir.file("demo.snap"));
@@ -108,7 +129,8 @@ TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
   EXPECT_NE(compiled.out.find("compile time "), std::string::npos);
   EXPECT_NE(compiled.out.find("bytes per domain"), std::string::npos);
 
-  dir.write("names.txt", "www.0-bitcoin.com\r\nexample.org\n\nxn--bcher-kva.example\n");
+  // Blank lines (empty, CRLF, spaces) are skipped, not judged "invalid".
+  dir.write("names.txt", "www.0-bitcoin.com\r\nexample.org\n\n\r\n \t\nxn--bcher-kva.example\n");
   const CliRun json =
       run("check --json -s " + dir.file("demo.snap") + " -", false, dir.file("names.txt"));
   EXPECT_EQ(json.code, 0);
@@ -120,9 +142,61 @@ TEST(Takedownctl, CompileReportsListsTimesAndSizeThenCheckReadsTheSnapshot) {
           "\",\"line\":1,\"match\":\"suffix\",\"matched\":\"0-bitcoin.com\",\"dns\":\"nxdomain\"}\n"
           "{\"name\":\"example.org\",\"verdict\":\"pass\",\"list\":null,\"source\":null,\"line\":"
           "null}\n"
-          "{\"name\":\"\",\"verdict\":\"invalid\",\"list\":null,\"source\":null,\"line\":null}\n"
           "{\"name\":\"xn--bcher-kva.example\",\"verdict\":\"pass\",\"list\":null,\"source\":null,"
           "\"line\":null}\n");
+}
+
+// The real hosts excerpt skips 6 boilerplate lines: compile names the first 5 and counts the
+// reason; --all-skips names all 6 in line order (and is refused by commands it does not apply to).
+TEST(Takedownctl, AllSkipsListsEverySkippedLineWithItsReason) {
+  TempDir dir;
+  const std::string hosts = source_path("tests/data/lists/stevenblack-hosts-head.txt");
+  const std::string config =
+      dir.write("h.yaml", "lists: [{name: sb, format: hosts, path: " + hosts + "}]\n");
+  const std::string reason = ": hosts-file boilerplate (localhost, broadcasthost, ip6-*)\n";
+  const CliRun first = run("compile -c " + config + " -o " + dir.file("h.snap"));
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("    " + hosts + ":16" + reason), std::string::npos) << first.out;
+  EXPECT_EQ(first.out.find(hosts + ":17:"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("    6 x hosts-file boilerplate"), std::string::npos) << first.out;
+
+  const CliRun all = run("compile --all-skips -c " + config + " -o " + dir.file("h.snap"));
+  ASSERT_EQ(all.code, 0) << all.out;
+  std::string expected;
+  for (int line = 12; line <= 17; ++line)
+    expected += "    " + hosts + ":" + std::to_string(line) + reason;
+  EXPECT_NE(all.out.find(expected + "compiled 39 domains"), std::string::npos) << all.out;
+  EXPECT_EQ(all.out.find(" x hosts-file"), std::string::npos) << all.out;
+
+  const CliRun refused = run("check --all-skips -c " + config + " a.example", true);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.out.find("option --all-skips does not apply to this command"),
+            std::string::npos);
+  EXPECT_NE(run("compile --help").out.find("--all-skips"), std::string::npos);
+}
+
+// Warnings are reported like skips: the first 5 by default, with the count of the reason, and all
+// of them with --all-skips.
+TEST(Takedownctl, CompileReportsWarningsAndAllSkipsListsThemAll) {
+  TempDir dir;
+  const std::string list = source_path("tests/data/lists/over-broad-adblock.txt");
+  const std::string config =
+      dir.write("w.yaml", "lists: [{name: tlds, format: adblock, path: " + list + "}]\n");
+  const std::string suffix =
+      ": warning: over-broad: a public suffix, every domain registered under it is blocked";
+  const CliRun first = run("compile -c " + config + " -o " + dir.file("w.snap"));
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("    " + list + ":10" + suffix + " (github.io)\n"), std::string::npos)
+      << first.out;
+  EXPECT_EQ(first.out.find(list + ":11:"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("    4 x warning: over-broad: a public suffix"), std::string::npos)
+      << first.out;
+  const CliRun all = run("compile --all-skips -c " + config + " -o " + dir.file("w.snap"));
+  ASSERT_EQ(all.code, 0) << all.out;
+  EXPECT_NE(all.out.find("    " + list + ":10" + suffix + " (github.io)\n    " + list + ":11" +
+                         suffix + "\n    " + list + ":13" + suffix + "\ncompiled 11 domains"),
+            std::string::npos)
+      << all.out;
 }
 
 TEST(Takedownctl, ExitCodesAndMessagesForEveryFailure) {

@@ -14,6 +14,27 @@ namespace {
 
 namespace fmt = filters::snapshot_format;
 
+// The offset and size of section `id` in a snapshot file image.
+std::pair<std::uint64_t, std::uint64_t> section_of(const std::vector<std::uint8_t>& bytes,
+                                                   fmt::SectionId id) {
+  fmt::FileHeader header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  for (std::uint32_t i = 0; i < header.section_count; ++i) {
+    fmt::SectionEntry e;
+    std::memcpy(&e, bytes.data() + sizeof(header) + i * sizeof(e), sizeof(e));
+    if (e.id == static_cast<std::uint32_t>(id)) return {e.offset, e.size};
+  }
+  return {0, 0};
+}
+
+// Writes a valid checksum over a crafted file image, so only the verifier's checks can refuse it.
+void reseal(std::vector<std::uint8_t>& bytes) {
+  fmt::FileHeader header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  header.checksum = fmt::file_checksum(bytes);
+  std::memcpy(bytes.data(), &header, sizeof(header));
+}
+
 // A small snapshot with every section present: domains, an allow list, regex and url rules.
 std::vector<std::uint8_t> small_snapshot_bytes(const TempDir& dir) {
   dir.write("block.txt", "example.com\nbad.org\n");
@@ -114,30 +135,22 @@ TEST(Snapshot, AnotherFormatVersionIsRefusedByName) {
   auto bytes = small_snapshot_bytes(dir);
   fmt::FileHeader header;
   std::memcpy(&header, bytes.data(), sizeof(header));
-  header.version = 2;
+  header.version = fmt::kVersion + 1;
   std::memcpy(bytes.data(), &header, sizeof(header));
   header.checksum = fmt::file_checksum(bytes);  // a well-formed file of a future version
   std::memcpy(bytes.data(), &header, sizeof(header));
   auto loaded = filters::Snapshot::load_bytes(bytes, "future");
   ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().find("format version 2, this build reads version 1"), std::string::npos)
+  EXPECT_NE(loaded.error().find("format version " + std::to_string(fmt::kVersion + 1) +
+                                ", this build reads version " + std::to_string(fmt::kVersion)),
+            std::string::npos)
       << loaded.error();
 }
 
 TEST(Snapshot, ASlotPointingOutsideTheArenaIsRefusedEvenWithAValidChecksum) {
   TempDir dir;
   auto bytes = small_snapshot_bytes(dir);
-  fmt::FileHeader header;
-  std::memcpy(&header, bytes.data(), sizeof(header));
-  std::uint64_t slots_offset = 0, slots_size = 0;
-  for (std::uint32_t i = 0; i < header.section_count; ++i) {
-    fmt::SectionEntry e;
-    std::memcpy(&e, bytes.data() + sizeof(header) + i * sizeof(e), sizeof(e));
-    if (e.id == static_cast<std::uint32_t>(fmt::SectionId::Slots)) {
-      slots_offset = e.offset;
-      slots_size = e.size;
-    }
-  }
+  const auto [slots_offset, slots_size] = section_of(bytes, fmt::SectionId::Slots);
   ASSERT_GT(slots_size, 0u);
   for (std::uint64_t at = slots_offset; at < slots_offset + slots_size;
        at += sizeof(filters::SuffixSlot)) {
@@ -148,12 +161,33 @@ TEST(Snapshot, ASlotPointingOutsideTheArenaIsRefusedEvenWithAValidChecksum) {
     std::memcpy(bytes.data() + at, &slot, sizeof(slot));
     break;
   }
-  header.checksum = fmt::file_checksum(bytes);
-  std::memcpy(bytes.data(), &header, sizeof(header));
+  reseal(bytes);
   auto loaded = filters::Snapshot::load_bytes(bytes, "crafted");
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().find("points outside the snapshot"), std::string::npos)
       << loaded.error();
+}
+
+// The matcher indexes its candidates by a policy's action and importance: an important log
+// policy, or an importance other than 0 or 1, must never load, whatever the checksum says.
+TEST(Snapshot, AnImportantLogPolicyIsRefusedEvenWithAValidChecksum) {
+  TempDir dir;
+  for (const auto& [action, important] : {std::pair{filters::Action::Log, std::uint8_t{1}},
+                                          std::pair{filters::Action::Block, std::uint8_t{2}}}) {
+    auto bytes = small_snapshot_bytes(dir);
+    const auto [offset, size] = section_of(bytes, fmt::SectionId::Policies);
+    ASSERT_GE(size, sizeof(filters::Policy));
+    filters::Policy policy;
+    std::memcpy(&policy, bytes.data() + offset, sizeof(policy));
+    policy.action = action;
+    policy.important = important;
+    std::memcpy(bytes.data() + offset, &policy, sizeof(policy));
+    reseal(bytes);
+    auto loaded = filters::Snapshot::load_bytes(bytes, "crafted");
+    ASSERT_FALSE(loaded);
+    EXPECT_NE(loaded.error().find("a policy holds values out of range"), std::string::npos)
+        << loaded.error();
+  }
 }
 
 }  // namespace

@@ -145,6 +145,30 @@ TEST(AdblockFormat, ExceptionsAllowAndNonDomainRulesAreSkippedAndCounted) {
   EXPECT_EQ(list.report.skipped_by_reason.at("not a domain rule (cosmetic filter)"), 1u);
 }
 
+// $badfilter cancels the rule it names (same domain, exception or not, $important or not), before
+// or after it: the cancelled rule is skipped at its own line, a $badfilter naming nothing is a
+// warning, one naming a rule with an unsupported modifier is skipped like that rule.
+TEST(AdblockFormat, BadfilterCancelsTheRuleItNames) {
+  const std::string path = source_path("tests/data/lists/adblock-important-badfilter.txt");
+  const ParsedList list =
+      load(ListFormat::Adblock, "tests/data/lists/adblock-important-badfilter.txt");
+  EXPECT_EQ(list.report.loaded, 8u);
+  EXPECT_FALSE(has_entry(list, "028426.com"));
+  EXPECT_FALSE(has_entry(list, "04b5.com"));
+  EXPECT_FALSE(has_entry(list, "mail.060d.com"));
+  EXPECT_TRUE(has_entry(list, "060d.com"));
+  EXPECT_TRUE(has_entry(list, "004240331.top"));  // its $badfilter names the plain rule
+  EXPECT_EQ(list.report.all_notes(),
+            (std::vector<std::string>{
+                path + ":11: cancelled by the $badfilter at line 12 (028426.com)",
+                path + ":14: cancelled by the $badfilter at line 13 (04b5.com)",
+                path + ":15: cancelled by the $badfilter at line 17 (mail.060d.com)",
+                path + ":18: warning: $badfilter names no rule of this list (it cancels rules of "
+                       "its own list only) (004240331.top)",
+                path + ":19: not a domain rule (a modifier other than $important and $badfilter) "
+                       "($third-party,badfilter)"}));
+}
+
 TEST(DnsmasqFormat, RealListAndEveryDirective) {
   const ParsedList real =
       load(ListFormat::Dnsmasq, "tests/data/lists/scams-light-dnsmasq-head.txt");
@@ -162,6 +186,34 @@ TEST(DnsmasqFormat, RealListAndEveryDirective) {
   EXPECT_EQ(list.report.skipped, 3u);
   EXPECT_NE(list.report.first_skips[0].find(":6: forwards to an upstream server"),
             std::string::npos);
+}
+
+// server=/d/# and local=/d/# are exemptions (allow entries, d and below); address=/d/# is a null
+// answer (a block); a forwarding server= is skipped with its reason at its line.
+TEST(DnsmasqFormat, HashServerLinesAreExemptions) {
+  const ParsedList list = load(ListFormat::Dnsmasq, "tests/data/lists/dnsmasq-exemptions.conf");
+  ASSERT_EQ(list.entries.size(), 9u);
+  const auto action_of = [&](std::size_t i) -> std::optional<filters::Action> {
+    const ListEntry& e = list.entries[i];
+    if (e.override_index == 0) return std::nullopt;
+    return list.overrides[e.override_index - 1].action;
+  };
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(action_of(i), std::nullopt) << i;
+  for (std::size_t i = 4; i < 8; ++i) {
+    EXPECT_EQ(action_of(i), filters::Action::Allow) << i;
+    EXPECT_EQ(list.entries[i].scope, Scope::Both);
+  }
+  EXPECT_EQ(list.entries[4].text, "www.01edc.com");
+  EXPECT_EQ(list.entries[7].text, "b.0penai.website");
+  EXPECT_EQ(list.entries[8].text, "2022factorysale.ru");
+  EXPECT_EQ(action_of(8), std::nullopt);
+  EXPECT_EQ(list.overrides.size(), 1u);  // one exemption override, shared
+  ASSERT_EQ(list.report.skipped, 1u);
+  EXPECT_NE(list.report.first_skips[0].find(
+                "dnsmasq-exemptions.conf:13: forwards to an upstream server, does not block "
+                "(10.0.0.53)"),
+            std::string::npos)
+      << list.report.first_skips[0];
 }
 
 TEST(UnboundFormat, RealListAndTypesMapToAnswers) {
@@ -183,6 +235,99 @@ TEST(UnboundFormat, RealListAndTypesMapToAnswers) {
   EXPECT_EQ(dns_of(1), filters::DnsResponse::Nxdomain);
   EXPECT_EQ(dns_of(2), filters::DnsResponse::Sinkhole);
   EXPECT_EQ(list.report.skipped, 2u);
+}
+
+// redirect + local-data loads as a block of the zone answering its data; transparent and
+// typetransparent zones under a blocking zone are exemptions; the rest is skipped at its line.
+TEST(UnboundFormat, RedirectZonesAnswerTheirDataAndTransparentZonesExempt) {
+  const std::string path = source_path("tests/data/lists/unbound-redirect-transparent.conf");
+  const ParsedList list =
+      load(ListFormat::Unbound, "tests/data/lists/unbound-redirect-transparent.conf");
+  ASSERT_EQ(list.report.loaded, 6u);
+  const auto entry = [&](std::string_view name) -> const ListEntry& {
+    for (const ListEntry& e : list.entries) {
+      if (e.text == name) return e;
+    }
+    ADD_FAILURE() << name;
+    return list.entries.front();
+  };
+  const auto override_of = [&](std::string_view name) -> const PolicyOverride& {
+    return list.overrides.at(entry(name).override_index - 1);
+  };
+  EXPECT_EQ(entry("0onlyfans.com").line, 6u);
+  EXPECT_EQ(entry("0onlyfans.com").scope, Scope::Both);
+  EXPECT_EQ(override_of("0onlyfans.com").dns, filters::DnsResponse::Sinkhole);
+  EXPECT_EQ(override_of("0onlyfans.com").a.size(), 1u);
+  EXPECT_TRUE(override_of("0onlyfans.com").aaaa.empty());
+  EXPECT_EQ(override_of("0onlyfans.com").ttl, std::nullopt);  // the list's TTL
+  EXPECT_EQ(override_of("0penai.website").aaaa.size(), 1u);
+  EXPECT_EQ(override_of("0penai.website").ttl, 3600u);
+  EXPECT_EQ(entry("1sttheworld.com").line, 12u);  // its data came first, at line 11
+  EXPECT_EQ(override_of("1sttheworld.com").a[0][3], 10);
+  EXPECT_EQ(override_of("www.01edc.com").action, filters::Action::Allow);
+  EXPECT_EQ(override_of("cdn.0onlyfans.com").action, filters::Action::Allow);
+  const std::string outside =
+      "local-data outside a redirect zone's own name is not supported (use an rpz list for local "
+      "answers)";
+  EXPECT_EQ(list.report.all_notes(),
+            (std::vector<std::string>{
+                path + ":16: redirect zone without A or AAAA local-data for its own name "
+                       "(2022factorysale.ru)",
+                path + ":17: " + outside,  // the sixth skip made: no excerpt kept
+                path + ":18: " + outside + " (3rdhillcu.com)",
+                path + ":19: zone resolves normally and is below no blocking zone of this list "
+                       "(transparent)",
+                path + ":20: local-data-ptr (a reverse answer) is not supported (local-data-ptr: "
+                       "\"192.0.2.10 1sttheworld.com\")",
+                path + ":21: local-data of a type other than A or AAAA is not supported "
+                       "(1sttheworld.com TXT \"scam\")"}));
+}
+
+// "*.d" and "d" both mean d and below in a wildcard list; name patterns are skipped.
+TEST(WildcardFormat, StarDotMeansTheNameAndBelowAndPatternsAreSkipped) {
+  const ParsedList real =
+      load(ListFormat::Wildcard, "tests/data/lists/scams-light-wildcard-head.txt");
+  EXPECT_EQ(real.report.loaded, 40u);
+  EXPECT_EQ(real.report.skipped, 0u);
+  EXPECT_EQ(real.report.warned, 0u);
+  EXPECT_EQ(real.entries.front().text, "000414-coinbase.com");
+  EXPECT_EQ(real.entries.front().line, 5u);
+  for (const ListEntry& e : real.entries) EXPECT_EQ(e.scope, Scope::Both) << e.text;
+
+  const ParsedList list = parse_text(ListFormat::Wildcard,
+                                     "plain.example\n*.star.example  # comment\nads.*\n*sex*\n"
+                                     "*.a?.example\ntwo names.example\n");
+  ASSERT_EQ(list.entries.size(), 2u);
+  EXPECT_EQ(list.entries[0].scope, Scope::Both);
+  EXPECT_EQ(list.entries[1].text, "star.example");
+  EXPECT_EQ(list.entries[1].scope, Scope::Both);
+  EXPECT_EQ(list.report.skipped_by_reason.at(
+                "a name pattern, not a domain wildcard (only a leading \"*.\"; use a regex list)"),
+            3u);
+  EXPECT_EQ(list.report.first_skips[3],
+            "inline.txt:6: expected one name per line (two names.example)");
+}
+
+// The same wildcard list read as `domains` keeps the domains meaning (strictly below d) and warns
+// at every "*.d" whose d the list does not name too, suggesting format: wildcard.
+TEST(DomainsFormat, StarDotWithoutItsApexIsAWarningSuggestingWildcard) {
+  const std::string path = source_path("tests/data/lists/scams-light-wildcard-head.txt");
+  const ParsedList list =
+      load(ListFormat::Domains, "tests/data/lists/scams-light-wildcard-head.txt");
+  EXPECT_EQ(list.report.loaded, 40u);
+  EXPECT_EQ(list.report.skipped, 0u);
+  EXPECT_EQ(list.report.warned, 40u);
+  for (const ListEntry& e : list.entries) EXPECT_EQ(e.scope, Scope::Below) << e.text;
+  ASSERT_EQ(list.report.first_warnings.size(), ListReport::kMaxDetailed);
+  EXPECT_EQ(list.report.first_warnings[0],
+            path +
+                ":5: warning: \"*.d\" covers the names below d, not d itself, in a domains "
+                "list; for d and below (as dnscrypt-proxy and hagezi wildcard lists mean it) use "
+                "format: wildcard (000414-coinbase.com)");
+  // Listed with its apex: nothing passes silently, no warning.
+  const ParsedList both = parse_text(ListFormat::Domains, "*.a.example\na.example\n*.b.example\n");
+  EXPECT_EQ(both.report.warned, 1u);
+  EXPECT_NE(both.report.first_warnings[0].find("inline.txt:3: warning:"), std::string::npos);
 }
 
 TEST(RegexFormat, LoadsTheRealAllowlist) {
@@ -260,6 +405,26 @@ TEST(AnyFormat, RandomBinaryGarbageNeverCrashesAnyParser) {
     TAKEDOWN_LIST_FORMATS(TAKEDOWN_X)
 #undef TAKEDOWN_X
   }
+}
+
+// Every skip and warning is noted as (line, reason id) for --all-skips, in line order with the
+// excerpts of the first few; past kMaxNoted notes only the counts go on, so memory stays bounded.
+TEST(ListReport, NotesEverySkipAndWarningInLineOrderUpToABound) {
+  ListReport report;
+  report.path = "l.txt";
+  report.skip(7, "late", "excerpt");
+  report.warn(3, "odd");
+  report.skip(5, "late");
+  EXPECT_EQ(report.all_notes(), (std::vector<std::string>{"l.txt:3: warning: odd", "l.txt:5: late",
+                                                          "l.txt:7: late (excerpt)"}));
+  EXPECT_EQ(report.reasons.size(), 2u);  // "late" is stored once
+  for (std::size_t i = report.notes.size(); i < ListReport::kMaxNoted + 3; ++i)
+    report.skip(static_cast<std::uint32_t>(i + 10), "many");
+  EXPECT_EQ(report.notes.size(), ListReport::kMaxNoted);
+  EXPECT_EQ(report.unnoted, 3u);
+  EXPECT_EQ(report.skipped_by_reason.at("many"), ListReport::kMaxNoted);
+  EXPECT_EQ(report.skipped + report.warned, ListReport::kMaxNoted + 3);
+  EXPECT_EQ(report.first_skips.size(), ListReport::kMaxDetailed);
 }
 
 TEST(AnyFormat, MissingFileIsAnErrorNamingIt) {

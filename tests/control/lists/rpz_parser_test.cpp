@@ -91,6 +91,40 @@ TEST(RpzFormat, ZoneWithoutOriginUsesOwnersAsTriggers) {
             filters::Action::Allow);
 }
 
+// No $ORIGIN, SOA owned by the absolute zone name: the zone's name is the origin, as in BIND, so
+// relative owners are triggers; absolute owners outside the zone are still refused.
+TEST(RpzFormat, ZoneWithoutOriginTakesTheSoaOwnerAsOrigin) {
+  const std::string path = testing::source_path("tests/data/lists/takedown-no-origin.rpz");
+  auto parsed = load_list(ListFormat::Rpz, path, "rpz");
+  ASSERT_TRUE(parsed) << parsed.error();
+  const ParsedList& list = *parsed;
+  EXPECT_EQ(list.report.loaded, 6u);
+  const ListEntry* exact = find(list, "010visa.net", Scope::Apex);
+  ASSERT_NE(exact, nullptr);
+  EXPECT_EQ(exact->line, 8u);
+  EXPECT_NE(find(list, "010visa.net", Scope::Below), nullptr);
+  EXPECT_EQ(override_of(list, find(list, "01101mszgz.autos", Scope::Apex)).dns,
+            filters::DnsResponse::Nodata);
+  EXPECT_EQ(override_of(list, find(list, "01102fwccv.quest", Scope::Apex)).dns,
+            filters::DnsResponse::Drop);
+  EXPECT_EQ(override_of(list, find(list, "01105.co", Scope::Apex)).a.size(), 1u);
+  EXPECT_EQ(override_of(list, find(list, "ok.01105.co", Scope::Apex)).action,
+            filters::Action::Allow);
+  EXPECT_EQ(list.report.skipped, 3u);
+  EXPECT_EQ(list.report.first_skips[0],
+            path +
+                ":14: the policy zone's apex is not a trigger (@ TXT \"the apex: not a "
+                "trigger\")");
+  EXPECT_EQ(list.report.first_skips[1],
+            path +
+                ":15: owner is outside the policy zone rpz.takedown.example "
+                "(01107906-coinbase.com.)");
+  EXPECT_EQ(list.report.first_skips[2],
+            path +
+                ":16: owner is outside the policy zone rpz.takedown.example "
+                "(01111wzbiy.autos.rpz.other.example.)");
+}
+
 TEST(RpzFormat, BrokenRecordsAreSkippedWithTheirReason) {
   const ParsedList list = parse_rpz(
       "$ORIGIN rpz.\n$INCLUDE other.zone\n$TTL forever\na.com CNAME\nb.com A not-an-ip\nc.com AAAA "

@@ -42,7 +42,7 @@ dataplane:
   ASSERT_TRUE(config) << config.error();
   const ListConfig& a = config->lists[0];
   EXPECT_EQ(a.path, "/etc/takedown/lists/a.txt");
-  EXPECT_EQ(a.match, MatchMode::Subdomains);
+  EXPECT_EQ(a.match, MatchMode::Exact);  // a hosts list maps exactly its names
   EXPECT_EQ(a.action, filters::Action::Block);
   EXPECT_EQ(a.response.dns, filters::DnsResponse::Refused);
   EXPECT_EQ(a.response.tls, filters::TcpResponse::Drop);
@@ -63,6 +63,26 @@ dataplane:
   EXPECT_EQ(config->dataplane.peer(0), 1u);
 }
 
+// `match` left out: exact for hosts lists (a hosts file maps exactly the names it lists), the
+// name and below for every other format; a hosts list that says `match: subdomains` gets it.
+TEST(Config, MatchDefaultsToExactForHostsListsOnly) {
+  auto config = parse_config(R"(lists:
+  - {name: h, format: hosts, path: h.txt}
+  - {name: hs, format: hosts, path: h.txt, match: subdomains}
+  - {name: d, format: domains, path: d.txt}
+  - {name: w, format: wildcard, path: w.txt}
+  - {name: a, format: adblock, path: a.txt}
+  - {name: m, format: dnsmasq, path: m.txt}
+  - {name: u, format: unbound, path: u.txt}
+)",
+                             "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->lists[0].match, MatchMode::Exact);
+  EXPECT_EQ(config->lists[1].match, MatchMode::Subdomains);
+  for (std::size_t i = 2; i < config->lists.size(); ++i)
+    EXPECT_EQ(config->lists[i].match, MatchMode::Subdomains) << config->lists[i].name;
+}
+
 TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("lists:\n  - name: a\n    fromat: domains\n"),
             "/etc/takedown/t.yaml:3:5: unknown key 'fromat' in a list (expected one of: name, "
@@ -73,7 +93,7 @@ TEST(Config, ErrorsNameTheLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: csv, path: x}\n"),
             "/etc/takedown/t.yaml:2:23: format is 'csv', expected one of: domains, hosts, adblock, "
             "dnsmasq, "
-            "unbound, rpz, regex, urls");
+            "unbound, rpz, regex, urls, wildcard");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: x, action: deny}\n"),
             "/etc/takedown/t.yaml:2:49: action is 'deny', expected one of: block, allow, log");
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: domains, path: [x]}\n"),
