@@ -9,7 +9,7 @@ namespace takedown::control {
 SourceSchedule::SourceSchedule(const schema::Config& config, Clock::time_point now)
     : config_(config) {
   for (std::size_t i = 0; i < config.lists.size(); ++i) {
-    if (is_fetched(config.lists[i])) entries_.push_back({i, now});
+    if (is_fetched(config.lists[i])) entries_.push_back({i, now, {}});
   }
 }
 
@@ -37,7 +37,9 @@ std::chrono::seconds SourceSchedule::next_delay(const schema::ListConfig& list,
 
 void SourceSchedule::done(std::size_t index, const SourceUpdate& update, Clock::time_point now) {
   for (Entry& e : entries_) {
-    if (e.index == index) e.next = now + next_delay(config_.lists[index], update);
+    if (e.index != index) continue;
+    e.next = now + next_delay(config_.lists[index], update);
+    e.last_attempt = now;
   }
 }
 
@@ -48,7 +50,7 @@ bool SourceSchedule::notify(const std::string& zone, const std::string& primary,
     const schema::ListConfig& list = config_.lists[e.index];
     if (list.source == schema::SourceKind::Transfer && list.transfer.zone == zone &&
         list.transfer.primary == primary) {
-      e.next = now;
+      e.next = std::min(e.next, std::max(now, e.last_attempt + kNotifyGap));
       found = true;
     }
   }

@@ -3,7 +3,10 @@
 // Every such list is due at start. After a fetch: a URL list again after its `refresh`; a zone
 // after its SOA refresh (at least 10 s). After a failure: a zone after its SOA retry once it has
 // a serial; otherwise 30 s, doubling per consecutive failure, never later than the refresh. A
-// NOTIFY makes its zone due at once. Cold path; owned by the run loop.
+// NOTIFY makes its zone due at once, but never sooner than 250 ms after the zone's last attempt,
+// so that a storm of NOTIFYs (UDP, spoofable where there is no TSIG) costs the primary at most
+// four transfers a second (BIND answers NOTIFYs with at most 20 SOA queries a second, over all
+// its zones). Cold path; owned by the run loop.
 #pragma once
 
 #include <chrono>
@@ -36,9 +39,12 @@ class SourceSchedule {
                                          const SourceUpdate& update);
 
  private:
+  static constexpr std::chrono::milliseconds kNotifyGap{250};
+
   struct Entry {
     std::size_t index;
     Clock::time_point next;
+    Clock::time_point last_attempt{};
   };
   const schema::Config& config_;
   std::vector<Entry> entries_;

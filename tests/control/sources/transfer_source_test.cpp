@@ -144,9 +144,14 @@ TEST(SourceSchedule, WhenEachSourceIsFetchedAgain) {
   EXPECT_TRUE(schedule.due(start + seconds(5)).empty());
   EXPECT_EQ(schedule.wait_ms(start, 200), 200);
   EXPECT_FALSE(schedule.notify("rpz.test", "192.0.2.54", start));  // not its primary
+  // Right after an attempt, a NOTIFY makes the zone due 250 ms after it, not at once.
   EXPECT_TRUE(schedule.notify("rpz.test", "192.0.2.53", start));
-  EXPECT_EQ(schedule.due(start), (std::vector<std::size_t>{1}));
-  EXPECT_EQ(schedule.wait_ms(start, 200), 0);
+  EXPECT_TRUE(schedule.due(start).empty());
+  EXPECT_EQ(schedule.wait_ms(start, 5000), 250);
+  const auto later = start + seconds(3);
+  EXPECT_TRUE(schedule.notify("rpz.test", "192.0.2.53", later));
+  EXPECT_EQ(schedule.due(later), (std::vector<std::size_t>{1}));
+  EXPECT_EQ(schedule.wait_ms(later, 200), 0);
 }
 
 }  // namespace
