@@ -199,7 +199,8 @@ int run_run_command(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto config = schema::load_config(cl.config);
+  // On the heap: the schedule keeps a reference to the config it was made from.
+  auto config = std::make_unique<schema::Config>(std::move(*schema::load_config(cl.config)));
   auto notify = notify_listener(*config);
   auto schedule = std::make_unique<SourceSchedule>(*config, SourceSchedule::Clock::now());
   (void)fetch_due(*config, *schedule);
@@ -224,16 +225,18 @@ int run_run_command(int argc, char** argv) {
     if (dirty && Clock::now() >= settle) {
       dirty = false;
       // The config may name other lists, or other sources, now.
+      // A source that stays as it was keeps its times; a new one is fetched below, after the
+      // reload with the copies there are.
       if (auto again = schema::load_config(cl.config)) {
-        schedule.reset();
-        const bool same_notify = again->control.notify == config->control.notify;
-        config = std::move(again);
+        auto fresh = std::make_unique<schema::Config>(std::move(*again));
+        auto carried = std::make_unique<SourceSchedule>(*fresh, Clock::now(), schedule.get());
+        const bool same_notify = fresh->control.notify == config->control.notify;
+        schedule = std::move(carried);
+        config = std::move(fresh);
         if (!same_notify) {
           notify.reset();
           notify = notify_listener(*config);
         }
-        schedule = std::make_unique<SourceSchedule>(*config, Clock::now());
-        (void)fetch_due(*config, *schedule);
       }
       control.reload("a file changed");
       if (auto again = FileWatcher::create(watched_files(cl.config))) watcher = std::move(again);

@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include "control/lists/over_broad.hpp"
-#include "control/sources/source_state.hpp"
 
 namespace takedown::control {
 namespace {
@@ -74,9 +74,10 @@ filters::Policy apply_override(const filters::Policy& base, const PolicyOverride
 
 namespace {
 
-bool dropped_expired_zone(const schema::ListConfig& list) {
-  return list.source == schema::SourceKind::Transfer &&
-         list.transfer.expired == schema::ExpiredZone::Drop && load_source_state(list.path).expired;
+// A transferred zone may be empty: a feed with nothing to block right now, or one expired and
+// dropped (transfer.expired: drop). Only a list from a file or a URL must load an entry.
+bool may_be_empty(const schema::ListConfig& list) {
+  return list.source == schema::SourceKind::Transfer;
 }
 
 Result<CompileOutput> compile_lists(const schema::Config& config) {
@@ -174,8 +175,7 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
   if (!rejected.empty()) return make_error("patterns that Hyperscan rejects:" + rejected);
   for (std::size_t l = 0; l < lists.size(); ++l) {
     ParsedList& parsed = lists[l];
-    // A zone past its expire time that its config drops loads nothing, on purpose.
-    if (parsed.report.loaded == 0 && !dropped_expired_zone(config.lists[l])) {
+    if (parsed.report.loaded == 0 && !may_be_empty(config.lists[l])) {
       std::string why = parsed.report.path + ": list '" + parsed.report.name +
                         "' has no valid entry (" + std::to_string(parsed.report.lines) +
                         " lines, " + std::to_string(parsed.report.skipped) + " skipped)";
@@ -246,8 +246,10 @@ Result<bool> write_file_atomically(const std::string& path,
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int saved = errno;
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  if (::close(fd) != 0 || !synced) {
+    const int saved = synced ? errno : sync_errno;
     ::unlink(temp.c_str());
     return make_error(temp + ": cannot flush: " + std::strerror(saved));
   }
@@ -255,6 +257,13 @@ Result<bool> write_file_atomically(const std::string& path,
     const int saved = errno;
     ::unlink(temp.c_str());
     return make_error(path + ": cannot rename into place: " + std::strerror(saved));
+  }
+  // The rename itself survives a power cut once the folder is synced.
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
   }
   return true;
 }

@@ -12,6 +12,7 @@
 
 #include "control/sources/ldns_handles.hpp"
 #include "control/sources/tsig_secret.hpp"
+#include "control/sources/tsig_verify.hpp"
 #include "filters/match/domain_name.hpp"
 
 namespace takedown::control {
@@ -59,7 +60,7 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
   event.primary = sender;
   reply.clear();
   ldns_pkt* raw = nullptr;
-  if (ldns_wire2pkt(&raw, wire, size) != LDNS_STATUS_OK) {
+  if (!additional_records_fit(wire, size) || ldns_wire2pkt(&raw, wire, size) != LDNS_STATUS_OK) {
     event.log = "from " + sender + ": " + std::to_string(size) +
                 " bytes that are not a DNS message, ignored";
     return event;
@@ -94,15 +95,13 @@ NotifyEvent handle_notify(const schema::Config& config, const std::uint8_t* wire
   const ldns_rr* tsig = ldns_pkt_tsig(query.get());
   Pkt answer = reply_to(query.get(), LDNS_RCODE_NOERROR);
   if (list->transfer.signed_with_tsig) {
-    if (tsig == nullptr)
-      return refuse(LDNS_RCODE_NOTAUTH, "not signed with TSIG key " + list->transfer.tsig.name);
     auto secret = read_tsig_secret(list->transfer.tsig.secret_file);
     if (!secret) return refuse(LDNS_RCODE_NOTAUTH, secret.error());
+    const TsigCheck check =
+        verify_tsig(query.get(), wire, size, list->transfer.tsig, *secret, nullptr, false, true);
+    if (check != TsigCheck::Verified)
+      return refuse(LDNS_RCODE_NOTAUTH, describe(check, list->transfer.tsig));
     const std::string key = list->transfer.tsig.name + ".";
-    if (!ldns_pkt_tsig_verify(query.get(), wire, size, key.c_str(), secret->c_str(), nullptr)) {
-      return refuse(LDNS_RCODE_NOTAUTH,
-                    "its TSIG does not verify with key " + list->transfer.tsig.name);
-    }
     if (ldns_pkt_tsig_sign(answer.get(), key.c_str(), secret->c_str(), 300,
                            tsig_algorithm_name(list->transfer.tsig.algorithm).c_str(),
                            ldns_rr_rdf(tsig, 3)) != LDNS_STATUS_OK) {
@@ -163,14 +162,30 @@ NotifyListener::~NotifyListener() {
 
 namespace {
 
+// The sender as text; an IPv4 sender on a dual-stack socket ([::]:port gives ::ffff:a.b.c.d)
+// as the IPv4 address a config names.
 std::string address_text(const sockaddr_storage& from) {
   char text[INET6_ADDRSTRLEN] = {};
-  const void* where =
-      from.ss_family == AF_INET6
-          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&from)->sin6_addr)
-          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&from)->sin_addr);
-  inet_ntop(from.ss_family, where, text, sizeof text);
+  if (from.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(&from)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {
+      inet_ntop(AF_INET, a.s6_addr + 12, text, sizeof text);
+    } else {
+      inet_ntop(AF_INET6, &a, text, sizeof text);
+    }
+  } else {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&from)->sin_addr, text, sizeof text);
+  }
   return text;
+}
+
+// True when some transfer list has `sender` as its primary.
+bool is_a_primary(const schema::Config& config, const std::string& sender) {
+  for (const auto& l : config.lists) {
+    if (l.source == schema::SourceKind::Transfer && same_address(l.transfer.primary, sender))
+      return true;
+  }
+  return false;
 }
 
 // Reads exactly `size` bytes before `deadline`.
@@ -193,13 +208,24 @@ bool read_before(int fd, std::uint8_t* into, std::size_t size,
 
 void NotifyListener::serve_tcp(const schema::Config& config, std::vector<NotifyEvent>& events) {
   std::vector<std::uint8_t> reply;
+  // One deadline for all the connections of this call: silent clients cost the loop 1 s at most.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   for (int i = 0; i < 8; ++i) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
     const int conn = ::accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&from), &from_len,
                                SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (conn < 0) return;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    const std::string sender = address_text(from);
+    // TCP senders cannot be spoofed: one that is no list's primary is not read at all.
+    if (!is_a_primary(config, sender)) {
+      ::close(conn);
+      events.push_back({false,
+                        {},
+                        sender,
+                        "from " + sender + " over TCP: not a transfer list's primary, closed"});
+      continue;
+    }
     std::uint8_t length[2];
     std::vector<std::uint8_t> message;
     if (read_before(conn, length, 2, deadline)) {
@@ -209,13 +235,10 @@ void NotifyListener::serve_tcp(const schema::Config& config, std::vector<NotifyE
       }
     }
     if (message.empty()) {
-      events.push_back({false,
-                        {},
-                        address_text(from),
-                        "from " + address_text(from) + " over TCP: no whole message within 1 s"});
-    } else {
       events.push_back(
-          handle_notify(config, message.data(), message.size(), address_text(from), reply));
+          {false, {}, sender, "from " + sender + " over TCP: no whole message in time"});
+    } else {
+      events.push_back(handle_notify(config, message.data(), message.size(), sender, reply));
       if (!reply.empty()) {
         std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.size() >> 8),
                                          static_cast<std::uint8_t>(reply.size())};

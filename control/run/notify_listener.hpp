@@ -7,8 +7,10 @@
 // answered REFUSED (unknown zone, another source) or NOTAUTH (TSIG missing or not verifying),
 // logged with the reason and counted; datagrams that are not DNS queries get no reply, so the
 // port cannot reflect traffic. NOTIFY comes over UDP or TCP (Knot sends it over TCP): both are
-// served on the same address and port; a TCP sender has 1 s to send its one message, at most 8
-// connections are taken per call, so a silent client delays the loop by 1 s at most. DNS
+// served on the same address and port. A TCP connection from an address that is no list's
+// primary is closed unread; the others share one 1 s deadline per call (at most 8 connections),
+// so silent clients delay the loop by 1 s at most. On a dual-stack socket an IPv4 sender is
+// compared as IPv4. A signed NOTIFY must be signed within its fudge of now (no replays). DNS
 // messages and TSIG through ldns. Cold path; the run loop's.
 #pragma once
 

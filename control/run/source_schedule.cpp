@@ -6,10 +6,21 @@
 
 namespace takedown::control {
 
-SourceSchedule::SourceSchedule(const schema::Config& config, Clock::time_point now)
+SourceSchedule::SourceSchedule(const schema::Config& config, Clock::time_point now,
+                               const SourceSchedule* previous)
     : config_(config) {
   for (std::size_t i = 0; i < config.lists.size(); ++i) {
-    if (is_fetched(config.lists[i])) entries_.push_back({i, now, {}});
+    const schema::ListConfig& list = config.lists[i];
+    if (!is_fetched(list)) continue;
+    Entry entry{i, now, {}};
+    for (const Entry& old : previous ? previous->entries_ : std::vector<Entry>{}) {
+      const schema::ListConfig& was = previous->config_.lists[old.index];
+      if (was.name == list.name && schema::source_text(was) == schema::source_text(list)) {
+        entry.next = old.next;
+        entry.last_attempt = old.last_attempt;
+      }
+    }
+    entries_.push_back(entry);
   }
 }
 
@@ -26,10 +37,15 @@ std::chrono::seconds SourceSchedule::next_delay(const schema::ListConfig& list,
   using std::chrono::seconds;
   const SourceState& s = update.state;
   const bool zone = list.source == schema::SourceKind::Transfer;
-  const seconds refresh = zone ? seconds(std::max<std::uint32_t>(s.has_serial ? s.refresh : 0, 10))
-                               : seconds(list.url.refresh_seconds);
+  // A zone's own timers, kept within 10 s and a day: a primary's 0 would hammer it, its 2^32-1
+  // would never look again.
+  const auto bounded = [](std::uint32_t t) {
+    return seconds(std::clamp<std::uint32_t>(t, 10, 86400));
+  };
+  const seconds refresh =
+      zone ? bounded(s.has_serial ? s.refresh : 0) : seconds(list.url.refresh_seconds);
   if (update.ok) return zone && !s.has_serial ? seconds(30) : refresh;
-  if (zone && s.has_serial) return seconds(std::max<std::uint32_t>(s.retry, 10));
+  if (zone && s.has_serial) return bounded(s.retry);
   const std::uint64_t k =
       std::min<std::uint64_t>(std::max<std::uint64_t>(s.consecutive_failures, 1), 7);
   return std::min(seconds(30ll << (k - 1)), std::max(refresh, seconds(30)));

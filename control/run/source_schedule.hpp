@@ -23,7 +23,10 @@ class SourceSchedule {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SourceSchedule(const schema::Config& config, Clock::time_point now);
+  // `config` must outlive the schedule. With `previous`, a list of the same name and source keeps
+  // its times from it (a config change does not refetch everything); others are due at `now`.
+  SourceSchedule(const schema::Config& config, Clock::time_point now,
+                 const SourceSchedule* previous = nullptr);
 
   // Indexes into config.lists of the lists due at `now`.
   std::vector<std::size_t> due(Clock::time_point now) const;

@@ -177,7 +177,8 @@ class Reader : public YamlReader {
   }
 
   TransferSource transfer(const YAML::Node& node, const std::filesystem::path& base) const {
-    expect_map(node, "transfer", {"primary", "port", "zone", "tsig", "expired", "timeout"});
+    expect_map(node, "transfer",
+               {"primary", "port", "zone", "tsig", "expired", "timeout", "max_size"});
     for (const char* required : {"primary", "zone"}) {
       if (!node[required])
         fail(node, std::string("transfer is missing the required key '") + required + "'");
@@ -200,6 +201,8 @@ class Reader : public YamlReader {
       out.timeout_seconds =
           static_cast<std::uint32_t>(duration(node["timeout"], "transfer.timeout", 1, 3600));
     }
+    if (node["max_size"])
+      out.max_bytes = byte_size(node["max_size"], "transfer.max_size", 4096, 4ull << 30);
     if (node["expired"]) {
       const std::string e = scalar(node["expired"], "transfer.expired");
       if (e == "keep")
@@ -220,14 +223,16 @@ class Reader : public YamlReader {
       out.tsig.name = zone_name(t["name"], "transfer.tsig.name");
       if (t["algorithm"]) {
         out.tsig.algorithm = scalar(t["algorithm"], "transfer.tsig.algorithm");
-        static constexpr const char* kAlgorithms[] = {"hmac-md5",    "hmac-sha1",
-                                                      "hmac-sha224", "hmac-sha256",
-                                                      "hmac-sha384", "hmac-sha512"};
+        // What ldns 1.8 (Debian 12) signs and verifies: its table has no hmac-sha224, and spells
+        // hmac-sha384 "hmac-shac384.", so neither would ever verify.
+        static constexpr std::string_view kAlgorithms[] = {"hmac-md5", "hmac-sha1", "hmac-sha256",
+                                                           "hmac-sha512"};
         if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), out.tsig.algorithm) ==
             std::end(kAlgorithms)) {
           fail(t["algorithm"], "transfer.tsig.algorithm is '" + out.tsig.algorithm +
-                                   "', expected one of: hmac-md5, hmac-sha1, hmac-sha224, "
-                                   "hmac-sha256, hmac-sha384, hmac-sha512");
+                                   "', expected one of: hmac-md5, hmac-sha1, hmac-sha256, "
+                                   "hmac-sha512 (ldns, which signs and verifies, has no working "
+                                   "hmac-sha224 or hmac-sha384)");
         }
       }
       out.tsig.secret_file = resolved(scalar(t["secret_file"], "transfer.tsig.secret_file"), base);
@@ -430,8 +435,8 @@ std::string source_copy_path(const std::string& snapshot_dir, const std::string&
       file += kHex[c & 15];
     }
   }
-  if (file == "." || file == "..") file = "%2E" + file.substr(1);
-  return (std::filesystem::path(snapshot_dir) / "sources" / file).string();
+  // ".list": no list's copy can be another's state file (<copy>.state) or temporary file.
+  return (std::filesystem::path(snapshot_dir) / "sources" / (file + ".list")).string();
 }
 
 std::string source_text(const ListConfig& list) {

@@ -49,7 +49,7 @@ struct UrlSource {
 
 struct TsigKey {
   std::string name;                     // normalised, no trailing dot
-  std::string algorithm = "hmac-sha256";  // hmac-md5, hmac-sha1, hmac-sha224 ... hmac-sha512
+  std::string algorithm = "hmac-sha256";  // hmac-md5, hmac-sha1, hmac-sha256, hmac-sha512
   std::string secret_file;              // base64 secret, alone or in a BIND or Knot key clause
 };
 
@@ -64,6 +64,7 @@ struct TransferSource {
   TsigKey tsig;
   ExpiredZone expired = ExpiredZone::Keep;
   std::uint32_t timeout_seconds = 60;  // connect plus the whole transfer
+  std::uint64_t max_bytes = 256ull << 20;  // DNS message bytes of one transfer
 };
 
 struct ListConfig {
@@ -87,8 +88,8 @@ struct ControlConfig {
   std::string notify;  // "address:port" where `takedownctl run` takes DNS NOTIFY; "": not at all
 };
 
-// Where the last good copy of a URL or transfer list lives: <snapshot_dir>/sources/<name>, the
-// name with bytes other than letters, digits, '.', '_' and '-' written as %XX.
+// Where the last good copy of a URL or transfer list lives: <snapshot_dir>/sources/<name>.list,
+// the name with bytes other than letters, digits, '.', '_' and '-' written as %XX.
 std::string source_copy_path(const std::string& snapshot_dir, const std::string& list_name);
 // "192.0.2.1:5300" or "[2001:db8::1]:5300" as address and port; nullopt when it is not that.
 std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& text);

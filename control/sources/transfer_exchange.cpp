@@ -5,11 +5,10 @@
 
 #include "control/sources/ldns_handles.hpp"
 #include "control/sources/tsig_secret.hpp"
+#include "control/sources/tsig_verify.hpp"
 
 namespace takedown::control {
 namespace {
-
-constexpr std::uint64_t kMaxZoneBytes = 2ull << 30;  // no policy zone comes near
 
 using Pkt = LdnsPkt;
 using Rdf = LdnsRdf;
@@ -80,6 +79,11 @@ class TransferStream {
         }
         full_ = true;
         if (soa) {  // an empty zone: SOA, SOA
+          if (serial != final_serial_) {
+            error = "the transfer ends with serial " + std::to_string(serial) + ", not " +
+                    std::to_string(final_serial_) + " as it began";
+            return false;
+          }
           phase_ = Phase::Done;
           return true;
         }
@@ -88,6 +92,11 @@ class TransferStream {
         return true;
       case Phase::FullBody:
         if (soa) {
+          if (serial != final_serial_) {
+            error = "the transfer ends with serial " + std::to_string(serial) + ", not " +
+                    std::to_string(final_serial_) + " as it began";
+            return false;
+          }
           phase_ = Phase::Done;
           return true;
         }
@@ -110,6 +119,12 @@ class TransferStream {
       case Phase::Adding:
         if (soa) {
           if (serial == final_serial_) {
+            if (diff_serial_ != final_serial_) {
+              out_of_step_ = true;
+              error = "the IXFR's diffs stop at serial " + std::to_string(diff_serial_) +
+                      ", short of " + std::to_string(final_serial_);
+              return false;
+            }
             phase_ = Phase::Done;
             return true;
           }
@@ -282,7 +297,12 @@ TransferExchange::Step TransferExchange::take(const std::uint8_t* message, std::
   wire_bytes_ += size + 2;
   ++messages_;
   const std::string nth = "message " + std::to_string(messages_);
-  if (wire_bytes_ > kMaxZoneBytes) return fail("more than 2 GiB: not a policy zone");
+  if (wire_bytes_ > source_.max_bytes) {
+    return fail("more than transfer.max_size (" + std::to_string(source_.max_bytes) +
+                " bytes of DNS messages)");
+  }
+  if (size >= 12 && !additional_records_fit(message, size))
+    return fail(nth + " has more than two additional records (an OPT and a TSIG at most)");
   ldns_pkt* raw = nullptr;
   if (ldns_wire2pkt(&raw, message, size) != LDNS_STATUS_OK)
     return fail(nth + " is not a DNS message");
@@ -297,19 +317,10 @@ TransferExchange::Step TransferExchange::take(const std::uint8_t* message, std::
                 (tsig_error.empty() ? "" : " (" + tsig_error + ")"));
   }
   if (source_.signed_with_tsig) {
-    const std::string key = source_.tsig.name + ".";
-    const bool verified = messages_ == 1
-                              ? ldns_pkt_tsig_verify(reply.get(), message, size, key.c_str(),
-                                                     secret_.c_str(), state_->mac.get())
-                              : ldns_pkt_tsig_verify_next(reply.get(), message, size, key.c_str(),
-                                                          secret_.c_str(), state_->mac.get(), 1);
-    if (!verified || ldns_pkt_tsig(reply.get()) == nullptr ||
-        ldns_rr_rd_count(ldns_pkt_tsig(reply.get())) < 4) {
-      return fail(
-          nth +
-          (ldns_pkt_tsig(reply.get()) == nullptr ? " is not signed" : "'s TSIG does not verify") +
-          " with key " + source_.tsig.name + " (every message must be signed)");
-    }
+    const TsigCheck check = verify_tsig(reply.get(), message, size, source_.tsig, secret_,
+                                        state_->mac.get(), messages_ > 1, false);
+    if (check != TsigCheck::Verified)
+      return fail(nth + ": " + describe(check, source_.tsig) + " (every message must be signed)");
     state_->mac.reset(ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(reply.get()), 3)));
   }
   const ldns_rr_list* answer = ldns_pkt_answer(reply.get());

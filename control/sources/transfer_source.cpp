@@ -1,11 +1,13 @@
 #include "control/sources/transfer_source.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <vector>
 
 #include "control/compile/snapshot_compiler.hpp"
+#include "control/lists/list_loader.hpp"
 #include "control/sources/tsig_secret.hpp"
 #include "control/sources/zone_transfer.hpp"
 
@@ -55,7 +57,8 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
   ZoneRecords zone(list.transfer.zone);
   std::string note;
   auto cached = held_zones().find(list.path);
-  if (error.empty() && s.has_serial && !s.expired && cached != held_zones().end() &&
+  const bool have_copy = std::filesystem::exists(list.path, ec);
+  if (error.empty() && s.has_serial && !s.expired && have_copy && cached != held_zones().end() &&
       cached->second.zone() == list.transfer.zone && cached->second.soa().serial == s.serial) {
     zone = cached->second;
   } else if (error.empty() && s.has_serial && !s.expired &&
@@ -77,12 +80,15 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
       out.message = origin + ": serial " + std::to_string(before) + " is current (" + t.asked +
                     ", " + figures(t) + ")";
     } else {
+      // Unlike a URL's body, a zone came as verified DNS records: an empty policy zone, or one
+      // of triggers this parser skips (rpz-ip ...), is what the feed says, not an error page.
       const std::string text = zone.zone_file();
-      std::uint64_t entries = 0;
-      error = refuse_reason(list, origin, text, entries);
-      if (error.empty()) {
-        if (auto written = write_text(list.path, text); !written) error = written.error();
-      }
+      ParsedList parsed;
+      parsed.report.name = list.name;
+      parsed.report.path = origin;
+      parse_list_bytes(list.format, text, parsed);
+      const std::uint64_t entries = parsed.report.loaded;
+      if (auto written = write_text(list.path, text); !written) error = written.error();
       if (error.empty()) {
         out.ok = true;
         out.changed = true;
@@ -119,8 +125,12 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
     ++s.consecutive_failures;
     s.last_error = error;
     out.message = error;
-    const bool expired_now = s.has_serial && s.last_success_unix > 0 &&
-                             now > s.last_success_unix + static_cast<double>(s.expire);
+    // An expire shorter than refresh plus retry (0, say) would expire a zone at its first failed
+    // attempt: the zone gets at least that long, as BIND does.
+    const double floor = std::min(static_cast<double>(s.refresh) + s.retry, 2.0 * 86400);
+    const double expire = std::max(static_cast<double>(s.expire), floor);
+    const bool expired_now =
+        s.has_serial && s.last_success_unix > 0 && now > s.last_success_unix + expire;
     if (expired_now) {
       if (!s.expired && list.transfer.expired == schema::ExpiredZone::Drop) {
         if (auto held = ZoneRecords::read_copy(list.path, list.transfer.zone)) {
@@ -131,7 +141,8 @@ SourceUpdate update_transfer_source(const schema::ListConfig& list) {
       s.expired = true;
       out.message += "; ZONE EXPIRED: no transfer for " +
                      std::to_string(static_cast<long long>(now - s.last_success_unix)) +
-                     " s, past the SOA expire of " + std::to_string(s.expire) + " s; " +
+                     " s, past the SOA expire of " +
+                     std::to_string(static_cast<long long>(expire)) + " s; " +
                      (list.transfer.expired == schema::ExpiredZone::Drop
                           ? "its entries are dropped (transfer.expired: drop)"
                           : "the expired copy stays in use (transfer.expired: keep)");

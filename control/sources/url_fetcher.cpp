@@ -82,7 +82,9 @@ UrlFetch fetch_url(const schema::UrlSource& source, const std::string& etag,
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, source.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // An https list is never redirected to plain http, where anyone on the path could change it.
+  const bool https = source.url.rfind("https://", 0) == 0;
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

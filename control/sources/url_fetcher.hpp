@@ -2,10 +2,11 @@
 //
 // Sends If-None-Match / If-Modified-Since when the last good copy has an ETag or Last-Modified,
 // so an unchanged list costs a 304 and no body. Only http and https, also across redirects (at
-// most 5). TLS is verified against the system CAs or the list's `ca:` file. The connect and total
-// timeouts and the maximum size are the list's; a body over the size is cut off and refused, not
-// truncated. Anything but a 200 or a 304 is a failure with the reason an operator can act on.
-// Cold path; blocks for at most the list's total timeout. Thread-safe (one easy handle per call).
+// most 5; an https list only to https). TLS is verified against the system CAs or the list's `ca:`
+// file. The connect and total timeouts and the maximum size are the list's; a body over the size is
+// cut off and refused, not truncated. Anything but a 200 or a 304 is a failure with the reason an
+// operator can act on. Cold path; blocks for at most the list's total timeout. Thread-safe (one
+// easy handle per call).
 #pragma once
 
 #include <cstdint>

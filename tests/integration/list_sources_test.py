@@ -150,7 +150,7 @@ def ctl(args, *command):
 
 def state(work, name):
     try:
-        return json.load(open(os.path.join(work, "snapshots", "sources", name + ".state")))
+        return json.load(open(os.path.join(work, "snapshots", "sources", name + ".list.state")))
     except (OSError, ValueError):
         return {}
 
@@ -171,7 +171,7 @@ def main():
     config = os.path.join(work, "takedown.yaml")
     with open(config, "w") as f:
         f.write(CONFIG.format(lists=feed, work=work))
-    copy = os.path.join(work, "snapshots", "sources", "feed")
+    copy = os.path.join(work, "snapshots", "sources", "feed.list")
     quirks = ReusableServer(("127.0.0.1", 0), Quirks)
     plain_port = quirks.server_address[1]
     threading.Thread(target=quirks.serve_forever, daemon=True).start()
@@ -280,7 +280,7 @@ def main():
                                       work=work))
             code, out, err = ctl(args, "fetch", "-c", bad_config)
             s = state(work, name)
-            if code != 1 or reason not in err or os.path.exists(os.path.join(work, "snapshots", "sources", name)) \
+            if code != 1 or reason not in err or os.path.exists(os.path.join(work, "snapshots", "sources", name + ".list")) \
                     or s.get("failures") != 1:
                 problems.append(f"bad source {name}: exit {code}, stderr {err.strip()!r}, state {s}")
             else:

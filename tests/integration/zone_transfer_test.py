@@ -210,7 +210,7 @@ def send_notify(zone):
 
 class FakePrimary(socketserver.BaseRequestHandler):
     """Reads the query, then: "cut" sends a 500-byte frame with 20 bytes in it; "garbage" a
-    framed message of noise."""
+    framed message whose header promises three questions and whose body is noise."""
     mode = "cut"
 
     def handle(self):
@@ -218,7 +218,8 @@ class FakePrimary(socketserver.BaseRequestHandler):
         if self.mode == "cut":
             self.request.sendall(struct.pack("!H", 500) + b"\x12\x34\x84\x00" + b"\0" * 16)
         else:
-            self.request.sendall(struct.pack("!H", 40) + bytes(range(7, 47)))
+            noise = struct.pack("!HHHHHH", 0, 0x8400, 3, 0, 0, 0) + bytes(range(7, 35))  # 3 questions: none
+            self.request.sendall(struct.pack("!H", len(noise)) + noise)
 
 
 def figures(line):
@@ -316,11 +317,11 @@ def main():
             print(f"100 changes: IXFR {ixfr[0]} bytes in {ixfr[1]} messages, {ixfr[2]:.1f} ms; AXFR of the same "
                   f"zone {full[0]} bytes in {full[1]} messages, {full[2]:.0f} ms "
                   f"(IXFR is {full[0] / ixfr[0]:.0f}x fewer bytes)")
-            if open(os.path.join(state, "sources", "rpz")).read().count("\n") != \
-                    open(os.path.join(work, "state-axfr", "sources", "rpz")).read().count("\n"):
+            if open(os.path.join(state, "sources", "rpz.list")).read().count("\n") != \
+                    open(os.path.join(work, "state-axfr", "sources", "rpz.list")).read().count("\n"):
                 problems.append("the zone after IXFRs and the zone by AXFR differ in size")
-            elif open(os.path.join(state, "sources", "rpz")).read().split("\n", 1)[1] != \
-                    open(os.path.join(work, "state-axfr", "sources", "rpz")).read().split("\n", 1)[1]:
+            elif open(os.path.join(state, "sources", "rpz.list")).read().split("\n", 1)[1] != \
+                    open(os.path.join(work, "state-axfr", "sources", "rpz.list")).read().split("\n", 1)[1]:
                 problems.append("the zone after IXFRs and the zone by AXFR differ")
         deadline = time.monotonic() + 5
         domains = before + 1 + sum(1 for n in removed if n in wildcards)
@@ -365,7 +366,7 @@ def main():
                                       socket="nobody.sock", state=os.path.join(work, f"state-{reason}"), notify=NOTIFY_PORT))
             r = run([args.takedownctl, "fetch", "-c", bad])
             if r.returncode != 1 or reason not in r.stderr or \
-                    os.path.exists(os.path.join(work, f"state-{reason}", "sources", "rpz")):
+                    os.path.exists(os.path.join(work, f"state-{reason}", "sources", "rpz.list")):
                 problems.append(f"a transfer with {reason} was not refused: {r.stdout}{r.stderr}")
             else:
                 print(f"refused: {r.stderr.strip().split(': ', 2)[-1]}")

@@ -2,8 +2,13 @@
 // the answers built by ldns are read back here with ldns, as a primary would read them.
 #include "control/run/notify_listener.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <memory>
 
 #include "control/sources/ldns_handles.hpp"
@@ -35,12 +40,13 @@ class Notify : public ::testing::Test {
 
   // A NOTIFY for `zone` (SOA question), TSIG-signed with `secret` when it is not empty.
   static std::vector<std::uint8_t> notify(const char* zone, const char* secret = "",
-                                          ldns_rr_type type = LDNS_RR_TYPE_SOA) {
+                                          ldns_rr_type type = LDNS_RR_TYPE_SOA,
+                                          const char* algorithm = "hmac-sha256.") {
     Pkt p(ldns_pkt_query_new(ldns_dname_new_frm_str(zone), type, LDNS_RR_CLASS_IN, LDNS_AA));
     ldns_pkt_set_opcode(p.get(), LDNS_PACKET_NOTIFY);
     ldns_pkt_set_id(p.get(), 0x1234);
     if (secret[0] != 0) {
-      EXPECT_EQ(ldns_pkt_tsig_sign(p.get(), "xfr-key.", secret, 300, "hmac-sha256.", nullptr),
+      EXPECT_EQ(ldns_pkt_tsig_sign(p.get(), "xfr-key.", secret, 300, algorithm, nullptr),
                 LDNS_STATUS_OK);
     }
     std::vector<std::uint8_t> out = wire_of(p.get());
@@ -109,6 +115,11 @@ TEST_F(Notify, RefusedWithTheReason) {
        LDNS_RCODE_NOTAUTH,
        "NOTIFY for rpz.example from 192.0.2.53 refused (NOTAUTH): its TSIG does not verify with "
        "key xfr-key"},
+      // ldns would verify with whatever algorithm the record names: the key's is required.
+      {notify("rpz.example.", kSecret, LDNS_RR_TYPE_SOA, "hmac-sha1."), "192.0.2.53",
+       LDNS_RCODE_NOTAUTH,
+       "NOTIFY for rpz.example from 192.0.2.53 refused (NOTAUTH): signed with another key or "
+       "algorithm than TSIG key xfr-key (hmac-sha256)"},
       {notify("rpz.example.", kSecret), "192.0.2.54", LDNS_RCODE_REFUSED,
        "NOTIFY for rpz.example from 192.0.2.54 refused (REFUSED): not from the zone's primary"},
       {notify("other.example."), "192.0.2.53", LDNS_RCODE_REFUSED,
@@ -129,6 +140,13 @@ TEST_F(Notify, RefusedWithTheReason) {
 
 TEST_F(Notify, WhatIsNotANotifyQueryGetsNoReply) {
   std::vector<std::uint8_t> reply;
+  // ldns keeps one TSIG of many and leaks the others: more than an OPT and a TSIG is not parsed.
+  auto crowded = notify("rpz.example.", kSecret);
+  crowded[11] = 3;
+  EXPECT_EQ(handle(crowded, "192.0.2.53", reply).log,
+            "from 192.0.2.53: " + std::to_string(crowded.size()) +
+                " bytes that are not a DNS message, ignored");
+  EXPECT_TRUE(reply.empty());
   const std::vector<std::uint8_t> garbage = {1, 2, 3, 4, 5};
   EXPECT_EQ(handle(garbage, "192.0.2.9", reply).log,
             "from 192.0.2.9: 5 bytes that are not a DNS message, ignored");
@@ -141,6 +159,60 @@ TEST_F(Notify, WhatIsNotANotifyQueryGetsNoReply) {
   query[2] &= 0x87;  // opcode QUERY
   EXPECT_FALSE(handle(query, "192.0.2.53", reply).accepted);
   EXPECT_TRUE(reply.empty());
+}
+
+// The sockets: an IPv4 primary's NOTIFY on a dual-stack listener ([::]:port) is compared as IPv4
+// and accepted; over TCP, a sender that is no list's primary is closed unread.
+TEST(NotifySockets, DualStackUdpAndTcpFromStrangers) {
+  const std::uint16_t port = 15399;  // a port of this test's own (control.notify has no port 0)
+  auto opened = NotifyListener::open("[::]:" + std::to_string(port));
+  ASSERT_TRUE(opened) << opened.error();
+  NotifyListener& listener = **opened;
+  auto config = schema::parse_config(
+      "lists: [{name: z, format: rpz, transfer: {primary: 127.0.0.1, zone: open.example}}]\n",
+      "/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  Pkt p(ldns_pkt_query_new(ldns_dname_new_frm_str("open.example."), LDNS_RR_TYPE_SOA,
+                           LDNS_RR_CLASS_IN, LDNS_AA));
+  ldns_pkt_set_opcode(p.get(), LDNS_PACKET_NOTIFY);
+  const std::vector<std::uint8_t> wire = wire_of(p.get());
+  const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::sendto(udp, wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(wire.size()));
+  std::vector<NotifyEvent> events;
+  for (int i = 0; i < 100 && events.empty(); ++i) {
+    events = listener.drain(*config);
+    if (events.empty()) ::usleep(10000);
+  }
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(events[0].accepted) << events[0].log;
+  EXPECT_EQ(events[0].log, "NOTIFY for open.example from 127.0.0.1: accepted, transferring");
+  std::uint8_t answer[512];
+  EXPECT_GT(::recv(udp, answer, sizeof answer, 0), 12);
+  ::close(udp);
+
+  auto strangers = schema::parse_config(
+      "lists: [{name: z, format: rpz, transfer: {primary: 192.0.2.1, zone: open.example}}]\n",
+      "/t.yaml");
+  ASSERT_TRUE(strangers) << strangers.error();
+  const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(tcp, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  events.clear();
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100 && events.empty(); ++i) {
+    events = listener.drain(*strangers);
+    if (events.empty()) ::usleep(10000);
+  }
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].log, "from 127.0.0.1 over TCP: not a transfer list's primary, closed");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));  // not read
+  std::uint8_t byte;
+  EXPECT_EQ(::recv(tcp, &byte, 1, 0), 0);  // closed
+  ::close(tcp);
 }
 
 }  // namespace

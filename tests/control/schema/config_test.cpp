@@ -269,7 +269,7 @@ control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
   ASSERT_TRUE(config) << config.error();
   const ListConfig& feed = config->lists[0];
   EXPECT_EQ(feed.source, SourceKind::Url);
-  EXPECT_EQ(feed.path, "/var/lib/td/sources/feed");
+  EXPECT_EQ(feed.path, "/var/lib/td/sources/feed.list");
   EXPECT_EQ(feed.url.refresh_seconds, 300u);
   EXPECT_EQ(feed.url.connect_timeout_seconds, 3u);
   EXPECT_EQ(feed.url.timeout_seconds, 120u);
@@ -277,7 +277,7 @@ control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
   EXPECT_EQ(feed.url.ca, "/etc/takedown/ca/private.pem");
   const ListConfig& rpz = config->lists[1];
   EXPECT_EQ(rpz.source, SourceKind::Transfer);
-  EXPECT_EQ(rpz.path, "/var/lib/td/sources/rpz%2Fone");  // a name is never a path
+  EXPECT_EQ(rpz.path, "/var/lib/td/sources/rpz%2Fone.list");  // a name is never a path
   EXPECT_EQ(rpz.transfer.primary, "2001:db8::53");
   EXPECT_EQ(rpz.transfer.port, 5353);
   EXPECT_EQ(rpz.transfer.zone, "rpz.example");
@@ -288,6 +288,7 @@ control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
   EXPECT_EQ(rpz.transfer.tsig.secret_file, "/etc/takedown/keys/xfr.key");
   EXPECT_EQ(source_text(rpz), "zone rpz.example from [2001:db8::53]:5353");
   const ListConfig& plain = config->lists[2];
+  EXPECT_EQ(rpz.transfer.max_bytes, 256ull << 20);
   EXPECT_EQ(plain.url.refresh_seconds, 3600u);  // the defaults
   EXPECT_EQ(plain.url.max_bytes, 256ull << 20);
   EXPECT_EQ(config->control.notify, "[::1]:5300");
@@ -314,7 +315,8 @@ control: {snapshot_dir: /var/lib/td, notify: "[::1]:5300"}
   EXPECT_EQ(error_of("lists:\n  - {name: a, format: rpz, transfer: {primary: 192.0.2.1, zone: z, "
                      "tsig: {name: k, algorithm: hmac-sha3, secret_file: f}}}\n"),
             "/etc/takedown/t.yaml:2:95: transfer.tsig.algorithm is 'hmac-sha3', expected one of: "
-            "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512");
+            "hmac-md5, hmac-sha1, hmac-sha256, hmac-sha512 (ldns, which signs and verifies, has no "
+            "working hmac-sha224 or hmac-sha384)");
   EXPECT_EQ(error_of("control: {notify: 5300}\nlists: [{name: a, format: domains, path: x}]\n"),
             "/etc/takedown/t.yaml:1:19: control.notify is '5300', expected address:port ([v6]:port "
             "for IPv6), or \"\" for none");

@@ -199,7 +199,8 @@ TEST(TransferExchange, EveryMessageMustVerifyWithTheKey) {
     Primary unsigned_primary(x, false);
     EXPECT_EQ(take(x, signer.message({soa(8), cname("a.example")})), Step::More);
     EXPECT_EQ(take(x, unsigned_primary.message({cname("b.example"), soa(8)})), Step::Failed);
-    EXPECT_EQ(x.error(), "message 2 is not signed with key xfr-key (every message must be signed)");
+    EXPECT_EQ(x.error(),
+              "message 2: not signed with TSIG key xfr-key (every message must be signed)");
   }
   {
     TransferExchange x(src, secret, ZoneRecords("rpz.test"), false);
@@ -207,8 +208,9 @@ TEST(TransferExchange, EveryMessageMustVerifyWithTheKey) {
     auto m = primary.message({soa(8), soa(8)});
     m[m.size() - 30] ^= 1;  // inside the MAC
     EXPECT_EQ(take(x, m), Step::Failed);
-    EXPECT_EQ(x.error(),
-              "message 1's TSIG does not verify with key xfr-key (every message must be signed)");
+    EXPECT_EQ(
+        x.error(),
+        "message 1: its TSIG does not verify with key xfr-key (every message must be signed)");
   }
 }
 
@@ -224,11 +226,47 @@ TEST(TransferExchange, MessagesThatAreNotRepliesToTheQuery) {
   TransferExchange y(src, secret, ZoneRecords("rpz.test"), false);
   const std::vector<std::uint8_t> noise(40, 0xEE);
   EXPECT_EQ(take(y, noise), Step::Failed);
-  EXPECT_EQ(y.error(), "message 1 is not a DNS message");
+  EXPECT_EQ(y.error(),
+            "message 1 has more than two additional records (an OPT and a TSIG at most)");
+  TransferExchange w(src, secret, ZoneRecords("rpz.test"), false);
+  std::vector<std::uint8_t> truncated(12, 0);
+  truncated[5] = 3;  // three questions, none there
+  EXPECT_EQ(take(w, truncated), Step::Failed);
+  EXPECT_EQ(w.error(), "message 1 is not a DNS message");
   TransferExchange z(src, secret, ZoneRecords("rpz.test"), false);
   Primary p2(z);
   EXPECT_EQ(take(z, p2.message({cname("a.example"), soa(8)})), Step::Failed);
   EXPECT_EQ(z.error(), "the transfer does not start with the zone's SOA");
+}
+
+TEST(TransferExchange, EndingsThatDoNotCloseTheTransferFailIt) {
+  const auto src = source();
+  const std::string secret;
+  {  // an AXFR must end with the SOA it began with
+    TransferExchange x(src, secret, ZoneRecords("rpz.test"), false);
+    Primary primary(x);
+    EXPECT_EQ(take(x, primary.message({soa(8), cname("a.example"), soa(9)})), Step::Failed);
+    EXPECT_EQ(x.error(), "the transfer ends with serial 9, not 8 as it began");
+  }
+  {  // an IXFR to 9 whose diffs stop at 8
+    TransferExchange x(src, secret, held_at_7(), true);
+    Primary primary(x);
+    EXPECT_EQ(take(x, primary.message({soa(9), soa(7), soa(8), cname("n.example"), soa(9)})),
+              Step::Failed);
+    EXPECT_EQ(x.error(), "the IXFR's diffs stop at serial 8, short of 9");
+    EXPECT_TRUE(x.retry_with_axfr());
+  }
+  {  // more than transfer.max_size
+    auto small = src;
+    small.max_bytes = 4096;
+    TransferExchange x(small, secret, ZoneRecords("rpz.test"), false);
+    Primary primary(x);
+    std::vector<std::string> records{soa(8)};
+    for (int i = 0; i < 200; ++i)
+      records.push_back(cname("name-" + std::to_string(i) + ".example"));
+    EXPECT_EQ(take(x, primary.message(records)), Step::Failed);
+    EXPECT_EQ(x.error(), "more than transfer.max_size (4096 bytes of DNS messages)");
+  }
 }
 
 TEST(TransferExchange, RecordsTheZoneCannotHoldFailTheTransfer) {

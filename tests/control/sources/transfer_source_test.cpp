@@ -25,8 +25,8 @@ std::string read(const std::string& path) {
 
 class ExpiringZone : public ::testing::Test {
  protected:
-  // A copy at serial 7 (expire 60 s), last confirmed `age` seconds ago; the primary refuses
-  // connections (port 1 on loopback).
+  // A copy at serial 7 (refresh 3600 s, retry 600 s, expire 60 s, which counts as their sum,
+  // 4200 s), last confirmed `age` seconds ago; the primary refuses connections (port 1).
   schema::Config setup(const char* expired, double age) {
     dir_.write("other.txt", "other.example\n");
     auto config = schema::parse_config(
@@ -63,7 +63,7 @@ class ExpiringZone : public ::testing::Test {
 };
 
 TEST_F(ExpiringZone, BeforeTheExpireTimeTheCopyStays) {
-  const schema::Config config = setup("drop", 10);
+  const schema::Config config = setup("drop", 4000);
   const SourceUpdate u = update_transfer_source(config.lists[0]);
   EXPECT_FALSE(u.ok);
   EXPECT_NE(u.message.find("Connection refused; the copy at serial 7 stays"), std::string::npos)
@@ -74,10 +74,10 @@ TEST_F(ExpiringZone, BeforeTheExpireTimeTheCopyStays) {
 }
 
 TEST_F(ExpiringZone, KeptPastTheExpireTimeAndSaidSo) {
-  const schema::Config config = setup("keep", 120);
+  const schema::Config config = setup("keep", 5000);
   const SourceUpdate u = update_transfer_source(config.lists[0]);
-  EXPECT_NE(u.message.find("; ZONE EXPIRED: no transfer for 12"), std::string::npos) << u.message;
-  EXPECT_NE(u.message.find("past the SOA expire of 60 s; the expired copy stays in use "
+  EXPECT_NE(u.message.find("; ZONE EXPIRED: no transfer for 500"), std::string::npos) << u.message;
+  EXPECT_NE(u.message.find("past the SOA expire of 4200 s; the expired copy stays in use "
                            "(transfer.expired: keep)"),
             std::string::npos)
       << u.message;
@@ -88,7 +88,7 @@ TEST_F(ExpiringZone, KeptPastTheExpireTimeAndSaidSo) {
 }
 
 TEST_F(ExpiringZone, DroppedPastTheExpireTimeLoadsNothingAndTheOthersCompile) {
-  const schema::Config config = setup("drop", 120);
+  const schema::Config config = setup("drop", 5000);
   const SourceUpdate u = update_transfer_source(config.lists[0]);
   EXPECT_TRUE(u.changed);  // the copy lost its entries: compile and load again
   EXPECT_NE(u.message.find("its entries are dropped (transfer.expired: drop)"), std::string::npos)
@@ -134,6 +134,8 @@ TEST(SourceSchedule, WhenEachSourceIsFetchedAgain) {
   u.state.refresh = 1;  // a primary's 1 s refresh is not a reason to hammer it
   u.ok = true;
   EXPECT_EQ(SourceSchedule::next_delay(config->lists[1], u), seconds(10));
+  u.state.refresh = 0xFFFFFFFF;  // nor is its 136 years one to stop looking
+  EXPECT_EQ(SourceSchedule::next_delay(config->lists[1], u), seconds(86400));
 
   const auto start = SourceSchedule::Clock::now();
   SourceSchedule schedule(*config, start);
@@ -152,6 +154,17 @@ TEST(SourceSchedule, WhenEachSourceIsFetchedAgain) {
   EXPECT_TRUE(schedule.notify("rpz.test", "192.0.2.53", later));
   EXPECT_EQ(schedule.due(later), (std::vector<std::size_t>{1}));
   EXPECT_EQ(schedule.wait_ms(later, 200), 0);
+
+  // A config change keeps the times of the sources that stayed; a new or changed one is due.
+  auto changed = schema::parse_config(
+      "lists:\n"
+      "  - {name: new, format: domains, url: 'https://lists.example/n.txt'}\n"
+      "  - {name: feed, format: domains, url: 'https://lists.example/d.txt', refresh: 1h}\n"
+      "  - {name: zone, format: rpz, transfer: {primary: 192.0.2.99, zone: rpz.test}}\n",
+      "/t.yaml");
+  ASSERT_TRUE(changed) << changed.error();
+  const SourceSchedule carried(*changed, later, &schedule);
+  EXPECT_EQ(carried.due(later), (std::vector<std::size_t>{0, 2}));  // new, and zone's new primary
 }
 
 }  // namespace
