@@ -78,18 +78,8 @@ class TransferStream {
           return true;
         }
         full_ = true;
-        if (soa) {  // an empty zone: SOA, SOA
-          if (serial != final_serial_) {
-            error = "the transfer ends with serial " + std::to_string(serial) + ", not " +
-                    std::to_string(final_serial_) + " as it began";
-            return false;
-          }
-          phase_ = Phase::Done;
-          return true;
-        }
-        fresh_.add(rr);
         phase_ = Phase::FullBody;
-        return true;
+        [[fallthrough]];  // SOA, SOA is an empty zone
       case Phase::FullBody:
         if (soa) {
           if (serial != final_serial_) {

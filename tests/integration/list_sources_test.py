@@ -36,7 +36,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from source_support import (Daemon, Fail, Runner, control_request, dataplane_yaml, source_metrics,  # noqa: E402
-                            stop_leftover, suite_parser, wait_until)
+                            stop_all, suite_parser, verdict, wait_until)
 import servers  # noqa: E402
 
 HTTPS_PORT = 18443
@@ -291,17 +291,10 @@ def main():
     except Fail as e:
         problems.append(str(e))
     finally:
-        if runner is not None:
-            stop_leftover(runner.process)
-        if daemon is not None and daemon.process is not None:
-            stop_leftover(daemon.process)
-        stop_leftover(nginx)
+        stop_all(runner, daemon, nginx)
         quirks.shutdown()
         quirks.server_close()
-    for p in problems:
-        print(f"FAIL: {p}")
-    print("list_sources_test: " + ("FAILED" if problems else "passed"))
-    return 1 if problems else 0
+    return verdict("list_sources_test", problems)
 
 
 if __name__ == "__main__":

@@ -51,3 +51,21 @@ def wait_until(predicate, timeout):
             return value
         time.sleep(0.05)
     return None
+
+
+def stop_all(runner, daemon, *processes):
+    """SIGTERM (then kill) whatever of the test's processes is still running."""
+    if runner is not None:
+        stop_leftover(runner.process)
+    if daemon is not None and daemon.process is not None:
+        stop_leftover(daemon.process)
+    for p in processes:
+        stop_leftover(p)
+
+
+def verdict(name, problems):
+    """Prints each problem and the test's verdict; the exit code."""
+    for p in problems:
+        print(f"FAIL: {p}")
+    print(f"{name}: " + ("FAILED" if problems else "passed"))
+    return 1 if problems else 0

@@ -39,7 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from source_support import (Daemon, Fail, Runner, control_request, dataplane_yaml, source_metrics,  # noqa: E402
-                            stop_leftover, suite_parser)
+                            stop_all, suite_parser, verdict)
 
 KNOT_PORT = 15353
 NOTIFY_PORT = 15300
@@ -415,16 +415,8 @@ def main():
     except Fail as e:
         problems.append(str(e))
     finally:
-        if runner is not None:
-            stop_leftover(runner.process)
-        if daemon is not None and daemon.process is not None:
-            stop_leftover(daemon.process)
-        for p in procs:
-            stop_leftover(p)
-    for p in problems:
-        print(f"FAIL: {p}")
-    print("zone_transfer_test: " + ("FAILED" if problems else "passed"))
-    return 1 if problems else 0
+        stop_all(runner, daemon, *procs)
+    return verdict("zone_transfer_test", problems)
 
 
 if __name__ == "__main__":

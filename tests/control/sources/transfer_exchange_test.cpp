@@ -112,6 +112,17 @@ TEST(TransferExchange, AxfrOverTwoMessages) {
   EXPECT_EQ(x.messages(), 2u);
 }
 
+TEST(TransferExchange, AnEmptyZoneIsItsSoaTwice) {
+  const auto src = source();
+  const std::string secret;
+  TransferExchange x(src, secret, ZoneRecords("rpz.test"), false);
+  Primary primary(x);
+  EXPECT_EQ(take(x, primary.message({soa(8), soa(8)})), Step::Done);
+  EXPECT_TRUE(x.full());
+  EXPECT_EQ(x.result().size(), 0u);
+  EXPECT_EQ(x.result().soa().serial, 8u);
+}
+
 TEST(TransferExchange, IxfrDiffsApplyToTheHeldCopy) {
   const auto src = source();
   const std::string secret;
