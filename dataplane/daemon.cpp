@@ -242,7 +242,6 @@ int run_daemon(const DaemonOptions& options) {
   Runtime runtime;
   runtime.extract_ports = config->ports;
   runtime.malformed = dp.malformed;
-  runtime.ede = dp.ede;
   runtime.burst = static_cast<std::uint16_t>(dp.burst);
   auto rcu = make_rcu(dp.workers);
   if (!rcu) {

@@ -32,7 +32,8 @@ std::uint32_t SnapshotBuilder::add_string(std::string_view text) {
 
 std::uint16_t SnapshotBuilder::add_list(std::string_view name, std::string_view source,
                                         std::string_view format, std::uint16_t policy, bool exact,
-                                        std::uint64_t entries, std::uint64_t skipped) {
+                                        std::uint64_t entries, std::uint64_t skipped,
+                                        const ListAnswer& answer) {
   fmt::ListRecord record{};
   record.name = {add_string(name), static_cast<std::uint32_t>(name.size())};
   record.source = {add_string(source), static_cast<std::uint32_t>(source.size())};
@@ -42,6 +43,17 @@ std::uint16_t SnapshotBuilder::add_list(std::string_view name, std::string_view 
   record.policy = policy;
   record.exact = exact ? 1 : 0;
   lists_.push_back(record);
+  const auto ref = [&](std::string_view text) {
+    return fmt::StringRef{add_string(text), static_cast<std::uint32_t>(text.size())};
+  };
+  fmt::AnswerRecord a{};
+  a.soa_owner = ref(answer.soa_owner);
+  a.soa_rdata = ref(answer.soa_rdata);
+  a.ede_text = ref(answer.ede_text);
+  a.http_page = ref(answer.http_page);
+  a.negative_ttl = answer.negative_ttl;
+  a.ede = static_cast<std::uint8_t>(answer.ede);
+  answers_.push_back(a);
   return static_cast<std::uint16_t>(lists_.size() - 1);
 }
 
@@ -182,6 +194,7 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(
       {fmt::SectionId::Policies, policies_.data(), policies_.size() * sizeof(filters::Policy)},
       {fmt::SectionId::Lists, lists_.data(), lists_.size() * sizeof(fmt::ListRecord)},
       {fmt::SectionId::Strings, strings_.data(), strings_.size()},
+      {fmt::SectionId::Answers, answers_.data(), answers_.size() * sizeof(fmt::AnswerRecord)},
       {fmt::SectionId::Patterns, records.data(), records.size() * sizeof(fmt::PatternRecord)},
       {fmt::SectionId::RegexDb, regex_db->database.data(), regex_db->database.size()},
       {fmt::SectionId::UrlDb, url_db->database.data(), url_db->database.size()},

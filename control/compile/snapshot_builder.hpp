@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "control/compile/list_answer.hpp"
 #include "control/compile/pattern_compiler.hpp"
 #include "filters/common/result.hpp"
 #include "filters/match/policy.hpp"
@@ -47,9 +48,10 @@ class SnapshotBuilder {
 
   // Returns the policy's index, adding it once; nullopt when kMaxPolicies distinct ones are there.
   std::optional<std::uint16_t> add_policy(const filters::Policy& policy);
+  // `answer` is how the list's blocks are answered (list_answer()).
   std::uint16_t add_list(std::string_view name, std::string_view source, std::string_view format,
                          std::uint16_t policy, bool exact, std::uint64_t entries,
-                         std::uint64_t skipped);
+                         std::uint64_t skipped, const ListAnswer& answer);
 
   void begin_domains(std::uint64_t max_rules);
   // `name` is normalised; `scope` is SuffixSlot::kApex, kBelow or both.
@@ -79,6 +81,7 @@ class SnapshotBuilder {
   std::vector<filters::Policy> policies_;
   std::unordered_map<std::string, std::uint16_t> policy_index_;  // a policy's bytes -> index
   std::vector<filters::snapshot_format::ListRecord> lists_;
+  std::vector<filters::snapshot_format::AnswerRecord> answers_;
   std::string strings_;
   std::vector<filters::SuffixSlot> slots_;
   std::vector<std::uint8_t> arena_;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -102,6 +103,8 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
 
   const auto build_start = std::chrono::steady_clock::now();
   SnapshotBuilder builder(config.bloom_false_positive_rate);
+  // The SOA serial of every negative answer: when this snapshot was compiled.
+  const auto serial = static_cast<std::uint32_t>(std::time(nullptr));
   builder.begin_domains(domain_entries);
   std::vector<std::pair<std::size_t, std::uint32_t>> regex_origin, url_origin;  // (list, line)
   for (std::size_t l = 0; l < lists.size(); ++l) {
@@ -131,9 +134,13 @@ Result<CompileOutput> compile_lists(const schema::Config& config) {
     };
     const auto list_policy_index = policy_for(0);
     if (!list_policy_index) return too_many(static_cast<std::uint32_t>(list.line));
+    auto answer = list_answer(list.name, list.response, serial);
+    if (!answer) return make_error(config.path + ":" + std::to_string(list.line) + ": " +
+                                   answer.error());
     const std::uint16_t index = builder.add_list(
         list.name, schema::source_text(list), to_string(list.format), *list_policy_index,
-        list.match == schema::MatchMode::Exact, parsed.entries.size(), parsed.report.skipped);
+        list.match == schema::MatchMode::Exact, parsed.entries.size(), parsed.report.skipped,
+        *answer);
     for (const ListEntry& e : parsed.entries) {
       const auto policy = policy_for(e.override_index);
       if (!policy) return too_many(e.line);

@@ -143,17 +143,98 @@ class Reader : public YamlReader {
   }
 
   void response(const YAML::Node& node, const std::string& what, ResponseConfig& out) const {
-    expect_map(node, what, {"dns", "http", "tls", "a", "aaaa", "ttl"});
+    expect_map(node, what,
+               {"dns", "http", "tls", "a", "aaaa", "ttl", "negative_ttl", "soa", "ede", "text",
+                "redirect"});
     if (node["dns"])
       out.dns = choice<filters::DnsResponse>(node["dns"], what + ".dns",
                                              "nxdomain, nodata, refused, sinkhole, drop");
     if (node["http"])
-      out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "reset, drop");
-    if (node["tls"])
+      out.http = choice<filters::TcpResponse>(node["http"], what + ".http", "page, reset, drop");
+    if (node["tls"]) {
       out.tls = choice<filters::TcpResponse>(node["tls"], what + ".tls", "reset, drop");
+      if (out.tls == filters::TcpResponse::Page) {
+        fail(node["tls"], what + ".tls is 'page', expected one of: reset, drop (a page cannot be "
+                                 "sent inside TLS without the site's certificate)");
+      }
+    }
     if (node["a"]) addresses(node["a"], what + ".a", true, out);
     if (node["aaaa"]) addresses(node["aaaa"], what + ".aaaa", false, out);
     if (node["ttl"]) out.ttl = ttl(node["ttl"]);
+    if (node["negative_ttl"]) {
+      out.negative_ttl = static_cast<std::uint32_t>(
+          whole_number(node["negative_ttl"], what + ".negative_ttl", 0, 0x7FFFFFFFul,
+                       what + ".negative_ttl must be a number of seconds"));
+    }
+    if (node["soa"]) {
+      const YAML::Node soa = node["soa"];
+      expect_map(soa, what + ".soa", {"owner", "mname", "rname"});
+      if (soa["owner"]) out.soa_owner = soa_name(soa["owner"], what + ".soa.owner", true);
+      if (soa["mname"]) out.soa_mname = soa_name(soa["mname"], what + ".soa.mname", false);
+      if (soa["rname"]) out.soa_rname = soa_name(soa["rname"], what + ".soa.rname", false);
+    }
+    if (node["ede"]) {
+      out.ede = choice<filters::EdeCode>(
+          node["ede"], what + ".ede",
+          "blocked (15), censored (16), filtered (17), prohibited (18)");
+    }
+    if (node["text"]) {
+      out.text = scalar(node["text"], what + ".text");
+      if (!valid_utf8(out.text))
+        fail(node["text"], what + ".text is not valid UTF-8");
+      if (out.text.size() > filters::ListReply::kMaxEdeText) {
+        fail(node["text"], what + ".text is " + std::to_string(out.text.size()) +
+                               " bytes, expected at most " +
+                               std::to_string(filters::ListReply::kMaxEdeText));
+      }
+      for (unsigned char c : out.text) {
+        if (c < 0x20 || c == 0x7F) fail(node["text"], what + ".text holds a control character");
+      }
+    }
+    if (node["redirect"]) {  // "": none
+      out.redirect = scalar(node["redirect"], what + ".redirect");
+      const std::string& r = out.redirect;
+      if (!r.empty() && r.rfind("http://", 0) != 0 && r.rfind("https://", 0) != 0)
+        fail(node["redirect"], what + ".redirect is '" + r + "', expected an http:// or https:// URL");
+      if (r.size() > 512) fail(node["redirect"], what + ".redirect is longer than 512 bytes");
+      for (unsigned char c : r) {
+        if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>') {
+          fail(node["redirect"], what + ".redirect holds a space, a quote, '<', '>' or a byte "
+                                        "outside printable ASCII (percent-encode it)");
+        }
+      }
+    }
+  }
+
+  // An SOA name of a negative answer: a domain name of at most 64 characters (so that the
+  // answer always fits in 512 bytes); for an owner also "." (the root) or "" (the default).
+  std::string soa_name(const YAML::Node& node, const std::string& what, bool root_allowed) const {
+    const std::string text = scalar(node, what);
+    if (root_allowed && (text == "." || text.empty())) return text;  // "": the default
+    filters::DomainName name;
+    if (name.assign(text) != filters::NameStatus::Ok)
+      fail(node, what + " is '" + text + "', expected a domain name");
+    if (name.view().size() > 64) fail(node, what + " is longer than 64 characters");
+    return std::string(name.view());
+  }
+
+  static bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+      if (n == 0 || i + n > text.size()) return false;
+      std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+      for (std::size_t k = 1; k < n; ++k) {
+        const auto d = static_cast<unsigned char>(text[i + k]);
+        if ((d & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (d & 0x3F);
+      }
+      // No overlong forms, surrogates or code points past U+10FFFF.
+      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+      i += n;
+    }
+    return true;
   }
 
   UrlSource url(const YAML::Node& node, const std::filesystem::path& base) const {

@@ -32,6 +32,14 @@ struct ResponseConfig {
   std::vector<std::array<std::uint8_t, 4>> a;
   std::vector<std::array<std::uint8_t, 16>> aaaa;
   std::uint32_t ttl = 60;
+  // Negative answers (NXDOMAIN, NODATA) carry an SOA (RFC 2308) so that resolvers cache them.
+  std::uint32_t negative_ttl = 300;  // the SOA's TTL and MINIMUM
+  std::string soa_owner;             // normalised; "" : the query name's parent; "." : the root
+  std::string soa_mname = "takedown.invalid";
+  std::string soa_rname = "hostmaster.takedown.invalid";
+  filters::EdeCode ede = filters::EdeCode::Blocked;  // RFC 8914 INFO-CODE of EDNS answers
+  std::string text;      // EDE EXTRA-TEXT and block page words; "" : "blocked by <list>"
+  std::string redirect;  // with http: page, a 302 to this URL instead of the 403 page
 };
 
 // Where a list's text comes from. A URL or a zone transfer is fetched by `takedownctl run` (or

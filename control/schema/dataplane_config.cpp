@@ -201,14 +201,9 @@ DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node)
     }
   }
   if (node["ede"]) {
-    const std::string text = reader.scalar(node["ede"], "ede");
-    if (text == "blocked") {
-      out.ede = filters::ExtendedDnsError::Blocked;
-    } else if (text == "filtered") {
-      out.ede = filters::ExtendedDnsError::Filtered;
-    } else {
-      reader.fail(node["ede"], "ede is '" + text + "', expected one of: blocked, filtered");
-    }
+    reader.fail(node["ede"], "dataplane.ede moved: the Extended DNS Error is set per list now, in "
+                             "defaults.ede or a list's response.ede (blocked, censored, filtered, "
+                             "prohibited)");
   }
   if (node["snapshot"]) {
     const fs::path file = reader.scalar(node["snapshot"], "snapshot");

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "filters/common/result.hpp"
-#include "filters/respond/dns_answer.hpp"
 
 namespace takedown::schema {
 
@@ -48,7 +47,6 @@ struct DataplaneConfig {
   unsigned burst = 32;  // frames per rx burst, 1..32 (a benchmark knob; 32 is right for production)
   MalformedPolicy malformed = MalformedPolicy::Forward;
   std::string snapshot;  // resolved; empty: compile the lists at start-up
-  filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;
 
   // The port a frame received on port `index` is forwarded to.
   std::size_t peer(std::size_t index) const;

@@ -6,19 +6,23 @@
 // How the counters add up (the data-plane tests hold the code to it):
 //
 //   rx_packets     = tx_packets + dropped + tx_errors + quic_holding
-//   dropped        = answered + reset + blocked_drop + no_return_drop + malformed_drop
-//                    + over_budget_drop                                   (dropped_total())
+//   dropped        = answered + answered_tcp + http_page + reset + blocked_drop + no_return_drop
+//                    + malformed_drop + over_budget_drop                  (dropped_total())
 //   blocked_dns + blocked_http + blocked_tls + blocked_quic
-//                  = answered + reset + blocked_drop + no_return_drop
-//   ports' tx      = tx_packets + responses_sent + resets_sent
+//                  = answered + answered_tcp + http_page + reset + blocked_drop + no_return_drop
+//   ports' tx      = tx_packets + responses_sent + tcp_answers_sent + pages_sent + resets_sent
 //
 // quic_holding is what the workers hold at the moment (QUIC datagrams waiting for the rest of
-// their flow's name: 0 once they stop). tx_packets counts forwarded originals only. An answered query is received and "dropped" as a
-// query (answered); its answer counts in responses_sent. A reset segment counts in `reset`; its
-// two RSTs count in resets_sent. A block that would have answered or reset, but whose frame came
-// through MPLS or GTP-U (no reply can go back), counts in no_return_drop; the reset onwards to the
-// server still goes and counts in resets_sent. Replies the tx ring refuses, or that find no mbuf, count in
-// reply_errors, never in tx_errors. Plain values; no DPDK types.
+// their flow's name: 0 once they stop). tx_packets counts forwarded originals only. A blocked
+// frame is received and "dropped", and counted once by what was sent for it (the stats JSON's
+// dropped_by: answer_udp, answer_tcp, http_page, reset, drop); the replies themselves count in
+// replies_sent. A UDP query answered: one answer. A TCP query answered in its stream, or an HTTP
+// request given the block page: the reply back to the client (answer_tcp, http_page) and a RST on
+// to the server (reset). A reset segment: two RSTs. A block that would have answered or reset, but
+// whose frame came through MPLS or GTP-U (no reply can go back), counts in no_return_drop; the
+// reset onwards to the server still goes and counts in replies_sent.reset. Replies the tx ring
+// refuses, or that find no mbuf, count in reply_errors, never in tx_errors. Plain values; no DPDK
+// types.
 #pragma once
 
 #include <cstddef>
@@ -45,7 +49,8 @@ class JsonWriter;
     "Decided matches per list, over every snapshot generation.")                                \
   X(Dropped, "takedown_dropped_total", Counter, "reason",                                       \
     "Frames not forwarded because of a verdict, by what became of them.")                       \
-  X(Replies, "takedown_replies_total", Counter, "kind", "DNS answers and TCP resets sent.")     \
+  X(Replies, "takedown_replies_total", Counter, "kind",                                        \
+    "Replies sent: DNS answers over UDP and TCP, HTTP block pages, TCP resets.")     \
   X(TxErrors, "takedown_tx_errors_total", Counter, "",                                          \
     "Frames the tx ring refused (forwarded originals).")                                        \
   X(ReplyErrors, "takedown_reply_errors_total", Counter, "",                                    \
@@ -134,15 +139,19 @@ enum class MetricFamily : std::uint8_t {
   X(rx_packets, "", "rx_packets", None, "")                                \
   X(tx_packets, "", "tx_packets", None, "")                                \
   X(tx_errors, "", "tx_errors", TxErrors, "")                              \
-  X(answered, "dropped_by", "answered", Dropped, "answered")               \
+  X(answered, "dropped_by", "answer_udp", Dropped, "answer_udp")          \
+  X(answered_tcp, "dropped_by", "answer_tcp", Dropped, "answer_tcp")       \
+  X(http_page, "dropped_by", "http_page", Dropped, "http_page")            \
   X(reset, "dropped_by", "reset", Dropped, "reset")                        \
-  X(blocked_drop, "dropped_by", "blocked_drop", Dropped, "blocked_drop")   \
+  X(blocked_drop, "dropped_by", "drop", Dropped, "drop")                   \
   X(no_return_drop, "dropped_by", "no_return_path", Dropped, "no_return_path") \
   X(malformed_drop, "dropped_by", "malformed", Dropped, "malformed")       \
   X(over_budget_drop, "dropped_by", "quic_over_budget", Dropped,           \
     "quic_over_budget")                                                    \
-  X(responses_sent, "", "responses_sent", Replies, "dns_answer")           \
-  X(resets_sent, "", "resets_sent", Replies, "tcp_reset")                  \
+  X(responses_sent, "replies_sent", "answer_udp", Replies, "answer_udp")   \
+  X(tcp_answers_sent, "replies_sent", "answer_tcp", Replies, "answer_tcp") \
+  X(pages_sent, "replies_sent", "http_page", Replies, "http_page")         \
+  X(resets_sent, "replies_sent", "reset", Replies, "reset")                \
   X(reply_errors, "", "reply_errors", ReplyErrors, "")                     \
   X(blocked_dns, "blocked", "dns", None, "")                               \
   X(blocked_http, "blocked", "http", None, "")                             \

@@ -8,8 +8,9 @@
 
 namespace takedown::dataplane {
 
-// What became of the frame.
-enum class EventOutcome : std::uint8_t { Answered, Reset, Dropped, Forwarded };
+// What became of the frame: a DNS answer over UDP, a DNS answer in its TCP stream, the HTTP block
+// page, a reset both ways, nothing sent, or forwarded (log decisions).
+enum class EventOutcome : std::uint8_t { Answered, AnsweredTcp, Page, Reset, Dropped, Forwarded };
 
 struct BlockEvent {
   static constexpr std::size_t kMaxName = 253;
@@ -31,6 +32,8 @@ struct BlockEvent {
   std::uint8_t decision = 0;  // filters::Decision: Block or Log
   EventOutcome outcome = EventOutcome::Forwarded;
   std::uint8_t response = 0;  // filters::DnsResponse for Answered/Dropped DNS
+  std::uint16_t ede = 0;          // the answer's EDE INFO-CODE (Answered, AnsweredTcp)
+  std::uint16_t http_status = 0;  // the block page's status (Page)
   std::uint8_t port = 0;      // ingress port index
   std::uint8_t wrapper_count = 0;
   std::uint8_t wrapper_kind[kMaxWrappers] = {};    // filters::WrapperKind

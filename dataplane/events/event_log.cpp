@@ -50,6 +50,10 @@ std::string_view outcome_text(EventOutcome o) {
   switch (o) {
     case EventOutcome::Answered:
       return "answered";
+    case EventOutcome::AnsweredTcp:
+      return "answered_tcp";
+    case EventOutcome::Page:
+      return "http_page";
     case EventOutcome::Reset:
       return "reset";
     case EventOutcome::Dropped:
@@ -161,10 +165,15 @@ void EventLog::format(const BlockEvent& e, const std::vector<std::string>& ports
   line_.key("takedown").begin_object();
   line_.field("action", filters::to_string(static_cast<filters::Decision>(e.decision)));
   line_.field("outcome", outcome_text(e.outcome));
-  if (protocol == filters::Protocol::Dns && e.l4_protocol == 17 &&
-      e.decision == static_cast<std::uint8_t>(filters::Decision::Block)) {
+  if (protocol == filters::Protocol::Dns &&
+      e.decision == static_cast<std::uint8_t>(filters::Decision::Block) &&
+      (e.l4_protocol == 17 || e.outcome == EventOutcome::AnsweredTcp)) {
     line_.field("response", filters::to_string(static_cast<filters::DnsResponse>(e.response)));
   }
+  if (e.outcome == EventOutcome::Answered || e.outcome == EventOutcome::AnsweredTcp) {
+    if (e.ede != 0) line_.field("ede", static_cast<std::uint64_t>(e.ede));
+  }
+  if (e.outcome == EventOutcome::Page) line_.field("http_status", static_cast<std::uint64_t>(e.http_status));
   const auto [list, source] = lists(e.generation, e.list);
   line_.field("list", list);
   line_.field("source",

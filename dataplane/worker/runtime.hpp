@@ -74,7 +74,6 @@ struct Runtime {
   rte_rcu_qsbr* rcu = nullptr;  // may be null (in-process tests without reload)
   filters::ExtractPorts extract_ports;
   schema::MalformedPolicy malformed = schema::MalformedPolicy::Forward;
-  filters::ExtendedDnsError ede = filters::ExtendedDnsError::Blocked;
   std::uint16_t burst = 32;  // frames per rx burst, at most Worker::kBurst
   std::atomic<const ActiveSnapshot*> active{nullptr};
   std::array<WorkerProgress, kMaxWorkers> progress{};

@@ -15,7 +15,9 @@
 
 namespace takedown::dataplane {
 
-enum class TxKind : std::uint8_t { Forward, Answer, Reset };
+// What a frame on the tx ring is: a forwarded original or one of the replies.
+enum class TxKind : std::uint8_t { Forward, Answer, TcpAnswer, Page, Reset };
+inline constexpr unsigned kTxKinds = 5;
 
 class TxBuffer {
  public:
@@ -40,39 +42,41 @@ class TxBuffer {
     const std::uint16_t sent = rte_eth_tx_burst(port_id_, queue_, mbufs_, count_);
     port_->tx += sent;
     // Count everything as sent, then move what the ring refused over to the error counters.
-    counters.tx_packets += by_kind_[static_cast<unsigned>(TxKind::Forward)];
-    counters.responses_sent += by_kind_[static_cast<unsigned>(TxKind::Answer)];
-    counters.resets_sent += by_kind_[static_cast<unsigned>(TxKind::Reset)];
+    for (unsigned k = 0; k < kTxKinds; ++k) sent_counter(static_cast<TxKind>(k), counters) += by_kind_[k];
     for (std::uint16_t i = sent; i < count_; ++i) {
       bytes_ -= rte_pktmbuf_pkt_len(mbufs_[i]);
       rte_pktmbuf_free(mbufs_[i]);
-      switch (kinds_[i]) {
-        case TxKind::Forward:
-          counters.tx_packets -= 1;
-          counters.tx_errors += 1;
-          break;
-        case TxKind::Answer:
-          counters.responses_sent -= 1;
-          counters.reply_errors += 1;
-          break;
-        case TxKind::Reset:
-          counters.resets_sent -= 1;
-          counters.reply_errors += 1;
-          break;
-      }
+      sent_counter(kinds_[i], counters) -= 1;
+      (kinds_[i] == TxKind::Forward ? counters.tx_errors : counters.reply_errors) += 1;
     }
     port_->tx_bytes += bytes_;
     bytes_ = 0;
     count_ = 0;
-    by_kind_[0] = by_kind_[1] = by_kind_[2] = 0;
+    for (auto& n : by_kind_) n = 0;
   }
 
   std::uint16_t pending() const { return count_; }
 
  private:
+  static std::uint64_t& sent_counter(TxKind kind, WorkerCounters& counters) {
+    switch (kind) {
+      case TxKind::Forward:
+        return counters.tx_packets;
+      case TxKind::Answer:
+        return counters.responses_sent;
+      case TxKind::TcpAnswer:
+        return counters.tcp_answers_sent;
+      case TxKind::Page:
+        return counters.pages_sent;
+      case TxKind::Reset:
+        break;
+    }
+    return counters.resets_sent;
+  }
+
   rte_mbuf* mbufs_[kSize];
   TxKind kinds_[kSize];
-  std::uint16_t by_kind_[3] = {0, 0, 0};
+  std::uint16_t by_kind_[kTxKinds] = {};
   std::uint64_t bytes_ = 0;
   std::uint16_t count_ = 0;
   std::uint16_t port_id_ = 0;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "filters/respond/tcp_reset.hpp"
+#include "filters/respond/tcp_stream_reply.hpp"
 
 namespace takedown::dataplane {
 
@@ -235,8 +236,15 @@ void Worker::act_on_flow(const RxQueue& rx, rte_mbuf* m, const filters::Extracti
   counters_.blocked_http += x.protocol == Protocol::Http;
   counters_.blocked_tls += x.protocol == Protocol::Tls;
   counters_.blocked_quic += x.protocol == Protocol::Quic;
+  // After the block page, the client's bare ACKs of it are let die quietly: a RST in answer could
+  // reach the client before its browser has read the page. Its FIN or anything else is reset.
+  const bool page_ack = step.action == static_cast<std::uint8_t>(filters::TcpResponse::Page) &&
+                        x.packet.payload_length == 0 &&
+                        (x.packet.tcp_flags & (filters::DecodedPacket::kFin |
+                                               filters::DecodedPacket::kSyn |
+                                               filters::DecodedPacket::kRst)) == 0;
   if (x.protocol == Protocol::Quic ||
-      step.action == static_cast<std::uint8_t>(filters::TcpResponse::Drop)) {
+      step.action == static_cast<std::uint8_t>(filters::TcpResponse::Drop) || page_ack) {
     counters_.blocked_drop += 1;
     rte_pktmbuf_free(m);
     return;
@@ -330,7 +338,8 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
       counters_.logged += 1;
       if (events_ != nullptr) {
         record_event(rx, frame_of(m), x, verdict, EventOutcome::Forwarded,
-                     filters::DnsResponse::Nxdomain, active);
+                     active.snapshot().policies()[verdict.rule.policy],
+                     active.snapshot().reply(verdict.rule.list), active);
       }
       forward(rx, m);
       return;
@@ -351,73 +360,99 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
 void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
                    const filters::Policy& policy, const filters::Verdict& verdict,
                    const ActiveSnapshot& active) {
-  filters::TcpResponse response = filters::TcpResponse::Reset;
+  counters_.blocked_dns += x.protocol == Protocol::Dns;
+  counters_.blocked_http += x.protocol == Protocol::Http;
+  counters_.blocked_tls += x.protocol == Protocol::Tls;
+  counters_.blocked_quic += x.protocol == Protocol::Quic;
+  const auto frame = frame_of(m);
+  const bool udp = x.packet.l4_protocol == filters::DecodedPacket::kUdp;
+  const filters::ListReply reply = active.snapshot().reply(verdict.rule.list);
+
+  // What goes back, built into reply_ before anything is sent or the frame rewritten.
+  EventOutcome sent = EventOutcome::Reset;
+  std::size_t length = 0;
   switch (x.protocol) {
     case Protocol::Dns:
-      counters_.blocked_dns += 1;
-      response = policy.dns == filters::DnsResponse::Drop ? filters::TcpResponse::Drop
-                                                          : filters::TcpResponse::Reset;
+      if (policy.dns == filters::DnsResponse::Drop) {
+        sent = EventOutcome::Dropped;
+        break;
+      }
+      length = filters::write_dns_answer(frame, x, policy, reply, reply_);
+      // Over UDP, no answer is a query through MPLS or GTP-U; over TCP, the reset says it.
+      sent = length != 0 ? (udp ? EventOutcome::Answered : EventOutcome::AnsweredTcp)
+             : udp       ? EventOutcome::Dropped
+                         : EventOutcome::Reset;
       break;
     case Protocol::Http:
-      counters_.blocked_http += 1;
-      response = policy.http;
+      if (policy.http == filters::TcpResponse::Drop) {
+        sent = EventOutcome::Dropped;
+      } else if (policy.http == filters::TcpResponse::Page) {
+        const auto page = std::span(reinterpret_cast<const std::uint8_t*>(reply.http_page.data()),
+                                    reply.http_page.size());
+        length = filters::write_tcp_stream_reply(frame, x.packet, page, reply_);
+        if (length != 0) sent = EventOutcome::Page;
+      }
       break;
     case Protocol::Tls:
-      counters_.blocked_tls += 1;
-      response = policy.tls;
+      if (policy.tls == filters::TcpResponse::Drop) sent = EventOutcome::Dropped;
       break;
     case Protocol::Quic:
       // No reset for QUIC: dropping the Initials keeps the handshake from completing, and the
       // browser falls back to TCP, where the TLS check applies.
-      counters_.blocked_quic += 1;
-      response = filters::TcpResponse::Drop;
-      break;
     case Protocol::None:
+      sent = EventOutcome::Dropped;
       break;
   }
   if (events_ != nullptr) {
-    const bool udp_dns =
-        x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp;
-    const bool dropped =
-        udp_dns ? policy.dns == filters::DnsResponse::Drop : response == filters::TcpResponse::Drop;
     // Through MPLS or GTP-U no answer or reset can go back: the block is a drop.
     const bool back = filters::can_reply(x.packet, filters::ReplyDirection::Back);
-    const EventOutcome outcome = dropped || !back ? EventOutcome::Dropped
-                                 : udp_dns        ? EventOutcome::Answered
-                                                  : EventOutcome::Reset;
-    record_event(rx, frame_of(m), x, verdict, outcome, policy.dns, active);
+    record_event(rx, frame, x, verdict, back ? sent : EventOutcome::Dropped, policy, reply,
+                 active);
   }
-  if (x.protocol == Protocol::Dns && x.packet.l4_protocol == filters::DecodedPacket::kUdp) {
-    const std::size_t length =
-        filters::write_dns_answer(frame_of(m), x, policy, runtime_.ede, reply_);
-    if (length == 0) {
-      const bool no_return = policy.dns != filters::DnsResponse::Drop;
-      counters_.blocked_drop += no_return ? 0 : 1;
-      counters_.no_return_drop += no_return ? 1 : 0;
-      rte_pktmbuf_free(m);
+  switch (sent) {
+    case EventOutcome::Answered:
+    case EventOutcome::AnsweredTcp:
+    case EventOutcome::Page:
+      send_back(rx, m, x, sent, length);
       return;
-    }
+    case EventOutcome::Reset:
+      reset(rx, m, x);
+      return;
+    case EventOutcome::Dropped:
+    case EventOutcome::Forwarded:
+      break;
+  }
+  // A UDP answer that could not go back (MPLS, GTP-U) is a drop for want of a return path.
+  const bool no_return = x.protocol == Protocol::Dns && udp && policy.dns != filters::DnsResponse::Drop;
+  counters_.blocked_drop += no_return ? 0 : 1;
+  counters_.no_return_drop += no_return ? 1 : 0;
+  rte_pktmbuf_free(m);
+}
+
+void Worker::send_back(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                       EventOutcome sent, std::size_t length) {
+  TxKind kind = TxKind::Answer;
+  if (sent == EventOutcome::Answered) {
     counters_.answered += 1;
-    rte_mbuf* answer = rewrite(m, reply_, length);
-    if (answer == nullptr) {
-      counters_.reply_errors += 1;
-      return;
-    }
-    tx_[rx.port_index].push(answer, TxKind::Answer, counters_);
+  } else {
+    // In a TCP stream: the server's side of the connection is reset.
+    send_reset_onwards(rx, frame_of(m), x);
+    kind = sent == EventOutcome::Page ? TxKind::Page : TxKind::TcpAnswer;
+    counters_.answered_tcp += sent == EventOutcome::AnsweredTcp;
+    counters_.http_page += sent == EventOutcome::Page;
+  }
+  rte_mbuf* back = rewrite(m, reply_, length);
+  if (back == nullptr) {
+    counters_.reply_errors += 1;
     return;
   }
-  if (response == filters::TcpResponse::Drop) {
-    counters_.blocked_drop += 1;
-    rte_pktmbuf_free(m);
-    return;
-  }
-  reset(rx, m, x);
+  tx_[rx.port_index].push(back, kind, counters_);
 }
 
 void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
                           const filters::Extraction& x, const filters::Verdict& verdict,
-                          EventOutcome outcome, filters::DnsResponse response,
-                          const ActiveSnapshot& active) {
+                          EventOutcome outcome, const filters::Policy& policy,
+                          const filters::ListReply& reply, const ActiveSnapshot& active) {
   const std::uint64_t now = rte_rdtsc();
   if (events_per_second_ != 0) {
     if (now - event_window_start_ >= rte_get_tsc_hz()) {
@@ -458,7 +493,15 @@ void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame
   e->protocol = static_cast<std::uint8_t>(x.protocol);
   e->decision = static_cast<std::uint8_t>(verdict.decision);
   e->outcome = outcome;
-  e->response = static_cast<std::uint8_t>(response);
+  e->response = static_cast<std::uint8_t>(policy.dns);
+  const bool answered = outcome == EventOutcome::Answered || outcome == EventOutcome::AnsweredTcp;
+  e->ede = answered && x.dns.has_edns ? filters::ede_info_code(reply.ede) : 0;
+  // "HTTP/1.1 403 ..." or "HTTP/1.1 302 ...": the status is the three digits at 9.
+  e->http_status = 0;
+  if (outcome == EventOutcome::Page && reply.http_page.size() > 12) {
+    for (int i = 9; i < 12; ++i)
+      e->http_status = static_cast<std::uint16_t>(e->http_status * 10 + (reply.http_page[i] - '0'));
+  }
   e->port = static_cast<std::uint8_t>(rx.port_index);
   const auto src = p.src_address(frame);
   const auto dst = p.dst_address(frame);
@@ -475,29 +518,33 @@ void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame
   events_->commit();
 }
 
+void Worker::send_reset_onwards(const RxQueue& rx, std::span<const std::uint8_t> frame,
+                                const filters::Extraction& x) {
+  const std::size_t onwards =
+      filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Onwards, reply_onwards_);
+  if (onwards == 0) return;
+  rte_mbuf* to_server = rte_pktmbuf_alloc(runtime_.pool);
+  if (to_server == nullptr) {
+    counters_.reply_errors += 1;
+    return;
+  }
+  std::memcpy(rte_pktmbuf_mtod(to_server, void*), reply_onwards_, onwards);
+  to_server->data_len = static_cast<std::uint16_t>(onwards);
+  to_server->pkt_len = static_cast<std::uint32_t>(onwards);
+  tx_[runtime_.ports[rx.port_index].peer].push(to_server, TxKind::Reset, counters_);
+}
+
 void Worker::reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x) {
   const auto frame = frame_of(m);
   const std::size_t back =
       filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Back, reply_);
-  const std::size_t onwards =
-      filters::write_tcp_reset(frame, x.packet, filters::ReplyDirection::Onwards, reply_onwards_);
   // Through MPLS or GTP-U only the reset onwards can be built: the segment is dropped.
   if (back == 0) {
     counters_.no_return_drop += 1;
   } else {
     counters_.reset += 1;
   }
-  if (onwards != 0) {
-    rte_mbuf* to_server = rte_pktmbuf_alloc(runtime_.pool);
-    if (to_server == nullptr) {
-      counters_.reply_errors += 1;
-    } else {
-      std::memcpy(rte_pktmbuf_mtod(to_server, void*), reply_onwards_, onwards);
-      to_server->data_len = static_cast<std::uint16_t>(onwards);
-      to_server->pkt_len = static_cast<std::uint32_t>(onwards);
-      tx_[runtime_.ports[rx.port_index].peer].push(to_server, TxKind::Reset, counters_);
-    }
-  }
+  send_reset_onwards(rx, frame, x);
   if (back == 0) {
     rte_pktmbuf_free(m);
     return;

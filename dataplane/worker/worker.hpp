@@ -6,8 +6,9 @@
 // every frame and give it to the worker's FlowTracker (names over several segments or QUIC
 // Initials, blocked flows), check all DNS, TLS and QUIC names together with Matcher::match_burst (bloom filter
 // first, the exact set and Hyperscan only for what needs them), HTTP requests with their path,
-// then act: forward to the paired port, answer a DNS query in place back out of the ingress
-// port, reset a TCP connection both ways, or drop. Tx is buffered per port and flushed when the
+// then act: forward to the paired port, answer a DNS query (over UDP, or inside its TCP stream)
+// or an HTTP request (the block page) back out of the ingress port, reset a TCP connection both
+// ways, or drop. Tx is buffered per port and flushed when the
 // buffer fills, when a poll round brings nothing, and at least every 100 microseconds.
 #pragma once
 
@@ -89,8 +90,14 @@ class alignas(64) Worker {
   // Before any rewrite of `frame`, which the event's addresses are copied from.
   void record_event(const RxQueue& rx, std::span<const std::uint8_t> frame,
                     const filters::Extraction& x, const filters::Verdict& verdict,
-                    EventOutcome outcome, filters::DnsResponse response,
-                    const ActiveSnapshot& active);
+                    EventOutcome outcome, const filters::Policy& policy,
+                    const filters::ListReply& reply, const ActiveSnapshot& active);
+  // The reply in reply_ (`length` bytes: a DNS answer, or a stream reply with the server's side
+  // reset) sent back out of the ingress port in place of `m`.
+  void send_back(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x, EventOutcome sent,
+                 std::size_t length);
+  void send_reset_onwards(const RxQueue& rx, std::span<const std::uint8_t> frame,
+                          const filters::Extraction& x);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
   // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
   // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.

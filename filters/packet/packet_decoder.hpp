@@ -126,6 +126,7 @@ struct DecodedPacket {
   static constexpr std::uint8_t kFin = 0x01;
   static constexpr std::uint8_t kSyn = 0x02;
   static constexpr std::uint8_t kRst = 0x04;
+  static constexpr std::uint8_t kPsh = 0x08;
   static constexpr std::uint8_t kAck = 0x10;
   // The link header, then at most four per wrapper (VXLAN: IP, UDP, VXLAN, the inner Ethernet).
   static constexpr std::size_t kMaxOuterHeaders = 1 + 4 * DecodeOptions::kMaxLayersLimit;

@@ -1,9 +1,9 @@
 #include "filters/respond/dns_answer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "filters/common/byte_order.hpp"
-#include "filters/respond/reply_headers.hpp"
 
 namespace takedown::filters {
 
@@ -11,13 +11,16 @@ namespace {
 
 constexpr std::size_t kUdpHeader = 8;
 constexpr std::size_t kDnsHeader = 12;
+constexpr std::size_t kRecordFixed = 10;  // TYPE, CLASS, TTL, RDLENGTH
+constexpr std::size_t kOptRecord = 11;    // root owner, the fixed fields, no options
+constexpr std::size_t kEdeOptionFixed = 6;  // OPTION-CODE, OPTION-LENGTH, INFO-CODE
 constexpr std::uint16_t kTypeA = 1;
+constexpr std::uint16_t kTypeSoa = 6;
 constexpr std::uint16_t kTypeAaaa = 28;
-constexpr std::uint16_t kTypeAny = 255;
 constexpr std::uint16_t kTypeOpt = 41;
 constexpr std::uint16_t kClassIn = 1;
 constexpr std::uint16_t kOptionEde = 15;
-constexpr std::uint16_t kPointerToQuestion = 0xC000 | kDnsHeader;
+constexpr std::uint16_t kPointer = 0xC000;
 
 enum class Rcode : std::uint16_t { NoError = 0, NxDomain = 3, Refused = 5 };
 
@@ -58,81 +61,158 @@ std::uint8_t* write_question(const std::uint8_t* message, const DnsQuery& query,
   return at + 4;
 }
 
-std::uint8_t* write_record(std::uint8_t* at, std::uint16_t type, std::uint32_t ttl,
-                           const std::uint8_t* address, std::uint16_t length) {
-  store_be16(at, kPointerToQuestion);
-  store_be16(at + 2, type);
-  store_be16(at + 4, kClassIn);
-  store_be32(at + 6, ttl);
-  store_be16(at + 10, length);
-  std::memcpy(at + 12, address, length);
-  return at + 12 + length;
+std::uint8_t* write_fixed(std::uint8_t* at, std::uint16_t type, std::uint32_t ttl,
+                          std::size_t rdlength) {
+  store_be16(at, type);
+  store_be16(at + 2, kClassIn);
+  store_be32(at + 4, ttl);
+  store_be16(at + 8, static_cast<std::uint16_t>(rdlength));
+  return at + kRecordFixed;
 }
 
-std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, ExtendedDnsError ede) {
+std::uint8_t* write_address(std::uint8_t* at, std::uint16_t type, std::uint32_t ttl,
+                            const std::uint8_t* address, std::uint16_t length) {
+  store_be16(at, kPointer | kDnsHeader);  // the question's name
+  at = write_fixed(at + 2, type, ttl, length);
+  std::memcpy(at, address, length);
+  return at + length;
+}
+
+std::size_t soa_size(const ListReply& reply) {
+  return (reply.soa_owner.empty() ? 2 : reply.soa_owner.size()) + kRecordFixed +
+         reply.soa_rdata.size();
+}
+
+// `answer` is the message being written: its question's name is plain labels from offset 12.
+std::uint8_t* write_soa(std::uint8_t* at, const std::uint8_t* answer, const ListReply& reply) {
+  if (reply.soa_owner.empty()) {
+    // The parent of the question's name: past its first label (the root for a one-label name).
+    const std::size_t parent = kDnsHeader + 1 + answer[kDnsHeader];
+    store_be16(at, static_cast<std::uint16_t>(kPointer | parent));
+    at += 2;
+  } else {
+    std::memcpy(at, reply.soa_owner.data(), reply.soa_owner.size());
+    at += reply.soa_owner.size();
+  }
+  at = write_fixed(at, kTypeSoa, reply.negative_ttl, reply.soa_rdata.size());
+  std::memcpy(at, reply.soa_rdata.data(), reply.soa_rdata.size());
+  return at + reply.soa_rdata.size();
+}
+
+// How many bytes of `text` fit in `room`, cut before a UTF-8 continuation byte.
+std::size_t fitting_text(std::string_view text, std::size_t room) {
+  if (text.size() <= room) return text.size();
+  std::size_t n = room;
+  while (n > 0 && (static_cast<std::uint8_t>(text[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// The OPT record with the EDE option, its text shortened to `room` bytes of record in all.
+std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply,
+                        std::size_t room) {
+  const bool ede = room >= kOptRecord + kEdeOptionFixed;
+  const std::size_t text =
+      ede ? fitting_text(reply.ede_text, room - kOptRecord - kEdeOptionFixed) : 0;
   *at++ = 0;  // the root name
   store_be16(at, kTypeOpt);
   store_be16(at + 2, kAnswerUdpSize);
   store_be32(at + 4, dnssec_ok ? 0x8000u : 0u);  // extended RCODE 0, version 0, DO
-  store_be16(at + 8, 6);                         // RDLENGTH: one option of 2 bytes
+  if (!ede) {
+    store_be16(at + 8, 0);
+    return at + 10;
+  }
+  store_be16(at + 8, static_cast<std::uint16_t>(kEdeOptionFixed + text));
   store_be16(at + 10, kOptionEde);
-  store_be16(at + 12, 2);
-  store_be16(at + 14, static_cast<std::uint16_t>(ede));
-  return at + 16;
+  store_be16(at + 12, static_cast<std::uint16_t>(2 + text));
+  store_be16(at + 14, ede_info_code(reply.ede));
+  std::memcpy(at + 16, reply.ede_text.data(), text);
+  return at + 16 + text;
 }
 
 }  // namespace
 
+std::size_t answer_size_limit(const DnsQuery& query, bool over_tcp) {
+  if (over_tcp) return kAnswerUdpSize;
+  if (!query.has_edns) return kMinUdpSize;
+  return std::clamp<std::size_t>(query.edns_udp_size, kMinUdpSize, kAnswerUdpSize);
+}
+
+std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
+                              const Policy& policy, const ListReply& reply, std::size_t limit,
+                              std::uint8_t* out) {
+  if (policy.dns == DnsResponse::Drop) return 0;
+  std::uint8_t* at = write_question(message, dns, out + kDnsHeader);
+
+  std::uint16_t answers = 0;
+  if (policy.dns == DnsResponse::Sinkhole) {
+    if (dns.qtype == kTypeA) {
+      for (std::size_t i = 0; i < policy.a_count; ++i, ++answers) {
+        at = write_address(at, kTypeA, policy.ttl, policy.a[i].data(), 4);
+      }
+    }
+    if (dns.qtype == kTypeAaaa) {
+      for (std::size_t i = 0; i < policy.aaaa_count; ++i, ++answers) {
+        at = write_address(at, kTypeAaaa, policy.ttl, policy.aaaa[i].data(), 16);
+      }
+    }
+  }
+  const Rcode rcode = rcode_for(policy.dns);
+  const std::size_t opt = dns.has_edns ? kOptRecord : 0;
+  std::uint16_t authority = 0;
+  if (answers == 0 && rcode != Rcode::Refused &&
+      static_cast<std::size_t>(at - out) + soa_size(reply) + opt <= limit) {
+    at = write_soa(at, out, reply);
+    authority = 1;
+  }
+  if (dns.has_edns) {
+    const std::size_t used = static_cast<std::size_t>(at - out);
+    at = write_opt(at, dns.edns_dnssec_ok, reply, limit > used ? limit - used : 0);
+  }
+
+  const std::uint16_t flags = static_cast<std::uint16_t>(
+      0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 | (dns.flags & 0x0010) |
+      static_cast<std::uint16_t>(rcode));
+  store_be16(out, dns.id);
+  store_be16(out + 2, flags);
+  store_be16(out + 4, 1);
+  store_be16(out + 6, answers);
+  store_be16(out + 8, authority);
+  store_be16(out + 10, dns.has_edns ? 1 : 0);
+  return static_cast<std::size_t>(at - out);
+}
+
 std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extraction& query,
-                             const Policy& policy, ExtendedDnsError ede, std::uint8_t* out) {
+                             const Policy& policy, const ListReply& reply, std::uint8_t* out) {
   const DecodedPacket& packet = query.packet;
   if (policy.dns == DnsResponse::Drop || query.protocol != Protocol::Dns ||
-      query.status != DecodeStatus::Ok || packet.l4_protocol != DecodedPacket::kUdp ||
-      !can_reply(packet, ReplyDirection::Back)) {
+      query.status != DecodeStatus::Ok) {
     return 0;
   }
-  const DnsQuery& dns = query.dns;
   const std::uint8_t* message = frame.data() + packet.payload_offset;
+  if (packet.l4_protocol == DecodedPacket::kTcp) {
+    if (!can_stream_reply(packet)) return 0;
+    std::uint8_t* prefix = out + stream_reply_payload_offset(packet);
+    const std::size_t length = write_dns_message(message + 2, query.dns, policy, reply,
+                                                 answer_size_limit(query.dns, true), prefix + 2);
+    store_be16(prefix, static_cast<std::uint16_t>(length));
+    return finish_tcp_stream_reply(frame, packet, length + 2, out);
+  }
+  if (packet.l4_protocol != DecodedPacket::kUdp || !can_reply(packet, ReplyDirection::Back))
+    return 0;
 
   // The DNS message first, at the offset a plain IPv4 or IPv6 header puts it.
   const std::size_t ip_header = packet.ip_version == 4 ? 20 : 40;
   std::uint8_t* udp = out + packet.l3_offset + ip_header;
-  std::uint8_t* dns_start = udp + kUdpHeader;
-  std::uint8_t* at = write_question(message, dns, dns_start + kDnsHeader);
-
-  std::uint16_t answers = 0;
-  if (policy.dns == DnsResponse::Sinkhole) {
-    if (dns.qtype == kTypeA || dns.qtype == kTypeAny) {
-      for (std::size_t i = 0; i < policy.a_count; ++i, ++answers) {
-        at = write_record(at, kTypeA, policy.ttl, policy.a[i].data(), 4);
-      }
-    }
-    if (dns.qtype == kTypeAaaa || dns.qtype == kTypeAny) {
-      for (std::size_t i = 0; i < policy.aaaa_count; ++i, ++answers) {
-        at = write_record(at, kTypeAaaa, policy.ttl, policy.aaaa[i].data(), 16);
-      }
-    }
-  }
-  if (dns.has_edns) at = write_opt(at, dns.edns_dnssec_ok, ede);
-
-  const std::uint16_t flags = static_cast<std::uint16_t>(
-      0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 | (dns.flags & 0x0010) |
-      static_cast<std::uint16_t>(rcode_for(policy.dns)));
-  store_be16(dns_start, dns.id);
-  store_be16(dns_start + 2, flags);
-  store_be16(dns_start + 4, 1);
-  store_be16(dns_start + 6, answers);
-  store_be16(dns_start + 8, 0);
-  store_be16(dns_start + 10, dns.has_edns ? 1 : 0);
-
-  const std::size_t l4_length = static_cast<std::size_t>(at - udp);
+  const std::size_t length = write_dns_message(message, query.dns, policy, reply,
+                                               answer_size_limit(query.dns, false), udp + kUdpHeader);
+  const std::size_t l4_length = kUdpHeader + length;
   write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
   store_be16(udp, packet.dst_port);
   store_be16(udp + 2, packet.src_port);
   store_be16(udp + 4, static_cast<std::uint16_t>(l4_length));
   store_be16(udp + 6, 0);
   finish_reply(out, packet, udp, l4_length);
-  return static_cast<std::size_t>(at - out);
+  return (udp - out) + l4_length;
 }
 
 }  // namespace takedown::filters

@@ -1,13 +1,25 @@
-// write_dns_answer(): turns a blocked DNS query over UDP into the answer the filter sends back.
+// write_dns_answer(): turns a blocked DNS query into the answer the filter sends back, over UDP
+// or inside the query's TCP connection.
 //
-// The answer goes back to the query's source inside the query's own encapsulation (see
-// filters/respond/reply_headers.hpp): Ethernet, IP addresses and UDP ports swapped, VLAN tags and
-// wrappers kept, a plain inner IP header, correct checksums inner and outer. The DNS message keeps the ID and
-// the question as received (original case), sets QR and RA, copies OPCODE, RD and CD, and takes
-// its RCODE from the policy: NXDOMAIN, NODATA (NOERROR, no answer), REFUSED, or a sinkhole (the
-// policy's A records for an A query, AAAA for AAAA, both for ANY, NODATA for other types). Only
-// the first question is kept; nothing of the query follows it. When the query carried an EDNS OPT
-// record, the answer carries one too, with an Extended DNS Error (RFC 8914) option.
+// The message keeps the ID and the question as received (original case), sets QR and RA, copies
+// OPCODE, RD and CD, and takes its RCODE from the policy: NXDOMAIN, NODATA (NOERROR, no answer),
+// REFUSED, or a sinkhole (the policy's A records for an A query, AAAA for AAAA, and NODATA for
+// every other type, ANY included). Only the first question is kept.
+//
+// Negative answers (NXDOMAIN, NODATA) carry the list's SOA in the authority section, with TTL
+// and MINIMUM the list's negative TTL, so that resolvers cache them (RFC 2308 section 5). Its
+// owner is the list's, or by default the query name's parent (a pointer into the question).
+// When the query carried an EDNS OPT record, the answer carries one too, with the list's Extended
+// DNS Error (RFC 8914): its INFO-CODE and EXTRA-TEXT.
+//
+// The answer always fits what the client can take: the query's EDNS UDP payload size (at least
+// 512, at most kAnswerUdpSize), 512 bytes without EDNS, kAnswerUdpSize over TCP. The text is
+// shortened to fit, never in the middle of a UTF-8 character, and left out (the code kept) when
+// no byte of it fits; the answer never needs TC. ListReply's bounds make the SOA always fit.
+//
+// Over UDP the answer goes back to the query's source inside the query's own encapsulation (see
+// filters/respond/reply_headers.hpp). Over TCP it is the 2-byte length and the message in one
+// segment with FIN, as write_tcp_stream_reply() builds it; the caller resets the server side.
 //
 // Hot path: no allocation; `out` must not overlap `frame`. Safe on any thread.
 #pragma once
@@ -19,24 +31,34 @@
 #include "filters/extract/name_extractor.hpp"
 #include "filters/match/policy.hpp"
 #include "filters/respond/reply_headers.hpp"
+#include "filters/respond/tcp_stream_reply.hpp"
 
 namespace takedown::filters {
 
-// RFC 8914 INFO-CODEs the filter uses: an operator's own policy, or a filter the client chose.
-enum class ExtendedDnsError : std::uint16_t { Blocked = 15, Filtered = 17 };
-
-// The UDP payload size the answer's OPT record advertises.
+// The largest answer message, and the UDP payload size the answer's OPT record advertises.
 inline constexpr std::uint16_t kAnswerUdpSize = 1232;
+// The size every client takes (RFC 1035 section 4.2.1).
+inline constexpr std::uint16_t kMinUdpSize = 512;
+static_assert(kAnswerUdpSize + 2 <= kMaxStreamReplyPayload);
 
-// The largest answer frame: headers, a 255-byte name, four A and four AAAA records, the OPT.
-inline constexpr std::size_t kMaxDnsAnswerFrame =
-    kMaxReplyHeaders + 8 + 12 + 255 + 4 + Policy::kMaxAddresses * (16 + 28) + 17;
+// The largest answer frame, over UDP or TCP.
+inline constexpr std::size_t kMaxDnsAnswerFrame = kMaxStreamReplyFrame;
 
-// Writes the answer frame for `query` (an Extraction with protocol Dns over UDP, status Ok, from
-// `frame`) into `out`, which needs kMaxDnsAnswerFrame bytes. Returns its length, or 0 when there
-// is nothing to send: the policy says drop, the extraction is not a UDP DNS query, or no reply can
-// go back through its wrappers (MPLS, GTP-U: see can_reply()).
+// The most bytes an answer to `query` may take (see above).
+std::size_t answer_size_limit(const DnsQuery& query, bool over_tcp);
+
+// Writes the answer message for `query` (parsed from `message`, the query's DNS message) into
+// `out` (kAnswerUdpSize bytes), at most `limit` bytes. Returns its length, 0 when the policy is
+// drop.
+std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& query,
+                              const Policy& policy, const ListReply& reply, std::size_t limit,
+                              std::uint8_t* out);
+
+// Writes the answer frame for `query` (an Extraction with protocol Dns, status Ok, from `frame`)
+// into `out`, which needs kMaxDnsAnswerFrame bytes. Returns its length, or 0 when there is
+// nothing to send: the policy says drop, no reply can go back through the query's wrappers (MPLS,
+// GTP-U: see can_reply()), or a TCP query came without ACK (can_stream_reply()).
 std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extraction& query,
-                             const Policy& policy, ExtendedDnsError ede, std::uint8_t* out);
+                             const Policy& policy, const ListReply& reply, std::uint8_t* out);
 
 }  // namespace takedown::filters

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "filters/dns/wire_name.hpp"
+
 namespace takedown::filters {
 namespace fmt = snapshot_format;
 
@@ -32,6 +34,27 @@ Error fail(const std::string& origin, const std::string& what) {
 
 bool in_bounds(fmt::StringRef ref, std::size_t size) {
   return std::uint64_t{ref.offset} + ref.length <= size;
+}
+
+std::span<const std::uint8_t> bytes_of(std::string_view strings, fmt::StringRef ref) {
+  return {reinterpret_cast<const std::uint8_t*>(strings.data()) + ref.offset, ref.length};
+}
+
+// The sizes ListReply promises, and SOA names that are whole wire names: an empty or valid
+// owner, and RDATA of two names and five 32-bit numbers.
+bool answer_ok(const fmt::AnswerRecord& a, std::string_view strings) {
+  if (a.ede > static_cast<std::uint8_t>(EdeCode::Prohibited) ||
+      a.ede_text.length > ListReply::kMaxEdeText || a.http_page.length > ListReply::kMaxHttpPage ||
+      a.soa_owner.length > ListReply::kMaxSoaName || a.soa_rdata.length > ListReply::kMaxSoaRdata) {
+    return false;
+  }
+  const auto owner = bytes_of(strings, a.soa_owner);
+  if (!owner.empty() && wire_name_length(owner) != owner.size()) return false;
+  const auto rdata = bytes_of(strings, a.soa_rdata);
+  const std::size_t mname = wire_name_length(rdata);
+  if (mname == 0 || mname > ListReply::kMaxSoaName) return false;
+  const std::size_t rname = wire_name_length(rdata.subspan(mname));
+  return rname != 0 && rname <= ListReply::kMaxSoaName && mname + rname + 20 == rdata.size();
 }
 
 Result<hs_database_t*> load_database(std::span<const std::uint8_t> bytes, const std::string& origin,
@@ -200,7 +223,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   auto section = [&](fmt::SectionId id) { return sections[static_cast<std::uint32_t>(id)]; };
   for (fmt::SectionId id :
        {fmt::SectionId::Meta, fmt::SectionId::Bloom, fmt::SectionId::Slots, fmt::SectionId::Arena,
-        fmt::SectionId::Policies, fmt::SectionId::Lists, fmt::SectionId::Strings}) {
+        fmt::SectionId::Policies, fmt::SectionId::Lists, fmt::SectionId::Strings,
+        fmt::SectionId::Answers}) {
     if (!seen[static_cast<std::uint32_t>(id)]) {
       return fail(origin,
                   "missing section " + std::string(section_name(static_cast<std::uint32_t>(id))));
@@ -233,6 +257,10 @@ Result<bool> Snapshot::verify(const std::string& origin) {
       std::uint64_t{m.list_count} * sizeof(fmt::ListRecord)) {
     return fail(origin, "list section does not match its count");
   }
+  if (section(fmt::SectionId::Answers).size() !=
+      std::uint64_t{m.list_count} * sizeof(fmt::AnswerRecord)) {
+    return fail(origin, "answers section does not match the list count");
+  }
   if (section(fmt::SectionId::Patterns).size() !=
       std::uint64_t{m.pattern_count} * sizeof(fmt::PatternRecord)) {
     return fail(origin, "pattern section does not match its count");
@@ -241,6 +269,8 @@ Result<bool> Snapshot::verify(const std::string& origin) {
                m.policy_count};
   lists_ = {reinterpret_cast<const fmt::ListRecord*>(section(fmt::SectionId::Lists).data()),
             m.list_count};
+  answers_ = {reinterpret_cast<const fmt::AnswerRecord*>(section(fmt::SectionId::Answers).data()),
+              m.list_count};
   patterns_ = {
       reinterpret_cast<const fmt::PatternRecord*>(section(fmt::SectionId::Patterns).data()),
       m.pattern_count};
@@ -249,7 +279,7 @@ Result<bool> Snapshot::verify(const std::string& origin) {
 
   for (const Policy& p : policies_) {
     if (static_cast<unsigned>(p.action) > 2 || static_cast<unsigned>(p.dns) > 4 ||
-        static_cast<unsigned>(p.http) > 1 || static_cast<unsigned>(p.tls) > 1 ||
+        static_cast<unsigned>(p.http) > 2 || static_cast<unsigned>(p.tls) > 1 ||
         p.a_count > Policy::kMaxAddresses || p.aaaa_count > Policy::kMaxAddresses ||
         p.important > 1 || (p.important == 1 && p.action == Action::Log)) {
       return fail(origin, "a policy holds values out of range");
@@ -260,6 +290,13 @@ Result<bool> Snapshot::verify(const std::string& origin) {
         !in_bounds(list.format, strings.size()) || list.policy >= m.policy_count) {
       return fail(origin, "a list record points outside the snapshot");
     }
+  }
+  for (const auto& a : answers_) {
+    if (!in_bounds(a.soa_owner, strings.size()) || !in_bounds(a.soa_rdata, strings.size()) ||
+        !in_bounds(a.ede_text, strings.size()) || !in_bounds(a.http_page, strings.size())) {
+      return fail(origin, "an answer record points outside the snapshot");
+    }
+    if (!answer_ok(a, strings_)) return fail(origin, "an answer record holds values out of range");
   }
   auto rule_ok = [&](const Rule& r) { return r.list < m.list_count && r.policy < m.policy_count; };
   for (const auto& p : patterns_) {

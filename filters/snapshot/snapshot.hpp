@@ -46,8 +46,23 @@ class Snapshot {
   std::string_view text(snapshot_format::StringRef ref) const {
     return {strings_.data() + ref.offset, ref.length};
   }
+  std::span<const std::uint8_t> bytes(snapshot_format::StringRef ref) const {
+    return {reinterpret_cast<const std::uint8_t*>(strings_.data()) + ref.offset, ref.length};
+  }
   std::string_view list_name(std::size_t list) const { return text(lists_[list].name); }
   std::string_view list_source(std::size_t list) const { return text(lists_[list].source); }
+  // How list `list` (< lists().size()) answers what it blocks. Cheap: a few additions.
+  ListReply reply(std::size_t list) const {
+    const snapshot_format::AnswerRecord& a = answers_[list];
+    ListReply r;
+    r.soa_owner = bytes(a.soa_owner);
+    r.soa_rdata = bytes(a.soa_rdata);
+    r.negative_ttl = a.negative_ttl;
+    r.ede = static_cast<EdeCode>(a.ede);
+    r.ede_text = text(a.ede_text);
+    r.http_page = text(a.http_page);
+    return r;
+  }
 
   const hs_database* regex_db() const { return regex_db_; }
   const hs_database* url_db() const { return url_db_; }
@@ -71,6 +86,7 @@ class Snapshot {
   SuffixSet suffix_set_;
   std::span<const Policy> policies_;
   std::span<const snapshot_format::ListRecord> lists_;
+  std::span<const snapshot_format::AnswerRecord> answers_;
   std::span<const snapshot_format::PatternRecord> patterns_;
   std::string_view strings_;
   hs_database* regex_db_ = nullptr;

@@ -1,4 +1,4 @@
-// The on-disk layout of a compiled snapshot (version 1).
+// The on-disk layout of a compiled snapshot (version 3).
 //
 //   FileHeader (64 bytes) | SectionEntry[section_count] | sections, each 64-byte aligned
 //
@@ -17,7 +17,7 @@
 namespace takedown::filters::snapshot_format {
 
 inline constexpr char kMagic[8] = {'T', 'K', 'D', 'N', 'S', 'N', 'P', '1'};
-inline constexpr std::uint32_t kVersion = 2;  // 2: Policy::important
+inline constexpr std::uint32_t kVersion = 3;  // 2: Policy::important; 3: the answers section
 inline constexpr std::size_t kAlignment = 64;
 
 struct FileHeader {
@@ -43,14 +43,15 @@ static_assert(sizeof(FileHeader) == 64);
   X(Strings, 7, "strings")            \
   X(Patterns, 8, "patterns")          \
   X(RegexDb, 9, "regex-db")           \
-  X(UrlDb, 10, "url-db")
+  X(UrlDb, 10, "url-db")              \
+  X(Answers, 11, "answers")
 
 enum class SectionId : std::uint32_t {
 #define TAKEDOWN_X(name, id, text) name = id,
   TAKEDOWN_SNAPSHOT_SECTIONS(TAKEDOWN_X)
 #undef TAKEDOWN_X
 };
-inline constexpr std::uint32_t kSectionIdLimit = 11;
+inline constexpr std::uint32_t kSectionIdLimit = 12;
 
 struct SectionEntry {
   std::uint32_t id;
@@ -104,6 +105,19 @@ struct ListRecord {
   std::uint32_t reserved2;
 };
 static_assert(sizeof(ListRecord) == 40);
+
+// answers[i] is how list i explains its blocks (filters::ListReply); its strings are in the
+// strings section, the SOA names in wire form.
+struct AnswerRecord {
+  StringRef soa_owner;  // empty: the query name's parent
+  StringRef soa_rdata;
+  StringRef ede_text;
+  StringRef http_page;
+  std::uint32_t negative_ttl;
+  std::uint8_t ede;  // filters::EdeCode
+  std::uint8_t reserved[3];
+};
+static_assert(sizeof(AnswerRecord) == 40);
 
 enum class PatternKind : std::uint8_t { Regex = 0, Url = 1 };
 

@@ -57,11 +57,16 @@ class WorkerTest : public ::testing::Test {
     dir_ = std::make_unique<takedown::testing::TempDir>();
     dir_->write("block.txt", "scam.example\n");
     dir_->write("sink.txt", "sink.example\n");
+    dir_->write("paged.txt", "paged.example\n");
     dir_->write("log.txt", "watch.example\n");
     dir_->write("allow.txt", "ok.scam.example\n");
     auto snapshot = takedown::testing::compile_yaml(*dir_, R"(
 lists:
   - {name: block, format: domains, path: block.txt, response: {tls: drop}}
+  - name: paged
+    format: domains
+    path: paged.txt
+    response: {http: page, text: "Report mistakes to abuse@isp.example", ede: censored}
   - name: sink
     format: domains
     path: sink.txt
@@ -110,13 +115,14 @@ lists:
 
   void expect_identities() {
     const WorkerCounters& c = worker_->counters();
-    const std::uint64_t dropped =
-        c.answered + c.reset + c.blocked_drop + c.no_return_drop + c.malformed_drop;
-    EXPECT_EQ(c.rx_packets, c.tx_packets + dropped + c.tx_errors + c.quic_holding);
-    EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls + c.blocked_quic,
-              c.answered + c.reset + c.blocked_drop + c.no_return_drop);
+    const std::uint64_t blocked = c.answered + c.answered_tcp + c.http_page + c.reset +
+                                  c.blocked_drop + c.no_return_drop;
+    EXPECT_EQ(c.rx_packets,
+              c.tx_packets + blocked + c.malformed_drop + c.tx_errors + c.quic_holding);
+    EXPECT_EQ(c.blocked_dns + c.blocked_http + c.blocked_tls + c.blocked_quic, blocked);
     const auto& ports = worker_->port_counters();
-    EXPECT_EQ(ports[0].tx + ports[1].tx, c.tx_packets + c.responses_sent + c.resets_sent);
+    EXPECT_EQ(ports[0].tx + ports[1].tx, c.tx_packets + c.responses_sent + c.tcp_answers_sent +
+                                             c.pages_sent + c.resets_sent);
     EXPECT_EQ(ports[0].rx + ports[1].rx, c.rx_packets);
   }
 
@@ -147,7 +153,7 @@ TEST_F(WorkerTest, PassingFramesGoToThePeerUnchangedAndInOrder) {
   EXPECT_EQ(c.logged, 1u);
   EXPECT_EQ(c.allowed, 1u);
   EXPECT_EQ(c.passed, 3u);
-  EXPECT_EQ(active_->slot(0).list_hits, (std::vector<std::uint64_t>{0, 0, 1, 1}));
+  EXPECT_EQ(active_->slot(0).list_hits, (std::vector<std::uint64_t>{0, 0, 0, 1, 1}));
   expect_identities();
 }
 
@@ -162,7 +168,12 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   ASSERT_EQ(filters::decode_packet(answers[0], p).status, filters::DecodeStatus::Ok);
   EXPECT_EQ(p.src_port, 53);
   EXPECT_EQ(filters::load_be16(&answers[0][p.payload_offset + 2]) & 0x800F, 0x8003);  // NXDOMAIN
-  EXPECT_EQ(filters::load_be16(&answers[0][answers[0].size() - 2]), 15);              // EDE Blocked
+  // EDE 15 (Blocked) with the list's name as its text, at the end.
+  const std::string text = "blocked by block";
+  const std::size_t ede = answers[0].size() - text.size() - 2;
+  EXPECT_EQ(filters::load_be16(&answers[0][ede]), 15);
+  EXPECT_EQ(std::string(answers[0].begin() + ede + 2, answers[0].end()), text);
+  EXPECT_EQ(filters::load_be16(&answers[0][p.payload_offset + 8]), 1);  // the SOA
   ASSERT_EQ(filters::decode_packet(answers[1], p).status, filters::DecodeStatus::Ok);
   EXPECT_EQ(filters::load_be16(&answers[1][p.payload_offset + 6]), 1);  // one A record
   EXPECT_EQ(answers[1].back(), 7);                                      // 192.0.2.7
@@ -171,7 +182,79 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   EXPECT_EQ(c.responses_sent, 2u);
   EXPECT_EQ(c.blocked_dns, 2u);
   EXPECT_EQ(active_->slot(0).list_hits[0], 1u);
-  EXPECT_EQ(active_->slot(0).list_hits[1], 1u);
+  EXPECT_EQ(active_->slot(0).list_hits[2], 1u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, BlockedTcpQueriesAreAnsweredInTheirStreamAndTheServerSideReset) {
+  const Bytes message = dns_query("www.scam.example", 65, true);
+  Bytes prefixed;
+  put16(prefixed, message.size());
+  prefixed = prefixed + message;
+  receive(0, ethernet(0x0800) + ipv4(6, tcp(45000, 53, prefixed)));
+  // A query in a SYN (Fast Open) has no stream to answer in: it is reset.
+  receive(0, ethernet(0x0800) + ipv4(6, tcp(45001, 53, prefixed, 0, 0x02)));
+  worker_->run();
+  const std::vector<Bytes> back = drain(0);
+  const std::vector<Bytes> onwards = drain(1);
+  ASSERT_EQ(back.size(), 2u);
+  ASSERT_EQ(onwards.size(), 2u);
+  filters::DecodedPacket p;
+  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x19);  // FIN|PSH|ACK, with the answer
+  EXPECT_EQ(p.tcp_seq, 2000u);
+  EXPECT_EQ(p.tcp_ack, 1000u + prefixed.size());
+  EXPECT_EQ(filters::load_be16(&back[0][p.payload_offset]), p.payload_length - 2);
+  EXPECT_EQ(filters::load_be16(&back[0][p.payload_offset + 2 + 2]) & 0x800F, 0x8003);
+  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x14);  // the server's side: RST
+  EXPECT_EQ(p.dst_port, 53);
+  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.answered_tcp, 1u);
+  EXPECT_EQ(c.tcp_answers_sent, 1u);
+  EXPECT_EQ(c.reset, 1u);
+  EXPECT_EQ(c.resets_sent, 3u);
+  expect_identities();
+}
+
+TEST_F(WorkerTest, BlockedHttpGetsTheListsPageAndItsAcksDieQuietly) {
+  const std::string request = "GET /login HTTP/1.1\r\nHost: paged.example\r\n\r\n";
+  const Bytes head(request.begin(), request.end());
+  auto flows = filters::FlowTracker::create(filters::FlowConfig{}, runtime_.extract_ports,
+                                            rte_get_tsc_hz());
+  ASSERT_TRUE(flows) << flows.error();
+  worker_->set_flows(std::move(flows.value()), 0);
+  receive(0, ethernet(0x0800) + ipv4(6, tcp(52000, 80, head)));
+  worker_->run();
+  // The client's ACK of the page, then its FIN: the first dropped, the second reset.
+  receive(0, tcp_frame(52000, 80, 1000 + static_cast<std::uint32_t>(head.size()), 0x10, {}));
+  receive(0, tcp_frame(52000, 80, 1000 + static_cast<std::uint32_t>(head.size()), 0x11, {}));
+  worker_->run();
+  const std::vector<Bytes> back = drain(0);
+  const std::vector<Bytes> onwards = drain(1);
+  ASSERT_EQ(back.size(), 2u);  // the page, then the reset of the FIN
+  filters::DecodedPacket p;
+  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x19);
+  EXPECT_EQ(p.tcp_seq, 2000u);
+  EXPECT_EQ(p.tcp_ack, 1000u + head.size());
+  const std::string page(back[0].begin() + p.payload_offset, back[0].end());
+  EXPECT_EQ(page.rfind("HTTP/1.1 403 Forbidden\r\n", 0), 0u) << page;
+  EXPECT_NE(page.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_NE(page.find("<b>paged</b>"), std::string::npos);
+  EXPECT_NE(page.find("Report mistakes to abuse@isp.example"), std::string::npos);
+  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
+  ASSERT_GE(onwards.size(), 1u);
+  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  EXPECT_EQ(p.tcp_flags, 0x14);
+  EXPECT_EQ(p.dst_port, 80);
+  const WorkerCounters& c = worker_->counters();
+  EXPECT_EQ(c.http_page, 1u);
+  EXPECT_EQ(c.pages_sent, 1u);
+  EXPECT_EQ(c.blocked_drop, 1u);  // the ACK
   expect_identities();
 }
 

@@ -19,7 +19,8 @@ struct Fixture {
     takedown::filters::Policy allow_policy;
     allow_policy.action = takedown::filters::Action::Allow;
     const std::uint16_t allow = *builder.add_policy(allow_policy);
-    const auto list = builder.add_list("fuzz", "fuzz", "domains", block, false, 4, 0);
+    const auto list = builder.add_list("fuzz", "fuzz", "domains", block, false, 4, 0,
+                                       *takedown::control::list_answer("fuzz", {}, 1));
     builder.begin_domains(3);
     builder.add_domain("example.com", 3, {1, list, block});
     builder.add_domain("ok.example.com", 3, {2, list, allow});

@@ -1,14 +1,19 @@
 // libFuzzer target: any frame, extracted as the data plane does (every wrapper open), turned into
-// every reply the data plane could send for it (DNS answers for each response type, both TCP
-// resets). A reply is refused only where can_reply() says none can go (back through MPLS or
-// GTP-U, or a wrapper longer than a reply copies). Each reply must stay within its buffer and
-// decode back as a well-formed frame of the same protocol inside the same number of wrappers.
+// every reply the data plane could send for it: DNS answers for each response type over UDP and
+// TCP (with the longest SOA names and EDE text a list can have), the HTTP block page, both TCP
+// resets. A reply is refused only where can_reply() or can_stream_reply() says none can go (back
+// through MPLS or GTP-U, a wrapper longer than a reply copies, a TCP segment without ACK). Each
+// reply must stay within its buffer and decode back as a well-formed frame of the same protocol
+// inside the same number of wrappers; each DNS answer must walk as a DNS message (question and
+// records ending exactly at its end) within the client's size.
 #include <cstdlib>
 #include <cstring>
 
 #include "filters/extract/name_extractor.hpp"
 #include "filters/respond/dns_answer.hpp"
+#include "filters/common/byte_order.hpp"
 #include "filters/respond/tcp_reset.hpp"
+#include "filters/respond/tcp_stream_reply.hpp"
 
 namespace {
 
@@ -34,28 +39,120 @@ bool back_to_a_tunnel_port(const DecodedPacket& p, ReplyDirection direction) {
           DecodeOptions::listed(options.gtpu_ports, port));
 }
 
+// A name at `at`: labels, ending with the root or a pointer. The offset past it, or 0.
+std::size_t skip_name(const std::uint8_t* m, std::size_t size, std::size_t at) {
+  while (at < size) {
+    const std::uint8_t label = m[at];
+    if (label == 0) return at + 1;
+    if ((label & 0xC0) == 0xC0) {
+      if (at + 2 > size) return 0;
+      check((load_be16(m + at) & 0x3FFF) < at);  // pointers only backwards
+      return at + 2;
+    }
+    if (label > 63) return 0;
+    at += 1 + label;
+  }
+  return 0;
+}
+
+void check_message(const std::uint8_t* m, std::size_t size, std::size_t limit) {
+  check(size >= 12 && size <= limit);
+  check((load_be16(m + 2) & 0x8200) == 0x8000);  // QR, never TC
+  check(load_be16(m + 4) == 1);
+  std::size_t at = skip_name(m, size, 12);
+  check(at != 0 && at + 4 <= size);
+  at += 4;
+  const unsigned records = load_be16(m + 6) + load_be16(m + 8) + load_be16(m + 10);
+  for (unsigned r = 0; r < records; ++r) {
+    at = skip_name(m, size, at);
+    check(at != 0 && at + 10 <= size);
+    at += 10 + load_be16(m + at + 8);
+    check(at <= size);
+  }
+  check(at == size);
+}
+
+// The longest reply a list can have: 66-byte SOA names, 255 bytes of text, a 1200-byte page.
+struct LongestReply {
+  std::uint8_t owner[ListReply::kMaxSoaName];
+  std::uint8_t rdata[ListReply::kMaxSoaRdata];
+  char text[ListReply::kMaxEdeText];
+  char page[ListReply::kMaxHttpPage];
+  ListReply view;
+  LongestReply() {
+    // A 66-byte wire name: 62 a's, then "b", then the root.
+    auto name = [](std::uint8_t* at) {
+      at[0] = 62;
+      std::memset(at + 1, 'a', 62);
+      at[63] = 1;
+      at[64] = 'b';
+      at[65] = 0;
+    };
+    name(owner);
+    name(rdata);
+    name(rdata + ListReply::kMaxSoaName);
+    std::memset(rdata + 2 * ListReply::kMaxSoaName, 0x7F, 20);
+    std::memset(text, 0xE2, sizeof text);  // not UTF-8 at all: cuts must still stay in bounds
+    std::memset(page, 'P', sizeof page);
+    view.soa_owner = {owner, sizeof owner};
+    view.soa_rdata = {rdata, sizeof rdata};
+    view.ede_text = {text, sizeof text};
+    view.http_page = {page, sizeof page};
+  }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Extraction x;
   extract_name({data, size}, ExtractPorts{}, x);
   // Guard bytes after each buffer catch a write past its documented size.
-  static std::uint8_t out[kMaxDnsAnswerFrame + 64];
-  if (x.protocol == Protocol::Dns && x.status == DecodeStatus::Ok &&
-      x.packet.l4_protocol == DecodedPacket::kUdp) {
+  static std::uint8_t out[kMaxStreamReplyFrame + 64];
+  static_assert(kMaxDnsAnswerFrame <= kMaxStreamReplyFrame);
+  static const LongestReply longest;
+  const ListReply plain{};  // the default: the query name's parent as owner, no text
+  if (x.protocol == Protocol::Dns && x.status == DecodeStatus::Ok) {
+    const bool udp = x.packet.l4_protocol == DecodedPacket::kUdp;
     for (auto response : {DnsResponse::Nxdomain, DnsResponse::Nodata, DnsResponse::Refused,
                           DnsResponse::Sinkhole}) {
-      Policy policy;
-      policy.dns = response;
-      policy.a_count = policy.aaaa_count = Policy::kMaxAddresses;
-      std::memset(out + kMaxDnsAnswerFrame, 0xA5, 64);
-      const std::size_t length =
-          write_dns_answer({data, size}, x, policy, ExtendedDnsError::Blocked, out);
-      for (std::size_t i = 0; i < 64; ++i) check(out[kMaxDnsAnswerFrame + i] == 0xA5);
-      const bool possible = can_reply(x.packet, ReplyDirection::Back);
-      check((length > 0) == possible && length <= kMaxDnsAnswerFrame);
-      if (possible && !back_to_a_tunnel_port(x.packet, ReplyDirection::Back))
-        check_reply(out, length, x.packet);
+      for (const ListReply* reply : {&longest.view, &plain}) {
+        Policy policy;
+        policy.dns = response;
+        policy.a_count = policy.aaaa_count = Policy::kMaxAddresses;
+        std::memset(out + kMaxDnsAnswerFrame, 0xA5, 64);
+        const std::size_t length = write_dns_answer({data, size}, x, policy, *reply, out);
+        for (std::size_t i = 0; i < 64; ++i) check(out[kMaxDnsAnswerFrame + i] == 0xA5);
+        const bool possible =
+            udp ? can_reply(x.packet, ReplyDirection::Back) : can_stream_reply(x.packet);
+        check((length > 0) == possible && length <= kMaxDnsAnswerFrame);
+        if (!possible) continue;
+        if (!back_to_a_tunnel_port(x.packet, ReplyDirection::Back)) {
+          DecodedPacket decoded;
+          check(decode_packet({out, length}, decoded).status == DecodeStatus::Ok);
+          check(decoded.l4_protocol == x.packet.l4_protocol && decoded.layers == x.packet.layers);
+          const std::uint8_t* message = out + decoded.payload_offset;
+          std::size_t message_size = decoded.payload_length;
+          if (!udp) {
+            check(message_size >= 2 && load_be16(message) == message_size - 2);
+            message += 2;
+            message_size -= 2;
+          }
+          check_message(message, message_size, answer_size_limit(x.dns, !udp));
+        }
+      }
+    }
+  }
+  if (x.protocol == Protocol::Http && x.name() != nullptr) {
+    std::memset(out + kMaxStreamReplyFrame, 0xA5, 64);
+    const auto page = std::span(reinterpret_cast<const std::uint8_t*>(longest.page), sizeof longest.page);
+    const std::size_t length = write_tcp_stream_reply({data, size}, x.packet, page, out);
+    for (std::size_t i = 0; i < 64; ++i) check(out[kMaxStreamReplyFrame + i] == 0xA5);
+    check((length > 0) == can_stream_reply(x.packet) && length <= kMaxStreamReplyFrame);
+    if (length > 0) {
+      DecodedPacket decoded;
+      check(decode_packet({out, length}, decoded).status == DecodeStatus::Ok);
+      check(decoded.payload_length == sizeof longest.page);
+      check(std::memcmp(out + decoded.payload_offset, longest.page, sizeof longest.page) == 0);
     }
   }
   // The worker resets only segments that carried a name.

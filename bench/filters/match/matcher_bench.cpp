@@ -40,7 +40,8 @@ Compiled compile_domains(const std::vector<std::string>& domains) {
   const auto start = std::chrono::steady_clock::now();
   control::SnapshotBuilder builder(0.01);
   const std::uint16_t policy = *builder.add_policy(filters::Policy{});  // the first: never full
-  const auto list = builder.add_list("bench", "bench", "domains", policy, false, domains.size(), 0);
+  const auto list = builder.add_list("bench", "bench", "domains", policy, false, domains.size(), 0,
+                                     *control::list_answer("bench", {}, 1));
   builder.begin_domains(domains.size());
   for (std::size_t i = 0; i < domains.size(); ++i) {
     builder.add_domain(domains[i], filters::SuffixSlot::kApex | filters::SuffixSlot::kBelow,

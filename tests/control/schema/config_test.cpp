@@ -63,6 +63,70 @@ dataplane:
   EXPECT_EQ(config->dataplane.peer(0), 1u);
 }
 
+TEST(Config, AnswersThatExplainThemselvesPerListWithDefaults) {
+  auto config = parse_config(R"(lists:
+  - {name: plain, format: domains, path: d.txt}
+  - name: paged
+    format: domains
+    path: d.txt
+    response:
+      http: page
+      redirect: https://block.isp.example/why?list=paged
+      text: "Gesperrt: siehe https://isp.example/sperren — danke"
+      ede: censored
+      negative_ttl: 900
+      soa: {owner: rpz.isp.example, mname: ns1.isp.example., rname: noc.isp.example}
+defaults: {ede: filtered, negative_ttl: 60}
+)",
+                             "/etc/takedown/t.yaml");
+  ASSERT_TRUE(config) << config.error();
+  const ResponseConfig& plain = config->lists[0].response;
+  EXPECT_EQ(plain.ede, filters::EdeCode::Filtered);  // from defaults
+  EXPECT_EQ(plain.negative_ttl, 60u);
+  EXPECT_EQ(plain.soa_owner, "");
+  EXPECT_EQ(plain.soa_mname, "takedown.invalid");
+  EXPECT_EQ(plain.soa_rname, "hostmaster.takedown.invalid");
+  EXPECT_EQ(plain.text, "");
+  EXPECT_EQ(plain.http, filters::TcpResponse::Reset);
+  const ResponseConfig& paged = config->lists[1].response;
+  EXPECT_EQ(paged.http, filters::TcpResponse::Page);
+  EXPECT_EQ(paged.redirect, "https://block.isp.example/why?list=paged");
+  EXPECT_EQ(paged.text, "Gesperrt: siehe https://isp.example/sperren \u2014 danke");
+  EXPECT_EQ(paged.ede, filters::EdeCode::Censored);
+  EXPECT_EQ(paged.negative_ttl, 900u);
+  EXPECT_EQ(paged.soa_owner, "rpz.isp.example");
+  EXPECT_EQ(paged.soa_mname, "ns1.isp.example");
+  EXPECT_EQ(paged.soa_rname, "noc.isp.example");
+}
+
+TEST(Config, AnswerSettingsThatCannotWorkAreRefused) {
+  const std::string head = "lists:\n  - {name: a, format: domains, path: d.txt}\ndefaults:\n";
+  const std::string f = "/etc/takedown/t.yaml";
+  EXPECT_EQ(error_of(head + "  tls: page\n"),
+            f + ":4:8: defaults.tls is 'page', expected one of: reset, drop (a page cannot be "
+                "sent inside TLS without the site's certificate)");
+  EXPECT_EQ(error_of(head + "  http: banner\n"),
+            f + ":4:9: defaults.http is 'banner', expected one of: page, reset, drop");
+  EXPECT_EQ(error_of(head + "  ede: 15\n"),
+            f + ":4:8: defaults.ede is '15', expected one of: blocked (15), censored (16), "
+                "filtered (17), prohibited (18)");
+  EXPECT_EQ(error_of(head + "  text: \"" + std::string(256, 'x') + "\"\n"),
+            f + ":4:9: defaults.text is 256 bytes, expected at most 255");
+  EXPECT_EQ(error_of(head + "  text: \"\xC3\x28\"\n"), f + ":4:9: defaults.text is not valid UTF-8");
+  EXPECT_EQ(error_of(head + "  text: \"a\\tb\"\n"), f + ":4:9: defaults.text holds a control character");
+  EXPECT_EQ(error_of(head + "  redirect: ftp://x.example/\n"),
+            f + ":4:13: defaults.redirect is 'ftp://x.example/', expected an http:// or https:// URL");
+  EXPECT_EQ(error_of(head + "  redirect: \"https://x.example/a b\"\n"),
+            f + ":4:13: defaults.redirect holds a space, a quote, '<', '>' or a byte outside "
+                "printable ASCII (percent-encode it)");
+  EXPECT_EQ(error_of(head + "  soa: {mname: \"bad name..\"}\n"),
+            f + ":4:16: defaults.soa.mname is 'bad name..', expected a domain name");
+  EXPECT_EQ(error_of(head + "  soa: {rname: " + std::string(30, 'a') + "." + std::string(40, 'b') + "}\n"),
+            f + ":4:16: defaults.soa.rname is longer than 64 characters");
+  EXPECT_EQ(error_of(head + "  soa: {serial: 1}\n"),
+            f + ":4:9: unknown key 'serial' in defaults.soa (expected one of: owner, mname, rname)");
+}
+
 // `match` left out: exact for hosts lists (a hosts file maps exactly the names it lists), the
 // name and below for every other format; a hosts list that says `match: subdomains` gets it.
 TEST(Config, MatchDefaultsToExactForHostsListsOnly) {

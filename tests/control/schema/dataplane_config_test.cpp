@@ -33,7 +33,6 @@ TEST(DataplaneConfig, PortsPairsAndRelativeCapturePaths) {
   pairs: [[access, core], [mirror, mirror]]
   workers: 2
   malformed: drop
-  ede: filtered
   snapshot: snaps/current.snap
 )");
   ASSERT_TRUE(config) << config.error();
@@ -54,7 +53,6 @@ TEST(DataplaneConfig, PortsPairsAndRelativeCapturePaths) {
   EXPECT_EQ(d.peer(2), 2u);
   EXPECT_EQ(d.workers, 2u);
   EXPECT_EQ(d.malformed, MalformedPolicy::Drop);
-  EXPECT_EQ(d.ede, filters::ExtendedDnsError::Filtered);
   EXPECT_EQ(d.snapshot, dir.file("snaps/current.snap"));
 }
 
@@ -100,6 +98,9 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  lcores: 3\n"),
             f + ":5:3: unknown key 'lcores' in dataplane (expected one of: eal, ports, pairs, "
                 "workers, burst, malformed, snapshot, ede)");
+  EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  ede: filtered\n"),
+            f + ":5:8: dataplane.ede moved: the Extended DNS Error is set per list now, in "
+                "defaults.ede or a list's response.ede (blocked, censored, filtered, prohibited)");
   EXPECT_EQ(error_of(dir, "  pairs: [[a, b]]\n"),
             f + ":3:3: dataplane.ports must be a non-empty list of {name, device}");
 }

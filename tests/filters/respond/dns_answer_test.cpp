@@ -1,8 +1,13 @@
 // write_dns_answer(): the answer frame decodes back as a DNS response to the query's source, with
-// the question, RCODE, records and EDE the policy asks for, and checksums that verify.
+// the question, RCODE, records, SOA and EDE the policy and the list ask for, always within the
+// client's size, over UDP and inside the query's TCP stream, with checksums that verify.
 #include "filters/respond/dns_answer.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
 
 #include "filters/common/byte_order.hpp"
 #include "filters/respond/reply_headers.hpp"
@@ -27,19 +32,45 @@ Extraction extract(const Bytes& frame) {
   return x;
 }
 
-Answer answer(const Bytes& query, const Policy& policy,
-              ExtendedDnsError ede = ExtendedDnsError::Blocked) {
+// A list's reply as the snapshot holds it: SOA names in wire form, RDATA with serial 7.
+struct Reply {
+  Bytes owner;
+  Bytes rdata;
+  std::string text;
+  ListReply view;
+  explicit Reply(std::string words = "blocked by takedown-66k", const std::string& soa_owner = "",
+                 EdeCode ede = EdeCode::Blocked, std::uint32_t negative_ttl = 300)
+      : text(std::move(words)) {
+    if (!soa_owner.empty()) owner = soa_owner == "." ? Bytes{0} : wire_name(soa_owner);
+    rdata = wire_name("takedown.invalid") + wire_name("hostmaster.takedown.invalid");
+    for (std::uint32_t v : {7u, 3600u, 600u, 86400u, negative_ttl}) put32(rdata, v);
+    view.soa_owner = owner;
+    view.soa_rdata = rdata;
+    view.negative_ttl = negative_ttl;
+    view.ede = ede;
+    view.ede_text = text;
+  }
+  Reply(const Reply&) = delete;
+};
+
+Answer answer(const Bytes& query, const Policy& policy, const ListReply& reply) {
   const Extraction x = extract(query);
   EXPECT_EQ(x.protocol, Protocol::Dns);
   EXPECT_EQ(x.status, DecodeStatus::Ok);
   Answer a;
   a.frame.resize(kMaxDnsAnswerFrame);
-  const std::size_t length = write_dns_answer(query, x, policy, ede, a.frame.data());
+  const std::size_t length = write_dns_answer(query, x, policy, reply, a.frame.data());
   a.frame.resize(length);
   if (length == 0) return a;
   EXPECT_EQ(decode_packet(a.frame, a.packet).status, DecodeStatus::Ok);
   a.dns = a.frame.data() + a.packet.payload_offset;
+  if (a.packet.l4_protocol == DecodedPacket::kTcp) a.dns += 2;
   return a;
+}
+
+Answer answer(const Bytes& query, const Policy& policy) {
+  const Reply reply;
+  return answer(query, policy, reply.view);
 }
 
 // The one's-complement sum over the pseudo-header and the segment is zero when the checksum is
@@ -80,31 +111,43 @@ TEST(DnsAnswer, NxdomainOverIpv4GoesBackWithTheQuestion) {
   EXPECT_EQ(a.flags(), 0x8000 | 0x0100 | 0x0080 | 3);  // QR, RD copied, RA, NXDOMAIN
   EXPECT_EQ(a.count(0), 1);
   EXPECT_EQ(a.count(1), 0);
+  EXPECT_EQ(a.count(2), 1);
   EXPECT_EQ(a.count(3), 0);
-  // The question as sent, case included, and nothing after it.
+  // The question as sent, case included, then the SOA of "Example" (a pointer to the question's
+  // second label), byte for byte; nothing after it.
   const Bytes question = wire_name("Scam.Example") + Bytes{0, 1, 0, 1};
-  EXPECT_EQ(Bytes(a.dns + 12, a.frame.data() + a.frame.size()), question);
+  Bytes soa{0xC0, 12 + 5, 0, 6, 0, 1, 0, 0, 0x01, 0x2C};  // owner, SOA, IN, TTL 300
+  const Bytes rdata = wire_name("takedown.invalid") + wire_name("hostmaster.takedown.invalid") +
+                      Bytes{0, 0, 0, 7, 0, 0, 0x0E, 0x10, 0, 0, 0x02, 0x58, 0, 1, 0x51, 0x80,
+                            0, 0, 0x01, 0x2C};  // serial 7, 3600, 600, 86400, minimum 300
+  put16(soa, rdata.size());
+  EXPECT_EQ(Bytes(a.dns + 12, a.frame.data() + a.frame.size()), question + soa + rdata);
   expect_checksums(a);
 }
 
-TEST(DnsAnswer, EdnsQueryGetsAnOptWithExtendedError) {
+TEST(DnsAnswer, EdnsQueryGetsAnOptWithTheListsExtendedErrorAndText) {
   const Bytes query =
       ethernet(0x86DD) + ipv6(17, udp(5353, 53, dns_query("scam.example", 28, true)));
-  for (auto ede : {ExtendedDnsError::Blocked, ExtendedDnsError::Filtered}) {
-    const Answer a = answer(query, policy(DnsResponse::Nodata), ede);
+  for (auto [ede, code] : {std::pair{EdeCode::Blocked, 15}, std::pair{EdeCode::Censored, 16},
+                           std::pair{EdeCode::Filtered, 17}, std::pair{EdeCode::Prohibited, 18}}) {
+    const Reply reply("see https://takedown.example/why", "", ede);
+    const Answer a = answer(query, policy(DnsResponse::Nodata), reply.view);
     ASSERT_FALSE(a.frame.empty());
     EXPECT_EQ(a.flags() & 0x000F, 0);  // NOERROR
     EXPECT_EQ(a.count(1), 0);
+    EXPECT_EQ(a.count(2), 1);  // the SOA
     EXPECT_EQ(a.count(3), 1);
-    const std::uint8_t* opt = a.frame.data() + a.frame.size() - 17;
+    const std::size_t text = reply.text.size();
+    const std::uint8_t* opt = a.frame.data() + a.frame.size() - 17 - text;
     EXPECT_EQ(opt[0], 0);
     EXPECT_EQ(load_be16(opt + 1), 41);
     EXPECT_EQ(load_be16(opt + 3), kAnswerUdpSize);
     EXPECT_EQ(load_be32(opt + 5), 0x8000u);  // DO copied from the query
-    EXPECT_EQ(load_be16(opt + 9), 6);
+    EXPECT_EQ(load_be16(opt + 9), 6 + text);
     EXPECT_EQ(load_be16(opt + 11), 15);  // EDE
-    EXPECT_EQ(load_be16(opt + 13), 2);
-    EXPECT_EQ(load_be16(opt + 15), static_cast<std::uint16_t>(ede));
+    EXPECT_EQ(load_be16(opt + 13), 2 + text);
+    EXPECT_EQ(load_be16(opt + 15), code);
+    EXPECT_EQ(std::string(opt + 17, opt + 17 + text), reply.text);
     // IPv6 addresses swapped, hop limit 64, UDP checksum mandatory and right.
     EXPECT_EQ(a.frame[14 + 8], 0x10);
     EXPECT_EQ(a.frame[14 + 24], 0x00);
@@ -138,7 +181,7 @@ TEST(DnsAnswer, SinkholeAnswersTheQueriedTypeOnly) {
     std::uint16_t qtype;
     std::uint16_t answers;
   };
-  for (Case c : {Case{1, 2}, Case{28, 1}, Case{255, 3}, Case{15, 0}}) {
+  for (Case c : {Case{1, 2}, Case{28, 1}, Case{255, 0}, Case{15, 0}, Case{65, 0}, Case{64, 0}}) {
     const Bytes query =
         ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query("scam.example", c.qtype)));
     const Answer a = answer(query, p);
@@ -158,7 +201,10 @@ TEST(DnsAnswer, SinkholeAnswersTheQueriedTypeOnly) {
       }
       record += 12 + length;
     }
-    EXPECT_EQ(record, a.frame.data() + a.frame.size());
+    // Addresses, or NODATA with the SOA for every other type.
+    EXPECT_EQ(a.count(2), c.answers == 0 ? 1 : 0) << c.qtype;
+    if (c.answers == 0) EXPECT_EQ(load_be16(record + 2), 6);
+    if (c.answers != 0) EXPECT_EQ(record, a.frame.data() + a.frame.size());
     expect_checksums(a);
   }
 }
@@ -176,21 +222,138 @@ TEST(DnsAnswer, CompressedQuestionIsSpelledOut) {
   const Answer a = answer(query, policy(DnsResponse::Nxdomain));
   ASSERT_FALSE(a.frame.empty());
   const Bytes expected = wire_name("scam.a") + Bytes{0, 28, 0, 1};
-  EXPECT_EQ(Bytes(a.dns + 12, a.frame.data() + a.frame.size()), expected);
+  EXPECT_EQ(Bytes(a.dns + 12, a.dns + 12 + expected.size()), expected);
+  EXPECT_EQ(load_be16(a.dns + 12 + expected.size()), 0xC000 | (12 + 5));  // SOA owner: "a"
   EXPECT_EQ(a.flags(), 0x8000 | 0x0080 | 3);  // RD was clear, and stays clear
   expect_checksums(a);
 }
 
-TEST(DnsAnswer, DropAndNonQueriesWriteNothing) {
+TEST(DnsAnswer, DropWritesNothingAndATcpQueryWithoutAckHasNoStreamToAnswerIn) {
   const Bytes query = ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query("scam.example")));
   EXPECT_TRUE(answer(query, policy(DnsResponse::Drop)).frame.empty());
-  const Bytes over_tcp =
-      ethernet(0x0800) + ipv4(6, tcp(999, 53, Bytes{0, 30} + dns_query("scam.example")));
-  const Extraction x = extract(over_tcp);
-  Bytes out(kMaxDnsAnswerFrame);
-  EXPECT_EQ(write_dns_answer(over_tcp, x, policy(DnsResponse::Nxdomain), ExtendedDnsError::Blocked,
-                             out.data()),
-            0u);
+  const Bytes message = dns_query("scam.example");
+  Bytes prefixed;
+  put16(prefixed, message.size());
+  const Bytes syn_data = ethernet(0x0800) + ipv4(6, tcp(999, 53, prefixed + message, 0, 0x02));
+  EXPECT_TRUE(answer(syn_data, policy(DnsResponse::Nxdomain)).frame.empty());
+}
+
+TEST(DnsAnswer, TheSameOutcomeForEveryQueryType) {
+  // A, AAAA, MX, TXT, SVCB, HTTPS, ANY: NXDOMAIN and NODATA carry the SOA whatever was asked.
+  for (DnsResponse response : {DnsResponse::Nxdomain, DnsResponse::Nodata}) {
+    for (std::uint16_t qtype : {1, 28, 15, 16, 64, 65, 255}) {
+      const Bytes query =
+          ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query("www.scam.example", qtype, true)));
+      const Answer a = answer(query, policy(response));
+      ASSERT_FALSE(a.frame.empty());
+      EXPECT_EQ(a.flags() & 0x000F, response == DnsResponse::Nxdomain ? 3 : 0) << qtype;
+      EXPECT_EQ(a.count(1), 0) << qtype;
+      EXPECT_EQ(a.count(2), 1) << qtype;
+      EXPECT_EQ(a.count(3), 1) << qtype;
+      const std::uint8_t* soa = a.dns + 12 + wire_name("www.scam.example").size() + 4;
+      EXPECT_EQ(load_be16(soa), 0xC000 | (12 + 4)) << qtype;  // "scam.example"
+      EXPECT_EQ(load_be16(soa + 2), 6) << qtype;
+    }
+  }
+}
+
+TEST(DnsAnswer, RefusedCarriesNoSoaAndAListOwnerIsSpelledOut) {
+  const Bytes query = ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query("scam.example")));
+  EXPECT_EQ(answer(query, policy(DnsResponse::Refused)).count(2), 0);
+  const Reply rpz("blocked", "rpz.takedown.example", EdeCode::Blocked, 60);
+  const Answer a = answer(query, policy(DnsResponse::Nxdomain), rpz.view);
+  ASSERT_EQ(a.count(2), 1);
+  const std::size_t at = 12 + wire_name("scam.example").size() + 4;
+  const Bytes owner = wire_name("rpz.takedown.example");
+  EXPECT_EQ(Bytes(a.dns + at, a.dns + at + owner.size()), owner);
+  EXPECT_EQ(load_be32(a.dns + at + owner.size() + 4), 60u);  // TTL: the negative TTL
+  // The root as owner, and a one-label name whose parent is the root.
+  const Reply root("x", ".");
+  EXPECT_EQ(answer(query, policy(DnsResponse::Nxdomain), root.view).dns[at], 0);
+  const Bytes tld = ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query("scam")));
+  const Answer t = answer(tld, policy(DnsResponse::Nxdomain));
+  EXPECT_EQ(load_be16(t.dns + 12 + 6 + 4), 0xC000 | (12 + 5));  // points at the root byte
+  EXPECT_EQ(t.dns[12 + 5], 0);
+}
+
+// A query with EDNS and the given UDP payload size.
+Bytes edns_query(const std::string& name, std::uint16_t udp_size) {
+  Bytes message = dns_query(name, 1, true);
+  message[message.size() - 11 + 3] = static_cast<std::uint8_t>(udp_size >> 8);
+  message[message.size() - 11 + 4] = static_cast<std::uint8_t>(udp_size);
+  return ethernet(0x0800) + ipv4(17, udp(999, 53, message));
+}
+
+std::string long_name() {
+  std::string name;
+  for (int i = 0; i < 3; ++i) name += std::string(63, 'a' + i) + ".";
+  return name + std::string(61, 'd');  // 253 characters: 255 bytes in wire form
+}
+
+TEST(DnsAnswer, TheTextIsShortenedToTheClientsSizeAtACharacterBoundary) {
+  // 2-byte and 3-byte UTF-8 characters, so that most cuts fall inside one.
+  std::string text;
+  while (text.size() < 240) text += "\xC3\xA9t\xE2\x82\xAC ";
+  const Reply reply(text);
+  for (std::uint16_t size : {0, 100, 512, 560, 600, 700, 1232, 4096}) {
+    const Bytes query = edns_query(long_name(), size);
+    const Answer a = answer(query, policy(DnsResponse::Nxdomain), reply.view);
+    ASSERT_FALSE(a.frame.empty()) << size;
+    const std::size_t message = a.frame.size() - a.packet.payload_offset;
+    EXPECT_LE(message, std::max<std::size_t>(size, 512)) << size;
+    EXPECT_EQ(a.flags() & 0x0200, 0) << size;  // never TC
+    EXPECT_EQ(a.count(2), 1) << size;          // the SOA always fits
+    EXPECT_EQ(a.count(3), 1) << size;          // and so does the OPT
+    const std::uint8_t* end = a.frame.data() + a.frame.size();
+    // The OPT is last: find its RDLENGTH from the end of the SOA.
+    const std::uint8_t* opt = a.dns + 12 + 259 + 2 + 10 + reply.rdata.size();
+    ASSERT_EQ(opt[0], 0);
+    const std::uint16_t rdlength = load_be16(opt + 9);
+    ASSERT_EQ(opt + 11 + rdlength, end);
+    if (rdlength == 0) continue;  // not even the code fitted
+    const std::string sent(opt + 17, end);
+    EXPECT_EQ(sent, text.substr(0, sent.size())) << size;
+    // Cut before a character, never inside one.
+    if (sent.size() < text.size()) {
+      EXPECT_NE(static_cast<std::uint8_t>(text[sent.size()]) & 0xC0, 0x80) << size;
+    }
+    if (size >= 1232) EXPECT_EQ(sent, text);
+  }
+}
+
+TEST(DnsAnswer, WithoutEdnsTheAnswerFits512BytesAndHasNoOpt) {
+  const std::string words(255, 'x');
+  const Reply reply(words);
+  const Bytes query = ethernet(0x0800) + ipv4(17, udp(999, 53, dns_query(long_name(), 65)));
+  const Answer a = answer(query, policy(DnsResponse::Nxdomain), reply.view);
+  ASSERT_FALSE(a.frame.empty());
+  EXPECT_LE(a.frame.size() - a.packet.payload_offset, 512u);
+  EXPECT_EQ(a.count(2), 1);
+  EXPECT_EQ(a.count(3), 0);
+}
+
+TEST(DnsAnswer, OverTcpTheSameAnswerGoesBackInTheStreamWithFin) {
+  const Bytes message = dns_query("scam.example", 1, true);
+  Bytes prefixed;
+  put16(prefixed, message.size());
+  prefixed = prefixed + message;
+  const Bytes segment = ethernet(0x0800, {{0x8100, 30}}) + ipv4(6, tcp(45000, 53, prefixed));
+  const Reply reply;
+  const Answer a = answer(segment, policy(DnsResponse::Nxdomain), reply.view);
+  ASSERT_FALSE(a.frame.empty());
+  EXPECT_EQ(a.packet.vlan_tci[0], 30);
+  EXPECT_EQ(a.packet.src_port, 53);
+  EXPECT_EQ(a.packet.dst_port, 45000);
+  EXPECT_EQ(a.packet.tcp_seq, 2000u);  // the client's ack: what it expects from the server
+  EXPECT_EQ(a.packet.tcp_ack, 1000u + prefixed.size());
+  EXPECT_EQ(a.packet.tcp_flags, 0x19);  // FIN|PSH|ACK
+  // The length prefix, then the message a UDP query gets.
+  const Bytes datagram = ethernet(0x0800) + ipv4(17, udp(45000, 53, message));
+  const Answer u = answer(datagram, policy(DnsResponse::Nxdomain), reply.view);
+  const Bytes over_udp(u.dns, u.frame.data() + u.frame.size());
+  EXPECT_EQ(load_be16(a.dns - 2), over_udp.size());
+  EXPECT_EQ(Bytes(a.dns, a.frame.data() + a.frame.size()), over_udp);
+  expect_checksums(a);
 }
 
 }  // namespace

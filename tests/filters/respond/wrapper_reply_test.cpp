@@ -105,8 +105,8 @@ Exchange answer(const Bytes& query) {
   Policy policy;
   policy.dns = DnsResponse::Nxdomain;
   e.reply.resize(kMaxDnsAnswerFrame);
-  e.reply.resize(
-      write_dns_answer(query, e.x, policy, ExtendedDnsError::Blocked, e.reply.data()));
+  const ListReply reply{};
+  e.reply.resize(write_dns_answer(query, e.x, policy, reply, e.reply.data()));
   if (!e.reply.empty()) {
     EXPECT_EQ(decode_packet(e.reply, e.packet).status, DecodeStatus::Ok);
   }
