@@ -21,6 +21,8 @@ packages=(
   iproute2 ethtool unbound nginx dnsutils knot-dnsutils dnsperf curl openssl knot
   # browsers, headless in the namespaces: post-quantum ClientHellos over TCP, and QUIC
   chromium firefox-esr libnss3-tools  # certutil: the test CA into a Firefox profile
+  # the block page test reads Chromium's screenshot back as text
+  tesseract-ocr tesseract-ocr-eng
   # the operations files (conf/systemd, conf/logrotate) are checked with their own tools
   logrotate
   # make bench: the peer resolvers it compares against, and the charts

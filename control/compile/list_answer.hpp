@@ -22,7 +22,7 @@
 namespace takedown::control {
 
 struct ListAnswer {
-  std::string soa_owner;  // wire form; empty: the query name's parent
+  std::string soa_owner;  // wire form; empty: the query name itself
   std::string soa_rdata;  // wire form
   std::uint32_t negative_ttl = 300;
   filters::EdeCode ede = filters::EdeCode::Blocked;

@@ -34,7 +34,7 @@ struct ResponseConfig {
   std::uint32_t ttl = 60;
   // Negative answers (NXDOMAIN, NODATA) carry an SOA (RFC 2308) so that resolvers cache them.
   std::uint32_t negative_ttl = 300;  // the SOA's TTL and MINIMUM
-  std::string soa_owner;             // normalised; "" : the query name's parent; "." : the root
+  std::string soa_owner;             // normalised; "" : the query name itself; "." : the root
   std::string soa_mname = "takedown.invalid";
   std::string soa_rname = "hostmaster.takedown.invalid";
   filters::EdeCode ede = filters::EdeCode::Blocked;  // RFC 8914 INFO-CODE of EDNS answers

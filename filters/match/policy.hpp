@@ -92,7 +92,7 @@ struct ListReply {
   static constexpr std::size_t kMaxEdeText = 255;  // bytes of UTF-8
   static constexpr std::size_t kMaxHttpPage = 1200;
 
-  std::span<const std::uint8_t> soa_owner;  // wire form; empty: the query name's parent
+  std::span<const std::uint8_t> soa_owner;  // wire form; empty: the query name itself
   std::span<const std::uint8_t> soa_rdata;  // MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM
   std::uint32_t negative_ttl = 300;         // the SOA record's TTL (its MINIMUM is the same)
   EdeCode ede = EdeCode::Blocked;

@@ -83,12 +83,10 @@ std::size_t soa_size(const ListReply& reply) {
          reply.soa_rdata.size();
 }
 
-// `answer` is the message being written: its question's name is plain labels from offset 12.
-std::uint8_t* write_soa(std::uint8_t* at, const std::uint8_t* answer, const ListReply& reply) {
+std::uint8_t* write_soa(std::uint8_t* at, const ListReply& reply) {
   if (reply.soa_owner.empty()) {
-    // The parent of the question's name: past its first label (the root for a one-label name).
-    const std::size_t parent = kDnsHeader + 1 + answer[kDnsHeader];
-    store_be16(at, static_cast<std::uint16_t>(kPointer | parent));
+    // The question's name itself (see the header: no other name's SOA in a resolver's cache).
+    store_be16(at, static_cast<std::uint16_t>(kPointer | kDnsHeader));
     at += 2;
   } else {
     std::memcpy(at, reply.soa_owner.data(), reply.soa_owner.size());
@@ -161,7 +159,7 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
   std::uint16_t authority = 0;
   if (answers == 0 && rcode != Rcode::Refused &&
       static_cast<std::size_t>(at - out) + soa_size(reply) + opt <= limit) {
-    at = write_soa(at, out, reply);
+    at = write_soa(at, reply);
     authority = 1;
   }
   if (dns.has_edns) {

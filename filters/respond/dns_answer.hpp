@@ -8,7 +8,10 @@
 //
 // Negative answers (NXDOMAIN, NODATA) carry the list's SOA in the authority section, with TTL
 // and MINIMUM the list's negative TTL, so that resolvers cache them (RFC 2308 section 5). Its
-// owner is the list's, or by default the query name's parent (a pointer into the question).
+// owner is the list's, or by default the query name itself (a pointer to the question): a
+// resolver keeps an SOA as an RRset of its owner, so an owner shared by other names (their
+// parent) would overwrite that zone's real SOA in its cache, and one list's negative TTL would
+// cut short another's (Unbound re-asks for a cached NXDOMAIN once its SOA RRset expires).
 // When the query carried an EDNS OPT record, the answer carries one too, with the list's Extended
 // DNS Error (RFC 8914): its INFO-CODE and EXTRA-TEXT.
 //

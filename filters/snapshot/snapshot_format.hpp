@@ -109,7 +109,7 @@ static_assert(sizeof(ListRecord) == 40);
 // answers[i] is how list i explains its blocks (filters::ListReply); its strings are in the
 // strings section, the SOA names in wire form.
 struct AnswerRecord {
-  StringRef soa_owner;  // empty: the query name's parent
+  StringRef soa_owner;  // empty: the query name itself
   StringRef soa_rdata;
   StringRef ede_text;
   StringRef http_page;

@@ -147,11 +147,7 @@ def main():
     started = time.monotonic()
 
     def kill_all():
-        for p in processes:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=30)
-        checks.run(["bash", topology, "down"])
+        checks.stop_all(processes, topology)
         if made_hosts_dir:
             shutil.rmtree(HOSTS_DIR, ignore_errors=True)
 
@@ -297,11 +293,7 @@ def main():
         td.wait(timeout=30)
     finally:
         kill_all()
-    print(f"browsers: {time.monotonic() - started:.0f} s")
-    if failures.messages:
-        print(f"{len(failures.messages)} check(s) failed")
-        return 1
-    return 0
+    return checks.finish(failures, "browsers", started)
 
 
 if __name__ == "__main__":

@@ -94,3 +94,22 @@ def suite_state(work):
     err = os.path.join(work, "takedownd.err")
     tail = open(err).read().splitlines()[-20:] if os.path.exists(err) else ["(no takedownd.err)"]
     return "\n".join(["processes:"] + shown + [f"{err}, last lines:"] + tail)
+
+
+def stop_all(processes, topology):
+    """Kills every process group of `processes` still running, then takes the wire down."""
+    for p in processes:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
+    run(["bash", topology, "down"])
+
+
+def finish(failures, suite, started):
+    """Prints the suite's time and how many checks failed; returns its exit code."""
+    import time
+    print(f"{suite}: {time.monotonic() - started:.0f} s")
+    if failures.messages:
+        print(f"{len(failures.messages)} check(s) failed")
+        return 1
+    return 0
