@@ -6,9 +6,13 @@
 //    "vlan": [100], "src_ip": "10.0.0.7", "src_port": 40000, "dest_ip": "192.0.2.53",
 //    "dest_port": 53, "proto": "UDP", "app_proto": "dns", "dns": {"rrname": "scam.example",
 //    "rrtype": "A"}, "takedown": {"action": "block", "outcome": "answered", "response": "nxdomain",
-//    "list": "takedown-66k", "source": "conf/lists/takedown-66k.txt:699", "generation": 3}}
+//    "ede": 15, "list": "takedown-66k", "source": "conf/lists/takedown-66k.txt:699",
+//    "generation": 3}}
 //
-// HTTP events carry "http": {"hostname", "url"}, TLS events "tls": {"sni"}. reopen() (on SIGHUP)
+// "outcome" is what was sent: answered (a DNS answer over UDP), answered_tcp (one inside the
+// query's TCP stream), http_page (the block page; with "http_status": 403 or 302), reset,
+// dropped, or forwarded (log decisions). DNS answers carry "response" and, when the query had
+// EDNS, the "ede" INFO-CODE. HTTP events carry "http": {"hostname", "url"}, TLS events "tls": {"sni"}. reopen() (on SIGHUP)
 // closes and reopens the file, for logrotate. Cold path; main lcore only.
 #pragma once
 

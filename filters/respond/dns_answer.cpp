@@ -123,7 +123,7 @@ std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply
   store_be16(at + 10, kOptionEde);
   store_be16(at + 12, static_cast<std::uint16_t>(2 + text));
   store_be16(at + 14, ede_info_code(reply.ede));
-  std::memcpy(at + 16, reply.ede_text.data(), text);
+  if (text != 0) std::memcpy(at + 16, reply.ede_text.data(), text);
   return at + 16 + text;
 }
 
@@ -157,7 +157,7 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
   const Rcode rcode = rcode_for(policy.dns);
   const std::size_t opt = dns.has_edns ? kOptRecord : 0;
   std::uint16_t authority = 0;
-  if (answers == 0 && rcode != Rcode::Refused &&
+  if (answers == 0 && rcode != Rcode::Refused && !reply.soa_rdata.empty() &&
       static_cast<std::size_t>(at - out) + soa_size(reply) + opt <= limit) {
     at = write_soa(at, reply);
     authority = 1;

@@ -110,7 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static std::uint8_t out[kMaxStreamReplyFrame + 64];
   static_assert(kMaxDnsAnswerFrame <= kMaxStreamReplyFrame);
   static const LongestReply longest;
-  const ListReply plain{};  // the default: the query name's parent as owner, no text
+  // No SOA (a reply without one is never in a snapshot, but must still be safe) and no text.
+  const ListReply plain{};
   if (x.protocol == Protocol::Dns && x.status == DecodeStatus::Ok) {
     const bool udp = x.packet.l4_protocol == DecodedPacket::kUdp;
     for (auto response : {DnsResponse::Nxdomain, DnsResponse::Nodata, DnsResponse::Refused,
