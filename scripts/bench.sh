@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark, then bench/results/latest.json, the charts and the README table.
 #
-#   micro   matcher_bench, name_extractor_bench, compile_bench, flow_bench (Google Benchmark,
+#   micro   matcher_bench, name_extractor_bench, compile_bench, flow_bench, reply_bench (Google Benchmark,
 #           repetitions with random interleaving, so the machine's noise hits a result and its
 #           baseline alike)
 #   pipeline  takedownd against dpdk-testpmd io forwarding (bench/pipeline/run_pipeline.py)
@@ -34,7 +34,7 @@ common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=t
         --benchmark_display_aggregates_only=true)
 start=$(date +%s)
 
-for bench in matcher_bench name_extractor_bench compile_bench flow_bench; do
+for bench in matcher_bench name_extractor_bench compile_bench flow_bench reply_bench; do
   echo "== $bench ($reps repetitions)"
   "$build/bin/$bench" "${common[@]}" "${micro_extra[@]}" \
     --benchmark_out="$results/$bench.json" --benchmark_out_format=json | tail -n +4
