@@ -119,13 +119,16 @@ def main():
     per_port = ", ".join(f"{name} port tx {p.get('tx', 0)}" for name, p in stats.get("ports", {}).items())
     print("== what takedownd did with the capture")
     print(f"packets in: {get('rx_packets')} ({os.path.basename(capture)} holds {count_records(capture)}); "
-          f"out: {get('tx_packets')} forwarded, {get('responses_sent')} DNS answers, {get('resets_sent')} RSTs "
+          f"out: {get('tx_packets')} forwarded, {get('replies_sent', 'answer_udp')} DNS answers, "
+          f"{get('replies_sent', 'answer_tcp')} DNS answers over TCP, {get('replies_sent', 'http_page')} block pages, "
+          f"{get('replies_sent', 'reset')} RSTs "
           f"({per_port}; the output captures hold {count_records(client_out)} and {count_records(resolver_out)})")
     dropped_by = stats.get("dropped_by", {})
     print(f"names seen: DNS {get('extracted', 'dns')}, HTTP {get('extracted', 'http')}, TLS {get('extracted', 'tls')}; "
           f"blocked: DNS {get('blocked', 'dns')}, HTTP {get('blocked', 'http')}, TLS {get('blocked', 'tls')} "
-          f"({dropped_by.get('answered', 0)} answered, {dropped_by.get('reset', 0)} reset, "
-          f"{dropped_by.get('blocked_drop', 0)} dropped); allowed {get('allowed')}, logged {get('logged')}, "
+          f"({dropped_by.get('answer_udp', 0)} answered, {dropped_by.get('answer_tcp', 0)} answered over TCP, "
+          f"{dropped_by.get('http_page', 0)} given the block page, {dropped_by.get('reset', 0)} reset, "
+          f"{dropped_by.get('drop', 0)} dropped); allowed {get('allowed')}, logged {get('logged')}, "
           f"passed {get('passed')}; malformed {get('malformed')}, truncated {get('truncated')} "
           f"({dropped_by.get('malformed', 0)} of them dropped)")
 

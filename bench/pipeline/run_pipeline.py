@@ -370,13 +370,13 @@ def run_takedownd(args, config, prefix):
     if not rx or not elapsed:
         raise BenchError(f"takedownd received no packet (rx_packets={rx}, elapsed_seconds={elapsed}); "
                          f"stats: {out_path}, log: {err_path}")
-    answered = stats.get("dropped_by", {}).get("answered", 0)
+    answered = stats.get("dropped_by", {}).get("answer_udp", 0)
     return {
         "pps": rx / elapsed,
         "rx_packets": rx,
         "elapsed_seconds": elapsed,
         "tx_packets": stats.get("tx_packets"),
-        "responses_sent": stats.get("responses_sent"),
+        "responses_sent": stats.get("replies_sent", {}).get("answer_udp"),
         "answered_share": round(answered / rx, 4),
         "extracted_dns_share": round(stats.get("extracted", {}).get("dns", 0) / rx, 4),
         "tx_errors": stats.get("tx_errors"),

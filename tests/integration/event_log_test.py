@@ -104,7 +104,8 @@ def main():
     logged = sum(1 for e in events if e.get("takedown", {}).get("action") == "log")
     if logged != stats["logged"] or logged == 0:
         problems.append(f"{logged} log events, stats.logged {stats['logged']} (must be equal and not 0)")
-    for outcome, key in (("answered", "answered"), ("reset", "reset"), ("dropped", "blocked_drop")):
+    for outcome, key in (("answered", "answer_udp"), ("answered_tcp", "answer_tcp"), ("reset", "reset"),
+                         ("dropped", "drop")):
         if outcomes.get(outcome, 0) != stats["dropped_by"][key]:
             problems.append(f"{outcome}: {outcomes.get(outcome, 0)} events, stats.dropped_by.{key} {stats['dropped_by'][key]}")
     if stats["events"]["written"] != len(events):

@@ -157,8 +157,8 @@ dataplane:
         expect(f"hits {name}", get(samples, "takedown_list_hits_total", list=name), hits)
     for reason, n in stats["dropped_by"].items():
         expect(f"dropped {reason}", get(samples, "takedown_dropped_total", reason=reason), n)
-    expect("dns answers", get(samples, "takedown_replies_total", kind="dns_answer"), stats["responses_sent"])
-    expect("tcp resets", get(samples, "takedown_replies_total", kind="tcp_reset"), stats["resets_sent"])
+    for kind, n in stats["replies_sent"].items():
+        expect(f"replies {kind}", get(samples, "takedown_replies_total", kind=kind), n)
     for metric, key in (("takedown_tx_errors_total", "tx_errors"), ("takedown_reply_errors_total", "reply_errors")):
         expect(metric, get(samples, metric), stats[key])
     for metric, key in (("takedown_malformed_total", "malformed"), ("takedown_truncated_total", "truncated")):
@@ -175,9 +175,12 @@ dataplane:
         problems.append(f"the capture did not exercise allow, block and malformed: {stats}")
     expect("GET / status", status_404, 404)
     t_stats = telemetry_replies.get("/takedown/stats", {})
-    for key in ("rx_packets", "tx_packets", "tx_errors", "dropped", "responses_sent", "resets_sent", "malformed",
-                "truncated", "allowed", "passed"):
+    for key in ("rx_packets", "tx_packets", "tx_errors", "dropped", "malformed", "truncated", "allowed", "passed"):
         expect(f"telemetry {key}", t_stats.get(key), stats[key])
+    # Telemetry keys are the counter fields; the stats JSON groups the replies by kind.
+    for field, kind in (("responses_sent", "answer_udp"), ("tcp_answers_sent", "answer_tcp"),
+                        ("pages_sent", "http_page"), ("resets_sent", "reset")):
+        expect(f"telemetry {field}", t_stats.get(field), stats["replies_sent"][kind])
     for proto in ("dns", "http", "tls"):
         expect(f"telemetry blocked_{proto}", t_stats.get(f"blocked_{proto}"), stats["blocked"][proto])
     t_lists = telemetry_replies.get("/takedown/lists", {})

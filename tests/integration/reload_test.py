@@ -26,8 +26,8 @@ and most of the frames (so answers.pcap stays small at millions of frames a seco
    up" log line naming the new pid). Both then stop on SIGTERM with exit 0.
 
 On the first takedownd's final stats: the generation counts every load; rx_packets = tx_packets +
-dropped + tx_errors; tx_errors, reply_errors and every port's rx_missed are 0; dropped_by.answered
-= responses_sent = the client port's tx = the frames in answers.pcap; `lists` holds set-a and set-b
+dropped + tx_errors; tx_errors, reply_errors and every port's rx_missed are 0; dropped_by.answer_udp
+= replies_sent.answer_udp = the client port's tx = the frames in answers.pcap; `lists` holds set-a and set-b
 with hits. In answers.pcap (pcap_frames.py): no answer to a W name, X answered NXDOMAIN only, Y
 REFUSED only, Z either, every question a name of X, Y or Z, and answers of both RCODEs (so both
 configs served traffic).
@@ -442,9 +442,9 @@ def check_final_stats(stats, generation, answers, failures):
     want = [("snapshot.generation", stats.get("snapshot", {}).get("generation"), generation),
             ("rx_packets", stats["rx_packets"], stats["tx_packets"] + stats["dropped"] + stats["tx_errors"]),
             ("tx_errors", stats["tx_errors"], 0), ("reply_errors", stats["reply_errors"], 0),
-            ("dropped_by.answered", stats["dropped_by"]["answered"], stats["responses_sent"]),
-            ("ports.client.tx", stats["ports"]["client"]["tx"], stats["responses_sent"]),
-            ("frames in answers.pcap", answers, stats["responses_sent"])]
+            ("dropped_by.answer_udp", stats["dropped_by"]["answer_udp"], stats["replies_sent"]["answer_udp"]),
+            ("ports.client.tx", stats["ports"]["client"]["tx"], stats["replies_sent"]["answer_udp"]),
+            ("frames in answers.pcap", answers, stats["replies_sent"]["answer_udp"])]
     want += [(f"ports.{name}.rx_missed", port["rx_missed"], 0) for name, port in stats["ports"].items()]
     for what, got, expected in want:
         if got != expected:
@@ -453,7 +453,7 @@ def check_final_stats(stats, generation, answers, failures):
         if not stats.get("lists", {}).get(name):
             failures.add(check, f"lists.{name}: expected hits, got {stats.get('lists')}")
     print(f"[5] first takedownd: generation {stats.get('snapshot', {}).get('generation')}, rx {stats['rx_packets']:,}, "
-          f"tx {stats['tx_packets']:,}, dropped {stats['dropped']:,}, responses {stats['responses_sent']:,}, "
+          f"tx {stats['tx_packets']:,}, dropped {stats['dropped']:,}, responses {stats['replies_sent']['answer_udp']:,}, "
           f"lists {stats.get('lists')}, {stats.get('elapsed_seconds')} s")
 
 

@@ -62,7 +62,7 @@ CASES = [
     ("workers: 0", "workers", "0", "workers"),
     ("malformed: sometimes", "malformed", "sometimes", "sometimes"),
     ("unknown dataplane key", "extra", "  wrokers: 2\n", "wrokers"),
-    ("unknown ede value", "extra", "  ede: angry\n", "angry"),
+    ("dataplane.ede, moved to the lists", "extra", "  ede: filtered\n", "defaults.ede or a list's response.ede"),
     ("metrics address not on this host", "extra", "metrics: {listen: \"192.0.2.1:9910\"}\n", "192.0.2.1:9910"),
     ("event log in a missing folder", "extra", "events: {path: /nonexistent-takedown/e.json}\n",
      "/nonexistent-takedown/e.json"),
