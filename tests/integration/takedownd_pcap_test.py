@@ -11,15 +11,20 @@ list under a blocking parent (the block must win) and into a later block list un
 earlier one (the more specific entry must win). takedownd replays the capture twice
 through a [client, resolver] pair: `malformed: forward` from the snapshot `takedownctl compile`
 stored in the snapshot folder and EDE "blocked" (15), then `malformed: drop` from a snapshot file
-named by dataplane.snapshot, EDE "filtered" (17). The reference is this script's own: the names tshark extracts (dns.qry.name of queries,
+named by dataplane.snapshot, EDE "filtered" (17) (defaults.ede). The reference is this script's own: the names tshark extracts (dns.qry.name of queries,
 http.host, tls.handshake.extensions_server_name), normalised, matched by suffix (allow > the most
 specific block > log), and frames decoded by pcap_frames.py. It checks that:
 
 - every blocked DNS/UDP query got exactly one answer out of the client port: addresses and ports
   swapped, VLAN tags kept, plain IP header, TTL 64, the same ID and question, the flags and RCODE
-  of the spec, the sinkhole records, an OPT with the EDE option when (and only when) the query had
-  EDNS, nothing else, correct IPv4 and UDP checksums;
-- every blocked TCP segment (DNS over TCP, HTTP, TLS) with `reset` produced one RST|ACK back to the
+  of the spec, the sinkhole records (A for A, AAAA for AAAA), for NXDOMAIN and NODATA the SOA
+  owned by the query name (takedown.invalid. hostmaster.takedown.invalid., one serial for the
+  run, 3600 600 86400 300, TTL 300), an OPT with the EDE option and the text "blocked by <list>"
+  when (and only when) the query had EDNS, nothing else, correct IPv4 and UDP checksums;
+- every blocked DNS/TCP query (with ACK) got the same answer in its stream: one FIN|PSH|ACK
+  segment back (swapped, seq = segment ack, ack = segment seq + payload length) holding the
+  2-byte length and the message, and one RST|ACK on to the server;
+- every other blocked TCP segment (HTTP, TLS) with `reset` produced one RST|ACK back to the
   client (swapped, seq = segment ack, ack = segment seq + payload length) out of the client port
   and one on to the server (same tuple, seq = segment seq) out of the resolver port, checksums
   correct; with `drop`, nothing;
@@ -61,6 +66,7 @@ RCODES = {"nxdomain": 3, "nodata": 0, "refused": 5, "sinkhole": 0}
 SINKHOLE_A = ["192.0.2.1", "192.0.2.2"]
 SINKHOLE_AAAA = ["2001:db8::1"]
 SINKHOLE_TTL = 300
+NEGATIVE_TTL = 300  # the default negative_ttl: the SOA's TTL and MINIMUM
 # name, file, extra YAML for the list, its policy (what the reference expects)
 BLOCK_LISTS = [
     ("takedown-nxdomain", "nxdomain.txt", "", {"action": "block", "dns": "nxdomain", "http": "reset", "tls": "reset"}),
@@ -167,8 +173,69 @@ def ip_bytes(text):
     return ipaddress.ip_address(text).packed
 
 
-def check_answer(q, r, policy, ede):
-    """Differences between answer frame r and what the spec says the answer to query q is."""
+def soa_rdata(serial):
+    wire = lambda name: b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    return (wire("takedown.invalid") + wire("hostmaster.takedown.invalid") +
+            struct.pack("!IIIII", serial, 3600, 600, 86400, NEGATIVE_TTL))
+
+
+def check_message(qm, am, policy, ede, list_name, serials):
+    """Differences between answer message am and what the spec says the answer to query qm is.
+    `serials` collects the SOA serials seen: one snapshot, one serial."""
+    problems = []
+    query, answer = parse_dns(qm), parse_dns(am)
+    if answer is None:
+        return [f"DNS message unreadable: {am.hex()}"]
+    qf, af = query["flags"], answer["flags"]
+    rcode = RCODES[policy["dns"]]
+    qtype = struct.unpack("!H", qm[query["question_end"] - 4:query["question_end"] - 2])[0]
+    records = []
+    if policy["dns"] == "sinkhole":
+        if qtype == 1:
+            records += [(1, ip_bytes(a)) for a in policy["a"]]
+        if qtype == 28:
+            records += [(28, ip_bytes(a)) for a in policy["aaaa"]]
+    soa = 1 if not records and policy["dns"] != "refused" else 0
+    opt = [rec for rec in query["records"] if rec[1] == 41]
+    for what, got, want in [("id", answer["id"], query["id"]), ("QR", af >> 15, 1),
+                            ("opcode", (af >> 11) & 15, (qf >> 11) & 15), ("TC", (af >> 9) & 1, 0),
+                            ("RD", (af >> 8) & 1, (qf >> 8) & 1), ("RA", (af >> 7) & 1, 1),
+                            ("CD", (af >> 4) & 1, (qf >> 4) & 1), ("RCODE", af & 15, rcode),
+                            ("counts qd/an/ns/ar", answer["counts"], (1, len(records), soa, 1 if opt else 0)),
+                            ("question", am[12:answer["question_end"]].hex(), qm[12:query["question_end"]].hex()),
+                            ("bytes after the records", len(am) - answer["end"], 0)]:
+        if got != want:
+            problems.append(f"DNS {what}: expected {want}, got {got}")
+    got_records = [(t, rdata) for name, t, c, ttl, rdata in answer["records"][:answer["counts"][1]]]
+    if got_records != records:
+        problems.append(f"answer records: expected {[(t, d.hex()) for t, d in records]}, "
+                        f"got {[(t, d.hex()) for t, d in got_records]}")
+    for name, t, c, ttl, rdata in answer["records"][:answer["counts"][1]]:
+        if name != b"\xc0\x0c" or c != 1 or ttl != SINKHOLE_TTL:
+            problems.append(f"answer record name/class/ttl: expected c00c/1/{SINKHOLE_TTL}, got {name.hex()}/{c}/{ttl}")
+    if soa and answer["counts"][2] == 1:
+        name, t, c, ttl, rdata = answer["records"][answer["counts"][1]]
+        serial = struct.unpack("!I", rdata[-20:-16])[0] if len(rdata) >= 20 else 0
+        serials.add(serial)
+        if (name, t, c, ttl, rdata) != (b"\xc0\x0c", 6, 1, NEGATIVE_TTL, soa_rdata(serial)):
+            problems.append(f"SOA: expected c00c/6/1/{NEGATIVE_TTL}/{soa_rdata(serial).hex()}, got "
+                            f"{name.hex()}/{t}/{c}/{ttl}/{rdata.hex()}")
+    got_opt = [rec for rec in answer["records"] if rec[1] == 41]
+    if opt and got_opt:
+        name, t, size, ttl, rdata = got_opt[0]
+        want_ttl = opt[0][3] & 0x8000  # DO copied; extended RCODE, version and the other Z bits 0
+        text = f"blocked by {list_name}".encode()
+        want_rdata = struct.pack("!HHH", 15, 2 + len(text), ede) + text
+        if (name, size, ttl, rdata) != (b"\0", 1232, want_ttl, want_rdata):
+            problems.append(f"OPT: expected name 00, size 1232, ttl {want_ttl:#x}, rdata {want_rdata.hex()}; "
+                            f"got {name.hex()}, {size}, {ttl:#x}, {rdata.hex()}")
+        if answer["records"][-1][1] != 41:
+            problems.append("OPT is not the last record")
+    return problems
+
+
+def check_answer(q, r, policy, ede, list_name, serials):
+    """Differences between UDP answer frame r and what the spec says the answer to query q is."""
     problems = []
     if r.error:
         return [f"not a readable UDP frame ({r.error})"]
@@ -184,53 +251,32 @@ def check_answer(q, r, policy, ede):
         problems.append("bad IPv4 header checksum")
     if r.proto == 17 and not transport_checksum_ok(r):
         problems.append(f"bad UDP checksum {r.raw[r.l4 + 6:r.l4 + 8].hex()}")
-    query, answer = parse_dns(q.payload), parse_dns(r.payload)
-    if answer is None:
-        return problems + [f"DNS message unreadable: {r.payload.hex()}"]
-    qf, af = query["flags"], answer["flags"]
-    rcode = RCODES[policy["dns"]]
-    qtype = struct.unpack("!H", q.payload[query["question_end"] - 4:query["question_end"] - 2])[0]
-    records = []
-    if policy["dns"] == "sinkhole":
-        if qtype in (1, 255):
-            records += [(1, ip_bytes(a)) for a in policy["a"]]
-        if qtype in (28, 255):
-            records += [(28, ip_bytes(a)) for a in policy["aaaa"]]
-    opt = [rec for rec in query["records"] if rec[1] == 41]
-    for what, got, want in [("id", answer["id"], query["id"]), ("QR", af >> 15, 1),
-                            ("opcode", (af >> 11) & 15, (qf >> 11) & 15), ("TC", (af >> 9) & 1, 0),
-                            ("RD", (af >> 8) & 1, (qf >> 8) & 1), ("RA", (af >> 7) & 1, 1),
-                            ("CD", (af >> 4) & 1, (qf >> 4) & 1), ("RCODE", af & 15, rcode),
-                            ("counts qd/an/ns/ar", answer["counts"], (1, len(records), 0, 1 if opt else 0)),
-                            ("question", r.payload[12:answer["question_end"]].hex(),
-                             q.payload[12:query["question_end"]].hex()),
-                            ("bytes after the records", len(r.payload) - answer["end"], 0)]:
-        if got != want:
-            problems.append(f"DNS {what}: expected {want}, got {got}")
-    got_records = [(t, rdata) for name, t, c, ttl, rdata in answer["records"] if t != 41]
-    if sorted(got_records) != sorted(records) or (qtype != 255 and got_records != records):
-        problems.append(f"answer records: expected {[(t, d.hex()) for t, d in records]}, "
-                        f"got {[(t, d.hex()) for t, d in got_records]}")
-    for name, t, c, ttl, rdata in answer["records"]:
-        if t != 41 and (name != b"\xc0\x0c" or c != 1 or ttl != SINKHOLE_TTL):
-            problems.append(f"answer record name/class/ttl: expected c00c/1/{SINKHOLE_TTL}, got {name.hex()}/{c}/{ttl}")
-    got_opt = [rec for rec in answer["records"] if rec[1] == 41]
-    if opt and got_opt:
-        name, t, size, ttl, rdata = got_opt[0]
-        want_ttl = opt[0][3] & 0x8000  # DO copied; extended RCODE, version and the other Z bits 0
-        want_rdata = struct.pack("!HHH", 15, 2, ede)
-        if (name, size, ttl, rdata) != (b"\0", 1232, want_ttl, want_rdata):
-            problems.append(f"OPT: expected name 00, size 1232, ttl {want_ttl:#x}, rdata {want_rdata.hex()}; "
-                            f"got {name.hex()}, {size}, {ttl:#x}, {rdata.hex()}")
-        if answer["records"][-1][1] != 41:
-            problems.append("OPT is not the last record")
-    return problems
+    return problems + check_message(q.payload, r.payload, policy, ede, list_name, serials)
+
+
+def check_tcp_answer(s, r, policy, ede, list_name, serials):
+    """Differences between the in-stream answer r and the spec's answer to the TCP query segment s:
+    a segment back as a RST back is framed, FIN|PSH|ACK, the 2-byte length and the message."""
+    problems = check_segment(s, r, back=True, flags=0x19, payload=None)
+    if r.error or len(r.payload) < 2:
+        return problems + ["no length-prefixed message"]
+    length = struct.unpack("!H", r.payload[:2])[0]
+    if length != len(r.payload) - 2:
+        problems.append(f"length prefix {length}, message {len(r.payload) - 2} bytes")
+    query_length = struct.unpack("!H", s.payload[:2])[0]
+    return problems + check_message(s.payload[2:2 + query_length], r.payload[2:], policy, ede, list_name, serials)
 
 
 # ---- TCP resets ------------------------------------------------------------------------------
 
 def check_reset(s, r, back):
     """Differences between RST frame r and the spec's RST for segment s (back: to the client)."""
+    return check_segment(s, r, back, flags=0x14, payload=b"")
+
+
+def check_segment(s, r, back, flags, payload):
+    """Differences between reply segment r and the spec's reply to segment s (back: to the client):
+    addresses, ports, sequence numbers, `flags`, `payload` (None: any), checksums."""
     if r.error:
         return [f"not a readable TCP frame ({r.error})"]
     if back:
@@ -243,7 +289,9 @@ def check_reset(s, r, back):
                 ("seq", r.seq, s.seq), ("ack", r.ack, s.ack)]
     want += [("vlan tags", r.tags, s.tags), ("ip version", r.version, s.version),
              ("ip header length", r.ip_header_length, 20 if s.version == 4 else 40), ("ttl", r.ttl, 64),
-             ("protocol", r.proto, 6), ("flags", r.tcp_flags, 0x14), ("payload length", len(r.payload), 0)]
+             ("protocol", r.proto, 6), ("flags", r.tcp_flags, flags)]
+    if payload is not None:
+        want.append(("payload length", len(r.payload), len(payload)))
     problems = [f"{what}: expected {w.hex() if isinstance(w, bytes) else w}, got {g.hex() if isinstance(g, bytes) else g}"
                 for what, g, w in want if g != w]
     padding = r.raw[r.ip_end:]
@@ -280,26 +328,32 @@ def expected_outcomes(frames, labels, names, reference, policies):
         policy = policies[list_name]
         if proto == "dns" and f.proto == 17:
             out.append(("drop" if policy["dns"] == "drop" else "answer", proto, list_name))
+        elif proto == "dns":
+            # DNS over TCP is answered in its stream unless its list drops DNS; a segment without
+            # ACK (data on a SYN) has no stream to answer in and is reset.
+            out.append(("drop" if policy["dns"] == "drop" else "tcp_answer" if f.tcp_flags & 0x10 else "reset",
+                        proto, list_name))
         else:
-            # DNS over TCP is reset unless its list drops DNS; HTTP and TLS follow their own key.
-            response = ("drop" if policy["dns"] == "drop" else "reset") if proto == "dns" else policy[proto]
-            out.append(("reset" if response == "reset" else "drop", proto, list_name))
+            # HTTP and TLS follow their own key.
+            out.append(("reset" if policy[proto] == "reset" else "drop", proto, list_name))
     return out
 
 
 def expected_stats(outcomes, names, mode):
     count = collections.Counter(o[0] for o in outcomes)
     forwarded = count["forward"] + (count["malformed"] if mode == "forward" else 0)
-    dropped_by = {"answered": count["answer"], "reset": count["reset"], "blocked_drop": count["drop"],
-                  "malformed": count["malformed"] if mode == "drop" else 0}
-    blocked = collections.Counter(o[1] for o in outcomes if o[0] in ("answer", "reset", "drop"))
+    dropped_by = {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": 0,
+                  "reset": count["reset"], "drop": count["drop"], "malformed": count["malformed"] if mode == "drop" else 0}
+    blocked = collections.Counter(o[1] for o in outcomes if o[0] in ("answer", "tcp_answer", "reset", "drop"))
     decisions = collections.Counter(o[1] for o in outcomes if o[0] == "forward")
     extracted = collections.Counter(names[n][0] for n, o in enumerate(outcomes, 1) if o[0] != "malformed" and n in names)
     lists = collections.Counter(o[2] for o in outcomes if o[0] != "malformed" and o[2])
     statuses = collections.Counter(o[1] for o in outcomes if o[0] == "malformed")
     return {
         "rx_packets": len(outcomes), "tx_packets": forwarded, "dropped": sum(dropped_by.values()), "tx_errors": 0,
-        "dropped_by": dropped_by, "responses_sent": count["answer"], "resets_sent": 2 * count["reset"], "reply_errors": 0,
+        "dropped_by": dropped_by, "reply_errors": 0,
+        "replies_sent": {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": 0,
+                         "reset": 2 * count["reset"] + count["tcp_answer"]},
         "blocked": {p: blocked[p] for p in ("dns", "http", "tls")},
         # passed: every forwarded frame that no allow or log rule decided (no name, pass, forwarded malformed).
         "allowed": decisions["allow"], "logged": decisions["log"],
@@ -307,8 +361,8 @@ def expected_stats(outcomes, names, mode):
         "malformed": statuses["malformed"], "truncated": statuses["truncated"],
         "extracted": {p: extracted[p] for p in ("dns", "http", "tls")},
         "lists": dict(lists),
-        "ports": {"client": {"rx": len(outcomes), "tx": count["answer"] + count["reset"]},
-                  "resolver": {"rx": 0, "tx": forwarded + count["reset"]}},
+        "ports": {"client": {"rx": len(outcomes), "tx": count["answer"] + count["tcp_answer"] + count["reset"]},
+                  "resolver": {"rx": 0, "tx": forwarded + count["reset"] + count["tcp_answer"]}},
         "workers": 1,
     }
 
@@ -332,13 +386,19 @@ def check_identities(s, failures, check):
     try:
         rules = [("rx_packets = tx_packets + dropped + tx_errors", s["rx_packets"], s["tx_packets"] + s["dropped"] + s["tx_errors"]),
                  ("dropped = sum(dropped_by)", s["dropped"], sum(s["dropped_by"].values())),
-                 ("responses_sent = dropped_by.answered", s["responses_sent"], s["dropped_by"]["answered"]),
-                 ("resets_sent = 2 * dropped_by.reset", s["resets_sent"], 2 * s["dropped_by"]["reset"]),
-                 ("sum(ports.tx) = tx_packets + responses_sent + resets_sent",
-                  sum(p["tx"] for p in s["ports"].values()), s["tx_packets"] + s["responses_sent"] + s["resets_sent"]),
+                 ("replies_sent.answer_udp = dropped_by.answer_udp", s["replies_sent"]["answer_udp"],
+                  s["dropped_by"]["answer_udp"]),
+                 ("replies_sent.answer_tcp = dropped_by.answer_tcp", s["replies_sent"]["answer_tcp"],
+                  s["dropped_by"]["answer_tcp"]),
+                 ("replies_sent.reset = 2 * dropped_by.reset + dropped_by.answer_tcp + dropped_by.http_page",
+                  s["replies_sent"]["reset"], 2 * s["dropped_by"]["reset"] + s["dropped_by"]["answer_tcp"]
+                  + s["dropped_by"]["http_page"]),
+                 ("sum(ports.tx) = tx_packets + sum(replies_sent)",
+                  sum(p["tx"] for p in s["ports"].values()), s["tx_packets"] + sum(s["replies_sent"].values())),
                  ("sum(ports.rx) = rx_packets", sum(p["rx"] for p in s["ports"].values()), s["rx_packets"]),
-                 ("blocked.dns+http+tls = answered + reset + blocked_drop", sum(s["blocked"].values()),
-                  s["dropped_by"]["answered"] + s["dropped_by"]["reset"] + s["dropped_by"]["blocked_drop"])]
+                 ("blocked.dns+http+tls = answer_udp + answer_tcp + http_page + reset + drop",
+                  sum(s["blocked"].values()),
+                  sum(s["dropped_by"][k] for k in ("answer_udp", "answer_tcp", "http_page", "reset", "drop")))]
     except (KeyError, TypeError, AttributeError) as e:
         failures.add(check, f"stats JSON lacks a field the identities need: {e!r}")
         return
@@ -357,14 +417,16 @@ def first_difference(a, b):
 
 
 def check_client_side(frames, outcomes, out, ede, failures, mode):
-    """Answers and RSTs back to the client: each in input order, free to interleave."""
-    answers = [n for n, o in enumerate(outcomes, 1) if o[0] == "answer"]
-    resets = [n for n, o in enumerate(outcomes, 1) if o[0] == "reset"]
-    queues = {"answer": collections.deque(answers), "reset": collections.deque(resets)}
+    """Answers, TCP answers and RSTs back to the client: each kind in input order, free to interleave."""
+    queues = {kind: collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] == kind)
+              for kind in ("answer", "tcp_answer", "reset")}
+    expected = {kind: len(q) for kind, q in queues.items()}
+    serials = set()
     ok = collections.Counter()
     for k, raw in enumerate(out, 1):
         r = decode(raw)
-        kind = "reset" if r.proto == 6 and r.tcp_flags & 0x04 else "answer" if r.proto == 17 else None
+        kind = ("reset" if r.proto == 6 and r.tcp_flags & 0x04 else "tcp_answer" if r.proto == 6 and r.tcp_flags & 0x01
+                else "answer" if r.proto == 17 else None)
         if kind is None or not queues[kind]:
             failures.add(f"{mode}: client port", f"output frame {k}: unexpected {kind or 'frame'}: {raw[:64].hex()}")
             continue
@@ -376,22 +438,27 @@ def check_client_side(frames, outcomes, out, ede, failures, mode):
         n = queues[kind][0]
         s = frames[n - 1]
         queues[kind].popleft()
-        policy = dict(POLICIES[outcomes[n - 1][2]])
-        problems = check_answer(s, r, policy, ede) if kind == "answer" else check_reset(s, r, back=True)
+        list_name = outcomes[n - 1][2]
+        policy = dict(POLICIES[list_name])
+        problems = (check_answer(s, r, policy, ede, list_name, serials) if kind == "answer" else
+                    check_tcp_answer(s, r, policy, ede, list_name, serials) if kind == "tcp_answer" else
+                    check_reset(s, r, back=True))
         for p in problems:
             failures.add(f"{mode}: {kind}s to the client", f"input frame {n} -> client output frame {k}: {p}")
         ok[kind] += not problems
     for kind, q in queues.items():
         for n in q:
             failures.add(f"{mode}: client port", f"input frame {n}: no {kind} came out of the client port")
-    return len(answers), len(resets), ok
+    if len(serials) > 1:
+        failures.add(f"{mode}: client port", f"the SOAs of one snapshot carry several serials: {sorted(serials)}")
+    return expected, ok
 
 
 def check_resolver_side(frames, outcomes, out, failures, mode):
     """Forwarded originals byte-identical and in order; RSTs on to the server in order."""
     forwards = collections.deque(n for n, o in enumerate(outcomes, 1)
                                  if o[0] == "forward" or (o[0] == "malformed" and mode == "forward"))
-    resets = collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] == "reset")
+    resets = collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] in ("reset", "tcp_answer"))
     expected_forwards, expected_resets = len(forwards), len(resets)
     position = {}
     for n in forwards:
@@ -517,7 +584,7 @@ def write_config(work, mode, ede, snapshot):
     for name, file, extra, _ in BLOCK_LISTS:
         lines.append(f"  - name: {name}\n    format: domains\n    path: lists/{file}\n{extra}".rstrip("\n"))
     lines.append(f"  - name: {ALLOW[0]}\n    format: domains\n    path: lists/{ALLOW[1]}\n    action: allow")
-    lines += ["defaults: {dns: nxdomain, http: reset, tls: reset, ttl: 60}",
+    lines += [f"defaults: {{dns: nxdomain, http: reset, tls: reset, ttl: 60, ede: {ede}}}",
               f'control: {{socket: "{work}/control.sock", snapshot_dir: "{work}/snapshots"}}',
               "dataplane:",
               '  eal: [--no-huge, -m, "512", --no-pci, --no-shconf, --file-prefix, takedownd-pcap-test]',
@@ -527,7 +594,7 @@ def write_config(work, mode, ede, snapshot):
               "    - name: resolver",
               f"      device: net_pcap1,tx_pcap={mode}-resolver-out.pcap",
               "  pairs:", "    - [client, resolver]",
-              "  workers: 1", f"  malformed: {mode}", f"  ede: {ede}"]
+              "  workers: 1", f"  malformed: {mode}"]
     if snapshot:
         lines.append(f"  snapshot: {snapshot}")
     path = os.path.join(work, f"{mode}.yaml")
@@ -573,15 +640,19 @@ def main():
                                     if o[0] != "malformed" and n in names)
     print(f"capture: {len(frames)} frames, {len(names)} named by tshark, {count['malformed']} malformed/truncated; "
           f"reference verdicts {dict(sorted(decisions.items()))}")
-    print(f"expected: {count['answer']} DNS answers, {count['reset']} resets, {count['drop']} blocked drops, "
+    print(f"expected: {count['answer']} DNS answers, {count['tcp_answer']} in TCP streams, {count['reset']} resets, "
+          f"{count['drop']} blocked drops, "
           f"{count['forward']} forwards (+ malformed in forward mode)")
 
     failures = Failures()
     # takedownd compiles no lists: the first run starts from the snapshot folder, where
     # `takedownctl compile` stores one; the second from a file named by dataplane.snapshot.
+    # The EDE code is the lists' (defaults.ede), so each snapshot is compiled from its run's config.
     snapshot, domains = None, None
-    config = write_config(work, "forward", "blocked", None)
-    for argv in (["compile", "-c", config], ["compile", "-c", config, "-o", os.path.join(work, "lists.snap")]):
+    forward_config = write_config(work, "forward", "blocked", None)
+    drop_config = write_config(work, "drop", "filtered", None)
+    for argv in (["compile", "-c", forward_config],
+                 ["compile", "-c", drop_config, "-o", os.path.join(work, "lists.snap")]):
         compiled = subprocess.run([takedownctl] + argv, capture_output=True, text=True)
         if compiled.returncode != 0:
             failures.add("config", f"takedownctl {' '.join(argv)} failed: {compiled.stdout}{compiled.stderr}")
@@ -610,14 +681,15 @@ def main():
             stats = None
         client = read_pcap(os.path.join(work, f"{mode}-client-out.pcap"))
         resolver = read_pcap(os.path.join(work, f"{mode}-resolver-out.pcap"))
-        answers, resets, ok = check_client_side(frames, outcomes, client, ede, failures, mode)
+        expected, ok = check_client_side(frames, outcomes, client, ede, failures, mode)
         forwards, identical, server_resets, server_ok = check_resolver_side(frames, outcomes, resolver, failures, mode)
         # Forwarded malformed frames keep their broken bytes: tshark judges the resolver side in drop mode only.
         sides = ("client", "resolver") if mode == "drop" else ("client",)
         checked = [tshark_check(os.path.join(work, f"{mode}-{side}-out.pcap"), failures, f"{mode}: tshark checksums")
                    for side in sides]
-        print(f"[{mode}, ede {ede}] exit 0; client port: {len(client)} frames, answers {ok['answer']}/{answers} right, "
-              f"RSTs {ok['reset']}/{resets} right; resolver port: {len(resolver)} frames, "
+        print(f"[{mode}, ede {ede}] exit 0; client port: {len(client)} frames, answers {ok['answer']}/"
+              f"{expected['answer']} right, TCP answers {ok['tcp_answer']}/{expected['tcp_answer']} right, "
+              f"RSTs {ok['reset']}/{expected['reset']} right; resolver port: {len(resolver)} frames, "
               f"{identical}/{forwards} forwards identical and in order, RSTs {server_ok}/{server_resets} right; "
               f"tshark: {sum(c[1] for c in checked)} bad of {sum(c[0] for c in checked)} frames ({', '.join(sides)})")
         if stats is not None:
@@ -629,7 +701,7 @@ def main():
             check_identities(stats, failures, f"{mode}: stats identities")
             print(f"[{mode}] stats: {'match the capture' if failures.count() == before else 'MISMATCH'} "
                   f"(rx {stats.get('rx_packets')}, tx {stats.get('tx_packets')}, dropped {stats.get('dropped')}, "
-                  f"responses {stats.get('responses_sent')}, resets {stats.get('resets_sent')})")
+                  f"replies {stats.get('replies_sent')})")
     if failures.count():
         failures.print()
         print(f"takedownd pcap test: {failures.count()} failure(s); files in {work}")

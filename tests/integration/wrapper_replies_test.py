@@ -8,18 +8,19 @@ TLS reset), so every named frame is blocked. takedownd replays it through net_pc
 type (Ethernet; raw IP and SLL2, which the port takes from the capture and writes back into its tx
 files), and tshark reads both outputs. Checks, frame by frame in arrival order:
 
-- every blocked DNS query over UDP gets one answer back out of the client port, and every blocked
-  TCP segment one RST back, unless MPLS or GTP-U wraps it (no return path: nothing comes back);
+- every blocked DNS query over UDP gets one answer back out of the client port, every blocked DNS
+  query over TCP one answer in its stream (FIN, no RST), and every other blocked TCP segment one
+  RST back, unless MPLS or GTP-U wraps it (no return path: nothing comes back);
 - every blocked TCP segment gets one RST onwards out of the resolver port, MPLS and GTP-U included,
   and every frame without a name is forwarded there as it came;
 - a reply back has the query's wrappers with their ids (VLAN ids, PPPoE session, GRE key, VXLAN
   VNI) and every Ethernet and IP address pair swapped at every layer; a tunnel's UDP ports are kept
-  and the inner ports swapped; an answer has the query's DNS ID and RCODE 3;
+  and the inner ports swapped; an answer, over UDP or TCP, has the query's DNS ID and RCODE 3;
 - a reset onwards keeps every address, port, label and TEID of the segment;
 - tshark finds no bad IP, UDP, TCP or GRE checksum and no malformed frame in either output;
 - every blocked frame has an event whose "wrappers" name its wrappers outermost first (up to three)
   with the PPPoE session and VXLAN VNI tshark reads, and the outcome "dropped" through MPLS/GTP-U;
-- takedownd's stats: answered, reset and no_return_path drops as counted here.
+- takedownd's stats: answer_udp, answer_tcp, reset and no_return_path drops as counted here.
 
 usage: wrapper_replies_test.py --takedownd BIN --source-dir DIR --work-dir DIR [--frames N]
 """
@@ -37,7 +38,7 @@ from suite_args import suite_parser  # noqa: E402
 FIELDS = ["frame.number", "eth.src", "eth.dst", "vlan.id", "pppoe.session_id", "mpls.label", "ip.src",
           "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
           "gre.key", "vxlan.vni", "gtp.teid", "dns.id", "dns.flags.response", "dns.flags.rcode",
-          "tcp.flags.reset", "ip.checksum.status", "udp.checksum.status", "tcp.checksum.status",
+          "tcp.flags.reset", "tcp.flags.fin", "ip.checksum.status", "udp.checksum.status", "tcp.checksum.status",
           "gre.checksum.status", "_ws.malformed", "_ws.expert.severity"]
 BAD = "0"  # tshark's PROTO_CHECKSUM_E_BAD
 LINKTYPES = (("ethernet", 1), ("raw", 101), ("linux_sll2", 276))
@@ -99,7 +100,16 @@ def check_back(query, reply, proto, failures, where):
         if reply["udp.srcport"] != query["udp.srcport"] or not swapped_ports(query, reply, "tcp"):
             failures.append(f"{where}: ports {reply['tcp.srcport']}->{reply['tcp.dstport']}, expected the "
                             f"query's swapped")
-        if reply["tcp.flags.reset"][-1:] not in (["1"], ["True"]):
+        if proto == "dns-tcp":
+            # Answered in the stream: the answer, then FIN; no RST.
+            if (reply["tcp.flags.fin"][-1:] not in (["1"], ["True"]) or
+                    reply["tcp.flags.reset"][-1:] in (["1"], ["True"])):
+                failures.append(f"{where}: not an answer with FIN ({reply['tcp.flags.fin']}, "
+                                f"RST {reply['tcp.flags.reset']})")
+            if reply["dns.id"] != query["dns.id"] or reply["dns.flags.rcode"][-1:] != ["3"]:
+                failures.append(f"{where}: DNS id {reply['dns.id']} rcode {reply['dns.flags.rcode']}, expected "
+                                f"{query['dns.id']} and NXDOMAIN")
+        elif reply["tcp.flags.reset"][-1:] not in (["1"], ["True"]):
             failures.append(f"{where}: not a RST ({reply['tcp.flags.reset']})")
 
 
@@ -202,7 +212,7 @@ dataplane:
     events = [json.loads(line) for line in open(os.path.join(work, f"{link_name}-events.json"))]
     event_i = 0
     back_i = onwards_i = 0
-    counts = {"answered": 0, "reset": 0, "no_return": 0, "forwarded": 0}
+    counts = {"answered": 0, "answered_tcp": 0, "reset": 0, "no_return": 0, "forwarded": 0}
     for n, ((tokens, proto, name), query) in enumerate(zip(rows, queries), 1):
         where = f"{link_name} frame {n} ({' '.join(tokens)})"
         if name is None:
@@ -217,7 +227,7 @@ dataplane:
         if event_i < len(events):
             check_event(events[event_i], tokens, query, unroutable, failures, where + ", event")
         event_i += 1
-        counts["no_return" if unroutable else ("answered" if proto == "dns-udp" else "reset")] += 1
+        counts["no_return" if unroutable else {"dns-udp": "answered", "dns-tcp": "answered_tcp"}.get(proto, "reset")] += 1
         if not unroutable:
             if back_i >= len(client):
                 failures.append(f"{where}: no reply back")
@@ -236,11 +246,12 @@ dataplane:
     if event_i != len(events):
         failures.append(f"{link_name}: {len(events)} events, expected one per blocked frame ({event_i})")
     dropped = stats.get("dropped_by", {})
-    for key, want in (("answered", counts["answered"]), ("reset", counts["reset"]),
-                      ("no_return_path", counts["no_return"])):
+    for key, want in (("answer_udp", counts["answered"]), ("answer_tcp", counts["answered_tcp"]),
+                      ("reset", counts["reset"]), ("no_return_path", counts["no_return"])):
         if dropped.get(key) != want:
             failures.append(f"{link_name}: stats dropped_by.{key} {dropped.get(key)}, expected {want}")
-    print(f"{link_name}: {len(rows)} frames; {counts['answered']} answered and {counts['reset']} reset through their "
+    print(f"{link_name}: {len(rows)} frames; {counts['answered']} answered, {counts['answered_tcp']} answered in "
+          f"their TCP stream and {counts['reset']} reset through their "
           f"wrappers, {counts['no_return']} through MPLS or GTP-U dropped (reset onwards only), "
           f"{counts['forwarded']} without a name forwarded; client port {len(client)} frames, resolver port "
           f"{len(resolver)}; wrapped {stats.get('wrapped')}; {len(failures) - before} failure(s)")
