@@ -314,6 +314,10 @@ def main():
                                       socket="nobody.sock", state=os.path.join(work, "state-axfr"), notify=NOTIFY_PORT))
             r = run([args.takedownctl, "fetch", "-c", os.path.join(work, "axfr.yaml")])
             full = figures(r.stdout)
+        if line is not None and full is None:
+            problems.append(f"takedownctl fetch (AXFR of the same zone) gave no figures, exit {r.returncode}: "
+                            f"{r.stdout.strip()} {r.stderr.strip()}")
+        elif line is not None:
             print(f"100 changes: IXFR {ixfr[0]} bytes in {ixfr[1]} messages, {ixfr[2]:.1f} ms; AXFR of the same "
                   f"zone {full[0]} bytes in {full[1]} messages, {full[2]:.0f} ms "
                   f"(IXFR is {full[0] / ixfr[0]:.0f}x fewer bytes)")
