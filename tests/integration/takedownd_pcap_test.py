@@ -4,7 +4,7 @@
 Generates a mixed capture (generate_capture.py: IPv4/IPv6, VLAN/QinQ, IPv4 options and IPv6
 hop-by-hop headers, DNS over UDP and TCP with and without EDNS, HTTP, TLS, SYNs, ICMP, 5% malformed
 or truncated frames). Splits the takedown list into five lists so that every action runs: NXDOMAIN
-(the defaults), a sinkhole (two A, one AAAA, TTL 300), REFUSED with HTTP reset and TLS drop, NODATA
+(the defaults), a sinkhole (two A, one AAAA, TTL 300; HTTP block page), REFUSED with HTTP reset and TLS drop, NODATA
 with HTTP drop, and a shadow `action: log` list; an allow list holds some names of the capture that
 the block lists also hold, and one parent of such a name; a few names of the capture go into the log
 list under a blocking parent (the block must win) and into a later block list under a parent in an
@@ -24,6 +24,9 @@ specific block > log), and frames decoded by pcap_frames.py. It checks that:
 - every blocked DNS/TCP query (with ACK) got the same answer in its stream: one FIN|PSH|ACK
   segment back (swapped, seq = segment ack, ack = segment seq + payload length) holding the
   2-byte length and the message, and one RST|ACK on to the server;
+- every blocked HTTP request of the sinkhole list (`http: page`, with ACK) got its block page in
+  the stream: one FIN|PSH|ACK segment back, a 403 with Connection: close and a Content-Length
+  that is its body, naming the list, and one RST|ACK on to the server;
 - every other blocked TCP segment (HTTP, TLS) with `reset` produced one RST|ACK back to the
   client (swapped, seq = segment ack, ack = segment seq + payload length) out of the client port
   and one on to the server (same tuple, seq = segment seq) out of the resolver port, checksums
@@ -71,9 +74,9 @@ NEGATIVE_TTL = 300  # the default negative_ttl: the SOA's TTL and MINIMUM
 BLOCK_LISTS = [
     ("takedown-nxdomain", "nxdomain.txt", "", {"action": "block", "dns": "nxdomain", "http": "reset", "tls": "reset"}),
     ("takedown-sinkhole", "sinkhole.txt",
-     "    response: {dns: sinkhole, a: [%s], aaaa: [%s], ttl: %d}\n"
+     "    response: {dns: sinkhole, a: [%s], aaaa: [%s], ttl: %d, http: page}\n"
      % (", ".join(SINKHOLE_A), ", ".join(f'"{a}"' for a in SINKHOLE_AAAA), SINKHOLE_TTL),
-     {"action": "block", "dns": "sinkhole", "http": "reset", "tls": "reset"}),
+     {"action": "block", "dns": "sinkhole", "http": "page", "tls": "reset"}),
     ("takedown-refused", "refused.txt", "    response: {dns: refused, http: reset, tls: drop}\n",
      {"action": "block", "dns": "refused", "http": "reset", "tls": "drop"}),
     ("takedown-nodata", "nodata.txt", "    response: {dns: nodata, http: drop, tls: reset}\n",
@@ -267,6 +270,22 @@ def check_tcp_answer(s, r, policy, ede, list_name, serials):
     return problems + check_message(s.payload[2:2 + query_length], r.payload[2:], policy, ede, list_name, serials)
 
 
+def check_page(s, r, list_name):
+    """Differences between r and the block page of `list_name` in answer to HTTP request segment s:
+    framed as a reply back, FIN|PSH|ACK, a 403 whose Content-Length is its body, naming the list."""
+    problems = check_segment(s, r, back=True, flags=0x19, payload=None)
+    head, _, body = r.payload.partition(b"\r\n\r\n")
+    length = re.search(rb"\r\nContent-Length: (\d+)\r\n", head + b"\r\n")
+    for what, ok in (("status line", head.startswith(b"HTTP/1.1 403 Forbidden\r\n")),
+                     ("Connection: close", b"\r\nConnection: close" in head),
+                     ("Content-Length = body", length is not None and int(length.group(1)) == len(body)),
+                     ("the list named", f"<b>{list_name}</b>".encode() in body),
+                     ("the text", f"blocked by {list_name}".encode() in body)):
+        if not ok:
+            problems.append(f"page: {what} wrong: {r.payload[:120]!r}")
+    return problems
+
+
 # ---- TCP resets ------------------------------------------------------------------------------
 
 def check_reset(s, r, back):
@@ -333,6 +352,9 @@ def expected_outcomes(frames, labels, names, reference, policies):
             # ACK (data on a SYN) has no stream to answer in and is reset.
             out.append(("drop" if policy["dns"] == "drop" else "tcp_answer" if f.tcp_flags & 0x10 else "reset",
                         proto, list_name))
+        elif policy[proto] == "page":
+            # The block page goes back in the stream; a segment without ACK is reset instead.
+            out.append(("page" if f.tcp_flags & 0x10 else "reset", proto, list_name))
         else:
             # HTTP and TLS follow their own key.
             out.append(("reset" if policy[proto] == "reset" else "drop", proto, list_name))
@@ -342,9 +364,9 @@ def expected_outcomes(frames, labels, names, reference, policies):
 def expected_stats(outcomes, names, mode):
     count = collections.Counter(o[0] for o in outcomes)
     forwarded = count["forward"] + (count["malformed"] if mode == "forward" else 0)
-    dropped_by = {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": 0,
+    dropped_by = {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": count["page"],
                   "reset": count["reset"], "drop": count["drop"], "malformed": count["malformed"] if mode == "drop" else 0}
-    blocked = collections.Counter(o[1] for o in outcomes if o[0] in ("answer", "tcp_answer", "reset", "drop"))
+    blocked = collections.Counter(o[1] for o in outcomes if o[0] in ("answer", "tcp_answer", "page", "reset", "drop"))
     decisions = collections.Counter(o[1] for o in outcomes if o[0] == "forward")
     extracted = collections.Counter(names[n][0] for n, o in enumerate(outcomes, 1) if o[0] != "malformed" and n in names)
     lists = collections.Counter(o[2] for o in outcomes if o[0] != "malformed" and o[2])
@@ -352,8 +374,8 @@ def expected_stats(outcomes, names, mode):
     return {
         "rx_packets": len(outcomes), "tx_packets": forwarded, "dropped": sum(dropped_by.values()), "tx_errors": 0,
         "dropped_by": dropped_by, "reply_errors": 0,
-        "replies_sent": {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": 0,
-                         "reset": 2 * count["reset"] + count["tcp_answer"]},
+        "replies_sent": {"answer_udp": count["answer"], "answer_tcp": count["tcp_answer"], "http_page": count["page"],
+                         "reset": 2 * count["reset"] + count["tcp_answer"] + count["page"]},
         "blocked": {p: blocked[p] for p in ("dns", "http", "tls")},
         # passed: every forwarded frame that no allow or log rule decided (no name, pass, forwarded malformed).
         "allowed": decisions["allow"], "logged": decisions["log"],
@@ -361,8 +383,9 @@ def expected_stats(outcomes, names, mode):
         "malformed": statuses["malformed"], "truncated": statuses["truncated"],
         "extracted": {p: extracted[p] for p in ("dns", "http", "tls")},
         "lists": dict(lists),
-        "ports": {"client": {"rx": len(outcomes), "tx": count["answer"] + count["tcp_answer"] + count["reset"]},
-                  "resolver": {"rx": 0, "tx": forwarded + count["reset"] + count["tcp_answer"]}},
+        "ports": {"client": {"rx": len(outcomes),
+                             "tx": count["answer"] + count["tcp_answer"] + count["page"] + count["reset"]},
+                  "resolver": {"rx": 0, "tx": forwarded + count["reset"] + count["tcp_answer"] + count["page"]}},
         "workers": 1,
     }
 
@@ -419,14 +442,15 @@ def first_difference(a, b):
 def check_client_side(frames, outcomes, out, ede, failures, mode):
     """Answers, TCP answers and RSTs back to the client: each kind in input order, free to interleave."""
     queues = {kind: collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] == kind)
-              for kind in ("answer", "tcp_answer", "reset")}
+              for kind in ("answer", "tcp_answer", "page", "reset")}
     expected = {kind: len(q) for kind, q in queues.items()}
     serials = set()
     ok = collections.Counter()
     for k, raw in enumerate(out, 1):
         r = decode(raw)
-        kind = ("reset" if r.proto == 6 and r.tcp_flags & 0x04 else "tcp_answer" if r.proto == 6 and r.tcp_flags & 0x01
-                else "answer" if r.proto == 17 else None)
+        fin = r.proto == 6 and r.tcp_flags & 0x01
+        kind = ("reset" if r.proto == 6 and r.tcp_flags & 0x04 else "tcp_answer" if fin and r.sport == 53
+                else "page" if fin else "answer" if r.proto == 17 else None)
         if kind is None or not queues[kind]:
             failures.add(f"{mode}: client port", f"output frame {k}: unexpected {kind or 'frame'}: {raw[:64].hex()}")
             continue
@@ -442,6 +466,7 @@ def check_client_side(frames, outcomes, out, ede, failures, mode):
         policy = dict(POLICIES[list_name])
         problems = (check_answer(s, r, policy, ede, list_name, serials) if kind == "answer" else
                     check_tcp_answer(s, r, policy, ede, list_name, serials) if kind == "tcp_answer" else
+                    check_page(s, r, list_name) if kind == "page" else
                     check_reset(s, r, back=True))
         for p in problems:
             failures.add(f"{mode}: {kind}s to the client", f"input frame {n} -> client output frame {k}: {p}")
@@ -458,7 +483,7 @@ def check_resolver_side(frames, outcomes, out, failures, mode):
     """Forwarded originals byte-identical and in order; RSTs on to the server in order."""
     forwards = collections.deque(n for n, o in enumerate(outcomes, 1)
                                  if o[0] == "forward" or (o[0] == "malformed" and mode == "forward"))
-    resets = collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] in ("reset", "tcp_answer"))
+    resets = collections.deque(n for n, o in enumerate(outcomes, 1) if o[0] in ("reset", "tcp_answer", "page"))
     expected_forwards, expected_resets = len(forwards), len(resets)
     position = {}
     for n in forwards:
@@ -640,7 +665,8 @@ def main():
                                     if o[0] != "malformed" and n in names)
     print(f"capture: {len(frames)} frames, {len(names)} named by tshark, {count['malformed']} malformed/truncated; "
           f"reference verdicts {dict(sorted(decisions.items()))}")
-    print(f"expected: {count['answer']} DNS answers, {count['tcp_answer']} in TCP streams, {count['reset']} resets, "
+    print(f"expected: {count['answer']} DNS answers, {count['tcp_answer']} in TCP streams, {count['page']} block "
+          f"pages, {count['reset']} resets, "
           f"{count['drop']} blocked drops, "
           f"{count['forward']} forwards (+ malformed in forward mode)")
 
@@ -689,6 +715,7 @@ def main():
                    for side in sides]
         print(f"[{mode}, ede {ede}] exit 0; client port: {len(client)} frames, answers {ok['answer']}/"
               f"{expected['answer']} right, TCP answers {ok['tcp_answer']}/{expected['tcp_answer']} right, "
+              f"pages {ok['page']}/{expected['page']} right, "
               f"RSTs {ok['reset']}/{expected['reset']} right; resolver port: {len(resolver)} frames, "
               f"{identical}/{forwards} forwards identical and in order, RSTs {server_ok}/{server_resets} right; "
               f"tshark: {sum(c[1] for c in checked)} bad of {sum(c[0] for c in checked)} frames ({', '.join(sides)})")
