@@ -5,11 +5,23 @@ is symmetric, so both directions of a flow reach the same queue index, and so th
 """
 import os
 import subprocess
+import sys
 import time
 
 import checks
 from suite_args import compile_snapshot
 
+# Exit 0 when a SYN to td-server's port 80 is answered (connected, or refused), 1 after 1 s without.
+ROUND_TRIP = """import socket, sys
+s = socket.socket()
+s.settimeout(1)
+try:
+    s.connect(("10.99.0.1", 80))
+except ConnectionRefusedError:
+    pass
+except OSError:
+    sys.exit(1)
+"""
 WORKERS = int(os.environ.get("TAKEDOWN_E2E_WORKERS", "1"))
 QPAIRS = f",qpairs={WORKERS}" if WORKERS > 1 else ""
 RXQ = f", rx_queues: {WORKERS}" if WORKERS > 1 else ""
@@ -40,8 +52,12 @@ dataplane:
 
 def start(takedownd, takedownctl, config, work, timeout=60):
     """Compiles the config's snapshot, starts takedownd (stats JSON to work/takedownd.json, stderr
-    to work/takedownd.err) and returns the process once `takedownctl status` answers. Raises
-    RuntimeError naming the log when it exits or does not answer within `timeout` seconds."""
+    to work/takedownd.err) and returns the process once `takedownctl status` answers and the wire
+    forwards (a TCP connection attempt from td-client to td-server's port 80 gets its answer, a
+    SYN-ACK or a RST, back through it, which also settles ARP): the
+    control socket can answer before the workers poll, and a slow start (ASan on a loaded machine)
+    once cost a suite its first query. Raises RuntimeError naming the log when it exits or does
+    not answer within `timeout` seconds."""
     compile_snapshot(takedownctl, config)  # takedownd starts from a stored snapshot
     out = open(os.path.join(work, "takedownd.json"), "w")
     err = open(os.path.join(work, "takedownd.err"), "w")
@@ -54,4 +70,11 @@ def start(takedownd, takedownctl, config, work, timeout=60):
                 process.kill()
             raise RuntimeError(f"takedownd did not start (see {work}/takedownd.err)")
         time.sleep(0.2)
+    probe = ["ip", "netns", "exec", "td-client", sys.executable, "-c", ROUND_TRIP]
+    while checks.run(probe, timeout=30).returncode != 0:
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                process.kill()
+            raise RuntimeError(f"takedownd started but forwards nothing: no answer to td-client's SYN to "
+                               f"td-server (see {work}/takedownd.err)")
     return process

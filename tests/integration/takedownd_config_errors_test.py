@@ -96,14 +96,28 @@ def until_sigterm(takedownd, work):
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+def catches_sighup(pid):
+    """True once process `pid` has a handler for SIGHUP (bit 0 of SigCgt in /proc/PID/status)."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("SigCgt:"):
+                return int(line.split()[1], 16) & 1 == 1
+    except OSError:
+        pass
+    return False
+
+
 def sighup_during_start(takedownd, work):
-    """SIGHUP every 20 ms from 50 ms after takedownd is spawned (the dynamic loader and DPDK's
-    constructors run before main; nothing can catch a signal there) until it has run 1.5 s: it
-    must keep going and stop by --duration with its stats (it used to die of signal 1 anywhere
-    before its ports were up, 0.3-2 s)."""
+    """SIGHUP every 20 ms from the moment takedownd catches it (the dynamic loader, ASan and DPDK's
+    constructors run before main, where nothing can catch a signal: a fixed 50 ms wait was too
+    short under ASan on a loaded machine) until it has run 1.5 s: it must keep going and stop by
+    --duration with its stats (it used to die of signal 1 anywhere before its ports were up,
+    0.3-2 s)."""
     process = subprocess.Popen([takedownd, "-c", os.path.join(work, "good.yaml"), "--duration", "2.5"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=work)
-    time.sleep(0.05)
+    handler_deadline = time.monotonic() + 10
+    while not catches_sighup(process.pid) and process.poll() is None and time.monotonic() < handler_deadline:
+        time.sleep(0.001)
     deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline and process.poll() is None:
         process.send_signal(signal.SIGHUP)
