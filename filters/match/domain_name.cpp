@@ -1,5 +1,7 @@
 #include "filters/match/domain_name.hpp"
 
+#include <tmmintrin.h>
+
 #include <cstring>
 
 #include "filters/common/enum_text.hpp"
@@ -104,7 +106,7 @@ NameStatus DomainName::append_label(const std::uint8_t* label, std::size_t size,
 }
 
 std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readable,
-                                    NameStatus& status) {
+                                    NameStatus& status, std::size_t before) {
   length_ = 0;
   label_count_ = 0;
   // The structure first: where the dots go, how long the name is. Labels are few; this is a
@@ -134,22 +136,41 @@ std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readab
   // Then the bytes: the name is the wire bytes after the first length byte, with each later
   // length byte at a dot position. Validation ignores the dot positions; the dots go in last.
   // Every chunk is a full 16-byte vector: the last one ends where the name ends (overlapping
-  // the one before, which is harmless), and a name shorter than 16 bytes is staged in a zeroed
-  // vector first, so there is no byte-by-byte tail.
+  // the one before, which is harmless). A name shorter than 16 bytes is one vector read from its
+  // start when 16 bytes may be read there, else the vector that ends where it ends, shifted down
+  // (when the bytes before it may be read), else staged in a zeroed vector: no byte-by-byte tail.
   const std::uint8_t* text = wire + 1;
-  const auto chunk = [&](const std::uint8_t* from, std::size_t pos, unsigned mask) {
+  const auto check_store = [&](__m128i raw, std::size_t pos, unsigned mask) {
     unsigned valid = 0;
-    const __m128i c =
-        lower_and_check(_mm_loadu_si128(reinterpret_cast<const __m128i*>(from)), valid);
+    const __m128i c = lower_and_check(raw, valid);
     if (((valid | dot_bits(dots, pos)) & mask) != mask) return false;
     _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_.data() + pos), c);
     return true;
   };
+  const auto chunk = [&](const std::uint8_t* from, std::size_t pos, unsigned mask) {
+    return check_store(_mm_loadu_si128(reinterpret_cast<const __m128i*>(from)), pos, mask);
+  };
   bool ok = true;
   if (length < 16) {
-    alignas(16) std::uint8_t staged[16] = {};
-    std::memcpy(staged, text, length);
-    ok = chunk(staged, 0, (1u << length) - 1);
+    const unsigned mask = (1u << length) - 1;
+    if (readable >= 17) {
+      ok = chunk(text, 0, mask);
+#ifdef __SSSE3__
+    } else if (before + 1 + length >= 16) {
+      // Byte j of the result is byte j + 16 - length of the vector ending at the name's end;
+      // pshufb zeroes the lanes whose index has its top bit set (those past the name).
+      const __m128i tail = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + length - 16));
+      const __m128i index =
+          _mm_add_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                       _mm_set1_epi8(static_cast<char>(16 - length)));
+      const __m128i control = _mm_or_si128(index, _mm_cmpgt_epi8(index, _mm_set1_epi8(15)));
+      ok = check_store(_mm_shuffle_epi8(tail, control), 0, mask);
+#endif
+    } else {
+      alignas(16) std::uint8_t staged[16] = {};
+      std::memcpy(staged, text, length);
+      ok = chunk(staged, 0, mask);
+    }
   } else {
     std::size_t i = 0;
     for (; ok && i + 16 <= length; i += 16) ok = chunk(text + i, i, 0xFFFFu);

@@ -60,12 +60,17 @@ class alignas(64) DomainName {
 
   // The fast path for a DNS wire-format name without compression: length-prefixed labels ending
   // in a zero byte at `wire`, `readable` bytes readable from there. The whole name is lowercased
-  // and validated 16 bytes at a time, and the length bytes become dots; it reads no byte past
-  // the name's zero byte. Returns the bytes the
-  // name takes (its zero byte included) with `status` set as assign() would (Empty for the root
-  // name), or 0 when the name needs the label-by-label path: a compression pointer, a bad label
-  // type, more than 253 bytes, or a label running past `readable`. No allocation.
-  std::size_t assign_wire(const std::uint8_t* wire, std::size_t readable, NameStatus& status);
+  // and validated 16 bytes at a time, and the length bytes become dots; it reads nothing outside
+  // [wire - before, wire + readable). Returns the bytes the name takes (its zero byte included)
+  // with `status` set as assign() would (Empty for the root name), or 0 when the name needs the
+  // label-by-label path: a compression pointer, a bad label type, more than 253 bytes, or a label
+  // running past `readable`. No allocation.
+  // `before` is how many bytes before `wire` may be read (a DNS question has the 12-byte header
+  // there): a name under 16 bytes is then read as the one vector that ends where it ends, and
+  // shifted into place, rather than copied byte by byte into a staging vector first (which stalls
+  // the vector load on the copy's stores).
+  std::size_t assign_wire(const std::uint8_t* wire, std::size_t readable, NameStatus& status,
+                          std::size_t before = 0);
 
   std::string_view view() const { return {bytes_.data(), length_}; }
   std::size_t length() const { return length_; }
