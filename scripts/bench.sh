@@ -51,7 +51,7 @@ python3 bench/pipeline/run_pipeline.py "${pipeline[@]}" --takedownd "$build/bin/
 echo "== scaling: Mpps per worker core against list size, blocked ratio, mix and burst"
 scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-4}")
 python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --takedownd "$build/bin/takedownd" \
-  --takedownctl "$build/bin/takedownctl" --work-dir "$build/scaling-bench" --results-dir "$results" \
+  --takedownctl "$build/bin/takedownctl" --flow-mixes "$build/bin/flow_mixes" --work-dir "$build/scaling-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
 echo "== observability cost: metrics scraped every second and the event log on, against both off"

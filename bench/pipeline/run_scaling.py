@@ -17,10 +17,15 @@ Curves (a point shared by several curves is measured once):
                  names); DNS/UDP mix, 10% blocked, burst 32. Each list is compiled once with
                  `takedownctl compile` and takedownd starts from the snapshot (dataplane.snapshot).
   blocked ratio  0%, 10%, 50% of the frames named from the list; DNS/UDP mix, 66k list, burst 32.
-  protocol mix   the "dns" preset (DNS/UDP queries only) and the "isp" preset (DNS over UDP and TCP,
-                 HTTP, TLS, responses, SYN, ICMP); 10% blocked, 66k list, burst 32.
+  protocol mix   the "dns" preset (DNS/UDP queries, names drawn uniformly: the headline), "zipf" (DNS/UDP
+                 queries by real popularity, Zipf s = 1 over the top-50k ranks), "web" (two-segment
+                 post-quantum ClientHellos, data, QUIC Initials, DNS), "transit" (an ISP transit link:
+                 mostly data segments of established TCP flows and QUIC short-header packets) and the
+                 "isp" preset (DNS over UDP and TCP, HTTP, TLS, responses, SYN, ICMP); 10% blocked,
+                 66k list, burst 32. zipf, web and transit are written by bench/trafficgen/flow_mixes
+                 (build/bin/flow_mixes: QUIC Initials need AES-GCM), the others by trafficgen.py.
   burst          dataplane.burst 4, 8, 16, 32; DNS/UDP mix, 10% blocked, 66k list.
-Mixes are written by bench/trafficgen (tests/integration/generate_capture.py).
+Mixes are written by bench/trafficgen (tests/integration/generate_capture.py, flow_mixes.cpp).
 
 Contention: for every run, the forwarding thread's CPU wait share (/proc schedstat: the time it was
 runnable but something else had its core), the highest per-CPU steal, other DPDK processes, and the
@@ -61,6 +66,7 @@ REAL_LIST_DOMAINS = 66000
 DEFAULT_BLOCKED = 0.1
 DEFAULT_MIX = "dns"
 DEFAULT_BURST = 32
+FLOW_MIXES = ("zipf", "web", "transit")  # written by build/bin/flow_mixes
 OTHER_CPU_SHARE = 0.05  # report another process that used more than this share of one CPU in a run
 RUN_FIELDS = ("pps", "rx_packets", "elapsed_seconds", "blocked_share", "forwarding_thread", "cpu", "other_processes",
               "other_dpdk_processes", "stats_file")  # what the JSON keeps of each run
@@ -145,8 +151,30 @@ def prepare_list(args, domains):
             "compile_wall_s": round(wall, 2), "snapshot_bytes": int(size[1]) if size else os.path.getsize(snapshot)}
 
 
+def prepare_flow_mix(args, mix, blocked, pcap):
+    argv = [args.flow_mixes, mix, pcap, "--frames", str(args.frames), "--seed", str(args.seed),
+            "--blocked-ratio", f"{blocked:g}", "--blocked", args.list, "--benign", args.benign]
+    done = pipeline.run_checked(argv, 600, f"writing the {mix} mix")
+    try:
+        summary = json.loads(done.stdout)
+    except ValueError:
+        raise pipeline.BenchError(f"flow_mixes printed no summary: {done.stdout!r}")
+    frames = queries = 0
+    for frame in pipeline.read_pcap(pcap):
+        frames += 1
+        queries += pipeline.is_dns_udp_query(frame)
+    if frames != args.frames:
+        raise pipeline.BenchError(f"{pcap}: {frames} frames, expected {args.frames}")
+    shown = " ".join(os.path.relpath(a, REPO) if a.startswith(REPO + os.sep) else a for a in argv[3:])
+    return {"pcap": pcap, "mix": mix, "blocked_ratio": blocked, "frames": frames, "dns_udp_queries": queries,
+            "on_list_share": round(summary["blocked_names"] / frames, 4), "kinds": summary["kinds"],
+            "trafficgen": f"build/bin/flow_mixes {mix} MIX.pcap {shown}"}
+
+
 def prepare_mix(args, mix, blocked):
     pcap = os.path.join(args.work_dir, f"mix-{mix_key(mix, blocked)}.pcap")
+    if mix in FLOW_MIXES:
+        return prepare_flow_mix(args, mix, blocked, pcap)
     flags = ["--frames", str(args.frames), "--seed", str(args.seed), "--mix", mix, "--blocked-ratio", f"{blocked:g}",
              "--list", args.list, "--benign", args.benign]
     counts = generate_capture.main([pcap] + flags)
@@ -429,12 +457,14 @@ def parse_args():
     parser.add_argument("--lists", type=csv(parse_size), help="list sizes (66k,1M,10M; --quick 66k,1M)")
     parser.add_argument("--blocked-ratios", type=csv(float), help="blocked ratios (0,0.1,0.5; --quick 0.1)")
     parser.add_argument("--mixes", type=mix_list,
-                        help="trafficgen mixes, presets or weights, ';'-separated when weights (dns,isp; --quick dns)")
+                        help="mixes: trafficgen presets or weights, ';'-separated when weights, or zipf, web, "
+                        "transit (dns,zipf,web,transit,isp; --quick dns)")
     parser.add_argument("--bursts", type=csv(int), help="rx bursts (4,8,16,32; --quick 32)")
     parser.add_argument("--frames", type=int, default=50000, help="frames per mix")
     parser.add_argument("--seed", type=int, default=20251125)
     paths = {"takedownd": "build/bin/takedownd", "takedownctl": "build/bin/takedownctl",
              "testpmd": shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd",
+             "flow-mixes": "build/bin/flow_mixes",
              "list": "conf/lists/takedown-66k.txt", "benign": "tests/data/top-50k.txt",
              "work-dir": "build/scaling-bench"}
     for option, path in paths.items():  # relative to the repository
@@ -448,7 +478,7 @@ def parse_args():
     defaults = {"seconds": 2.0 if quick else 5.0, "reps": 1 if quick else 3,
                 "lists": [66000, 1000000] if quick else [66000, 1000000, 10000000],
                 "blocked_ratios": [0.1] if quick else [0.0, 0.1, 0.5],
-                "mixes": ["dns"] if quick else ["dns", "isp"],
+                "mixes": ["dns"] if quick else ["dns", "zipf", "web", "transit", "isp"],
                 "bursts": [32] if quick else [4, 8, 16, 32],
                 "results_dir": os.path.join(REPO, "build", "bench-quick") if quick else
                 os.path.join(REPO, "bench", "results")}
@@ -464,6 +494,8 @@ def parse_args():
         if not 1 <= burst <= 32:
             parser.error(f"--bursts: {burst} is not in 1..32")
     for mix in args.mixes:
+        if mix in FLOW_MIXES:
+            continue
         try:
             generate_capture.parse_mix(mix)
         except ValueError as e:
@@ -496,6 +528,8 @@ def main():
     for path, what in ((args.takedownd, "takedownd"), (args.takedownctl, "takedownctl")):
         pipeline.check_executable(path, what, "Build it first (make build), or pass its path.")
     pipeline.check_executable(args.testpmd, "dpdk-testpmd", "Install Debian's dpdk package, or pass --testpmd PATH.")
+    if any(m in FLOW_MIXES for m in args.mixes):
+        pipeline.check_executable(args.flow_mixes, "flow_mixes", "Build it first (make build), or pass --flow-mixes.")
     with open(args.list) as f:
         real = sum(1 for line in f if line.strip())
     if real != REAL_LIST_DOMAINS:
