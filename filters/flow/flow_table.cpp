@@ -1,9 +1,11 @@
 #include "filters/flow/flow_table.hpp"
 
-#include <xxhash.h>
+#include <emmintrin.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "filters/match/name_hash.hpp"  // XXH3, inlined
 
 namespace takedown::filters {
 
@@ -21,6 +23,7 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second) {
   const std::uint32_t capacity =
       round_up_pow2(std::clamp(config.per_worker, FlowConfig::kMinFlows, FlowConfig::kMaxFlows));
   entries_.resize(capacity);
+  way_tags_.assign(capacity, 0);
   for (FlowEntry& e : entries_) {
     e = FlowEntry{};  // the key zeroed too: keys compare as bytes
     e.state = FlowState::Free;
@@ -69,13 +72,21 @@ void FlowTable::remove(std::uint32_t index, std::uint64_t FlowCounters::*outcome
   if (e.state == FlowState::Gathering && outcome != nullptr) counters_.abandoned += 1;
   release_slot(index);
   e.state = FlowState::Free;
+  way_tags_[index] = 0;
   counters_.active -= 1;
 }
 
 std::uint32_t FlowTable::find(const FlowKey& key, std::uint64_t hash, std::uint64_t now) {
   const std::uint32_t tag = static_cast<std::uint32_t>(hash >> 32);
-  const std::uint32_t base = (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
-  for (std::uint32_t w = 0; w < kWays; ++w) {
+  const std::uint32_t base = bucket_of(hash);
+  static_assert(kWays == 8, "one 16-byte vector of tags a bucket");
+  const __m128i tags = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&way_tags_[base]));
+  // Two mask bits a way; keep the low one.
+  unsigned ways = static_cast<unsigned>(_mm_movemask_epi8(
+                      _mm_cmpeq_epi16(tags, _mm_set1_epi16(static_cast<short>(way_tag(hash)))))) &
+                  0x5555u;
+  for (; ways != 0; ways &= ways - 1) {
+    const std::uint32_t w = static_cast<std::uint32_t>(__builtin_ctz(ways)) / 2;
     FlowEntry& e = entries_[base + w];
     if (e.state == FlowState::Free || e.tag != tag || !(e.key == key)) continue;
     if (expired(e, now)) {
@@ -89,7 +100,7 @@ std::uint32_t FlowTable::find(const FlowKey& key, std::uint64_t hash, std::uint6
 
 std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol protocol,
                                 std::uint64_t now) {
-  const std::uint32_t base = (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
+  const std::uint32_t base = bucket_of(hash);
   std::uint32_t chosen = kNone;
   std::uint32_t oldest = kNone;
   std::uint32_t oldest_passed = kNone;  // evicted first: losing one only costs a new inspection
@@ -123,6 +134,7 @@ std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol
   e.protocol = protocol;
   e.packets = 0;
   e.tag = static_cast<std::uint32_t>(hash >> 32);
+  way_tags_[chosen] = way_tag(hash);
   e.gather = kNone;
   e.seq_base = 0;
   e.last_seen = now;
@@ -180,7 +192,9 @@ void FlowTable::expire(std::uint64_t now, std::uint32_t count) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::uint32_t index = sweep_;
     sweep_ = sweep_ + 1 == size ? 0 : sweep_ + 1;
-    if (expired(entries_[index], now)) remove(index, &FlowCounters::timed_out);
+    // A free way is known by its tag: its entry (a cache line elsewhere) is not read.
+    if (way_tags_[index] != 0 && expired(entries_[index], now))
+      remove(index, &FlowCounters::timed_out);
   }
 }
 

@@ -1,7 +1,11 @@
 // FlowTable: one worker's flows, in memory fixed at start-up (DPDK's rte_hash and Suricata's flow
 // hash are the models, without their locks: a table belongs to one worker).
 //
-// Entries sit in buckets of 8 ways, found by an xxHash of the FlowKey: a lookup reads one bucket.
+// Entries sit in buckets of 8 ways, found by an xxHash of the FlowKey. Beside the entries, each
+// way has a 16-bit tag (0 while it is free) in an array of its own, 16 bytes a bucket: a lookup
+// compares the bucket's 8 tags in one vector and reads an entry only where its tag matches. Most
+// packets belong to flows without an entry (established data, QUIC short headers): they read one
+// cache line of a 128 KB array (64k flows), not the 8 entries of 88 bytes (11 lines of 5.8 MB).
 // Only flows that need it get an entry: one whose name is still being gathered, one already
 // blocked, and a QUIC flow whose name passed (for the rest of its handshake). insert() never
 // waits and never fails for want of room unless all 8 ways are pinned by names being decided in
@@ -101,11 +105,19 @@ class FlowTable {
   std::uint64_t blocked_timeout() const { return blocked_ticks_; }
 
  private:
+  std::uint32_t bucket_of(std::uint64_t hash) const {
+    return (static_cast<std::uint32_t>(hash) & bucket_mask_) * kWays;
+  }
+  // Never 0, which marks a free way.
+  static std::uint16_t way_tag(std::uint64_t hash) {
+    return static_cast<std::uint16_t>(hash >> 48) | 1u;
+  }
   bool expired(const FlowEntry& e, std::uint64_t now) const;
   // Frees `index` as the given outcome would count it.
   void remove(std::uint32_t index, std::uint64_t FlowCounters::*outcome);
 
   std::vector<FlowEntry> entries_;
+  std::vector<std::uint16_t> way_tags_;  // by entry index; 0: free
   std::uint32_t bucket_mask_ = 0;
   std::vector<GatherSlot> slots_;
   std::unique_ptr<std::uint8_t[]> slot_bytes_;
