@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "filters/common/huge_pages.hpp"
 #include "filters/dns/wire_name.hpp"
 
 namespace takedown::filters {
@@ -83,11 +84,12 @@ Snapshot::~Snapshot() {
 }
 
 std::unique_ptr<Snapshot> Snapshot::allocate(std::size_t size) {
-  // Sections are 64-byte aligned in the file, so the buffer is too; padded to a whole line.
+  // Sections are 64-byte aligned in the file, so the buffer is too; padded to a whole line. A
+  // snapshot of a megabyte or more lies in huge pages where the kernel has them (the bloom filter
+  // and the exact set are probed at random).
   const std::size_t rounded = (size + fmt::kAlignment - 1) / fmt::kAlignment * fmt::kAlignment;
   std::unique_ptr<Snapshot> snapshot(new Snapshot());
-  snapshot->buffer_.reset(
-      static_cast<std::uint8_t*>(std::aligned_alloc(fmt::kAlignment, rounded + fmt::kAlignment)));
+  snapshot->buffer_.reset(static_cast<std::uint8_t*>(allocate_table(rounded + fmt::kAlignment)));
   if (!snapshot->buffer_) return nullptr;
   snapshot->size_ = size;
   return snapshot;
