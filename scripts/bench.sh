@@ -5,7 +5,8 @@
 #           repetitions with random interleaving, so the machine's noise hits a result and its
 #           baseline alike)
 #   pipeline  takedownd against dpdk-testpmd io forwarding (bench/pipeline/run_pipeline.py)
-#   scaling   Mpps per worker core against list size, blocked ratio, mix and burst (run_scaling.py)
+#   scaling   Mpps per worker core against list size, blocked ratio, mix (uniform and Zipf DNS, web,
+#             ISP transit, the isp preset), burst and EAL memory in hugepages (run_scaling.py)
 #   reload    reload latency, memory, timeline and storm (bench/reload/run_reload_bench.py)
 #   peers     dnsdist and Unbound on the same query mix, and memory (bench/peers/run_peers.py)
 #   observability  metrics and event log on against off (bench/pipeline/run_observability_cost.py)
@@ -48,11 +49,25 @@ if [ "$quick" = 1 ]; then pipeline=(--rounds 1 --seconds 3); else
 python3 bench/pipeline/run_pipeline.py "${pipeline[@]}" --takedownd "$build/bin/takedownd" \
   --work-dir "$build/pipeline-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
-echo "== scaling: Mpps per worker core against list size, blocked ratio, mix and burst"
+echo "== scaling: Mpps per worker core against list size, blocked ratio, mix, burst and memory"
 scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-4}")
+# The memory curve runs takedownd and testpmd with EAL memory in 2 MB hugepages: reserved here for
+# it (as root; 600 pages, two 1 GB -m runs never overlap), given back afterwards.
+hugepages_before=
+if [ "$quick" != 1 ] && [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+  hugepages_before=$(cat /proc/sys/vm/nr_hugepages)
+  [ "$hugepages_before" -ge 600 ] || echo 600 > /proc/sys/vm/nr_hugepages
+  mkdir -p /dev/hugepages
+  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+  free=$(awk '/^HugePages_Free/ {print $2}' /proc/meminfo)
+  if [ "${free:-0}" -ge 520 ]; then scaling+=(--hugepages)
+  else echo "bench: only ${free:-0} hugepages could be reserved (520 needed): no memory curve"; fi
+fi
 python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --takedownd "$build/bin/takedownd" \
-  --takedownctl "$build/bin/takedownctl" --flow-mixes "$build/bin/flow_mixes" --work-dir "$build/scaling-bench" --results-dir "$results" \
+  --takedownctl "$build/bin/takedownctl" --flow-mixes "$build/bin/flow_mixes" \
+  --work-dir "$build/scaling-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
+[ -z "$hugepages_before" ] || echo "$hugepages_before" > /proc/sys/vm/nr_hugepages
 
 echo "== observability cost: metrics scraped every second and the event log on, against both off"
 python3 bench/pipeline/run_observability_cost.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \

@@ -403,9 +403,11 @@ def testpmd_samples(text, port=0):
     return samples
 
 
-def run_testpmd(args, pcap, prefix):
+def run_testpmd(args, pcap, prefix, huge=False):
+    """huge: EAL memory (its mbuf pool) in reserved hugepages instead of --no-huge."""
     out_path, err_path = prefix + ".out", prefix + ".err"
-    argv = [args.testpmd, "--no-huge", "-m", str(args.memory_mb), "--no-pci", "--no-shconf", "-l", args.lcores,
+    memory = ["--huge-unlink"] if huge else ["--no-huge"]
+    argv = [args.testpmd, *memory, "-m", str(args.memory_mb), "--no-pci", "--no-shconf", "-l", args.lcores,
             "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--vdev", "net_null0,no-rx=1",
             "--", "--forward-mode=io", "--stats-period", "1"]
     with open(out_path, "w") as out, open(err_path, "w") as err:

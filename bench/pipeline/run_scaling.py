@@ -25,6 +25,10 @@ Curves (a point shared by several curves is measured once):
                  66k list, burst 32. zipf, web and transit are written by bench/trafficgen/flow_mixes
                  (build/bin/flow_mixes: QUIC Initials need AES-GCM), the others by trafficgen.py.
   burst          dataplane.burst 4, 8, 16, 32; DNS/UDP mix, 10% blocked, 66k list.
+  memory         with --hugepages: EAL memory (the mbuf pool, rings, DPDK's heap) in reserved 2 MB
+                 hugepages against --no-huge, takedownd and testpmd alike; DNS/UDP mix, 10% blocked,
+                 66k list, burst 32. (The snapshot's tables take transparent huge pages either way.)
+                 The caller reserves the pages (scripts/bench.sh does, as root).
 Mixes are written by bench/trafficgen (tests/integration/generate_capture.py, flow_mixes.cpp).
 
 Contention: for every run, the forwarding thread's CPU wait share (/proc schedstat: the time it was
@@ -104,14 +108,20 @@ def csv(kind):
 # --- preparation: lists, snapshots, mixes --------------------------------------------------------
 
 class Case:
-    """One takedownd configuration: list size, mix, burst."""
+    """One takedownd configuration: list size, mix, burst, EAL memory in hugepages or not."""
 
-    def __init__(self, domains, mix, blocked, burst):
-        self.domains, self.mix, self.blocked, self.burst = domains, mix, blocked, burst
+    def __init__(self, domains, mix, blocked, burst, huge=False):
+        self.domains, self.mix, self.blocked, self.burst, self.huge = domains, mix, blocked, burst, huge
 
     @property
     def key(self):
-        return f"{size_label(self.domains)}-{mix_key(self.mix, self.blocked)}-burst{self.burst}"
+        return (f"{size_label(self.domains)}-{mix_key(self.mix, self.blocked)}-burst{self.burst}"
+                f"{'-huge' if self.huge else ''}")
+
+    @property
+    def baseline_key(self):
+        """The testpmd run it is compared with: the same mix, the same kind of memory."""
+        return mix_key(self.mix, self.blocked) + ("-huge" if self.huge else "")
 
 
 def mix_key(mix, blocked):
@@ -201,7 +211,8 @@ def write_yaml(path, document):
 
 def write_run_config(args, case, lists, mixes):
     label = case.key
-    eal = ["--no-huge", "-m", str(args.memory_mb), "--no-pci", "--no-shconf", "--no-telemetry"]
+    eal = ["--huge-unlink" if case.huge else "--no-huge", "-m", str(args.memory_mb), "--no-pci", "--no-shconf",
+           "--no-telemetry"]
     document = {
         "lists": lists[case.domains]["lists"],
         "control": {"socket": os.path.join(args.work_dir, f"control-{label}.sock"),
@@ -271,7 +282,8 @@ def measure(args, tool, target, prefix):
         run = pipeline.run_takedownd(args, target, prefix)
         run["blocked_share"] = blocked_share(run)
     else:
-        run = pipeline.run_testpmd(args, target, prefix)
+        pcap, huge = target
+        run = pipeline.run_testpmd(args, pcap, prefix, huge=huge)
     run["other_processes"] = busy_others(procs, process_cpu(), time.monotonic() - started)
     others = sorted(set(others) | set(pipeline.other_dpdk_processes(names)))
     if others:
@@ -304,16 +316,18 @@ def point(case, runs, baseline, lists, mixes):
     key = mix_key(case.mix, case.blocked)
     mix = mixes[key]
     name = (f"takedownd, 1 worker, {size_label(case.domains)} list, {case.mix} mix, "
-            f"{100 * case.blocked:g}% blocked, burst {case.burst}")
+            f"{100 * case.blocked:g}% blocked, burst {case.burst}, "
+            f"{'EAL hugepages' if case.huge else '--no-huge'}")
     entry = {"id": case.key, "name": name, "list_domains": case.domains, "list": size_label(case.domains), "mix": case.mix,
-             "blocked_ratio": case.blocked, "burst": case.burst, "workers": 1, **ours,
+             "blocked_ratio": case.blocked, "burst": case.burst, "workers": 1,
+             "memory": "hugepages" if case.huge else "no-huge", **ours,
              "ns_per_packet": round(1e3 / ours["median"], 1),
              "blocked_share": statistics.median(r["blocked_share"] for r in runs),
              "answered_share": statistics.median(r["answered_share"] for r in runs),
              "snapshot_bytes": lists[case.domains]["snapshot_bytes"],
-             "baseline": {"name": f"dpdk-testpmd io, {key} mix", "value": baseline["median"],
+             "baseline": {"name": f"dpdk-testpmd io, {case.baseline_key} mix", "value": baseline["median"],
                           **{k: baseline[k] for k in ("unit", "median", "min", "max", "reps")}},
-             "baseline_mix": key,
+             "baseline_mix": case.baseline_key,
              "ratio": round(ours["median"] / baseline["median"], 3),
              "ratio_min_max": [round(ours["min"] / baseline["median"], 3), round(ours["max"] / baseline["median"], 3)],
              "on_list_share": mix["on_list_share"]}
@@ -329,6 +343,8 @@ CURVES = [
      "DNS/UDP mix, 66k list, burst 32"),
     ("mix", "protocol mix", "mix", lambda p: p["mix"], "10% blocked, 66k list, burst 32"),
     ("burst", "burst size", "burst", lambda p: str(p["burst"]), "DNS/UDP mix, 10% blocked, 66k list"),
+    ("memory", "EAL memory (mbuf pool) in hugepages", "memory", lambda p: p["memory"],
+     "DNS/UDP mix, 10% blocked, 66k list, burst 32; testpmd with the same memory"),
 ]
 
 
@@ -460,6 +476,8 @@ def parse_args():
                         help="mixes: trafficgen presets or weights, ';'-separated when weights, or zipf, web, "
                         "transit (dns,zipf,web,transit,isp; --quick dns)")
     parser.add_argument("--bursts", type=csv(int), help="rx bursts (4,8,16,32; --quick 32)")
+    parser.add_argument("--hugepages", action="store_true",
+                        help="add the memory curve: EAL memory in reserved hugepages against --no-huge")
     parser.add_argument("--frames", type=int, default=50000, help="frames per mix")
     parser.add_argument("--seed", type=int, default=20251125)
     paths = {"takedownd": "build/bin/takedownd", "takedownctl": "build/bin/takedownctl",
@@ -515,6 +533,8 @@ def plan(args):
         "mix": [Case(**{**base, "mix": m}) for m in args.mixes],
         "burst": [Case(**{**base, "burst": b}) for b in args.bursts],
     }
+    if args.hugepages:
+        curves["memory"] = [Case(**base), Case(**{**base, "huge": True})]
     cases = {}
     for points in curves.values():
         for case in points:
@@ -555,9 +575,13 @@ def main():
     configs = {key: write_run_config(args, case, lists, mixes) for key, case in cases.items()}
     prepared = time.monotonic()
 
-    # Every run of a rep, baselines among them; odd reps in the reverse order.
-    runs = [("testpmd", key) for key in mixes] + [("takedownd", key) for key in cases]
-    results = {("testpmd", key): [] for key in mixes}
+    # Every run of a rep, baselines among them (one per mix and kind of memory); odd reps in the
+    # reverse order.
+    baseline_targets = {}
+    for case in cases.values():
+        baseline_targets[case.baseline_key] = (mixes[mix_key(case.mix, case.blocked)]["pcap"], case.huge)
+    runs = [("testpmd", key) for key in baseline_targets] + [("takedownd", key) for key in cases]
+    results = {("testpmd", key): [] for key in baseline_targets}
     results.update({("takedownd", key): [] for key in cases})
     total = len(runs) * args.reps
     done = 0
@@ -565,15 +589,15 @@ def main():
         for tool, key in (runs if rep % 2 == 0 else list(reversed(runs))):
             done += 1
             prefix = os.path.join(args.work_dir, f"rep{rep + 1}-{tool}-{key}")
-            target = mixes[key]["pcap"] if tool == "testpmd" else configs[key]
+            target = baseline_targets[key] if tool == "testpmd" else configs[key]
             run = measure(args, tool, target, prefix)
             results[(tool, key)].append(run)
             thread = run.get("forwarding_thread")
             wait = f", CPU wait {100 * thread['wait_share']:.1f}%" if thread else ""
             log(f"{done}/{total} rep {rep + 1} {tool} {key}: {run['pps'] / 1e6:.2f} Mpps{wait}")
 
-    baselines = {key: spread(results[("testpmd", key)]) for key in mixes}
-    points = [point(case, results[("takedownd", key)], baselines[mix_key(case.mix, case.blocked)], lists, mixes)
+    baselines = {key: spread(results[("testpmd", key)]) for key in baseline_targets}
+    points = [point(case, results[("takedownd", key)], baselines[case.baseline_key], lists, mixes)
               for key, case in cases.items()]
     result = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
