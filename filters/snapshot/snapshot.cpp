@@ -238,8 +238,9 @@ Result<bool> Snapshot::verify(const std::string& origin) {
   meta_ = reinterpret_cast<const fmt::Meta*>(section(fmt::SectionId::Meta).data());
   const fmt::Meta& m = *meta_;
 
-  if (m.bloom_blocks == 0 || m.bloom_probes == 0 || m.bloom_probes > BloomFilter::kMaxProbes ||
-      section(fmt::SectionId::Bloom).size() != std::uint64_t{m.bloom_blocks} * 64) {
+  if (m.bloom_blocks == 0 || m.bloom_probes != BloomFilter::kProbes ||
+      section(fmt::SectionId::Bloom).size() !=
+          std::uint64_t{m.bloom_blocks} * BloomFilter::kWordsPerBlock * 8) {
     return fail(origin, "bloom section does not match its parameters");
   }
   bloom_ =

@@ -46,16 +46,16 @@ Measured measure(std::size_t keys, double target) {
           BloomFilter::expected_false_positive_rate(keys, params)};
 }
 
-TEST(BloomFilter, SizingMeetsTheTargetByTheBlockedFormula) {
+TEST(BloomFilter, SizingMeetsTheTargetByTheSplitBlockFormula) {
   for (double target : {0.05, 0.01, 0.001}) {
     const auto params = BloomFilter::params_for(66'000, target);
     EXPECT_LE(BloomFilter::expected_false_positive_rate(66'000, params), target);
-    EXPECT_GE(params.probes, 1u);
-    EXPECT_LE(params.probes, BloomFilter::kMaxProbes);
+    EXPECT_EQ(params.probes, BloomFilter::kProbes);
   }
-  // A blocked filter needs more bits than the classic 9.6 bits/key for 1%, but not absurdly more.
+  // A split-block filter needs more bits than the classic 9.6 bits/key for 1% (10.75 by the
+  // formula), but not absurdly more.
   const auto params = BloomFilter::params_for(1'000'000, 0.01);
-  const double bits_per_key = params.blocks * 512.0 / 1'000'000;
+  const double bits_per_key = params.blocks * double(BloomFilter::kBlockBits) / 1'000'000;
   EXPECT_GT(bits_per_key, 9.5);
   EXPECT_LT(bits_per_key, 12.5);
 }
