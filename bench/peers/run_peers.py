@@ -63,10 +63,11 @@ on one core each, and how much memory each needs to hold the list.
    part. takedownd starts from a snapshot compiled beforehand (`dataplane.snapshot`), so the compile
    peak is not in it, with EAL `--no-huge -m 512`, and is read once it forwards the mix (rx_packets
    rising over the control socket). Its RSS counts the EAL's memory only as far as it was touched
-   (RssShmem: --no-huge memory is shared): that is chiefly the mbuf pool, which takedownd sizes for
-   its rings plus the 50,000 frames infinite_rx keeps, and which is resident in full because
-   creating it writes every mbuf's header; the rest of the 512 MB is not. The one-name row is this
-   fixed part; the other rows differ from it by the list. Also reported: the snapshot file's size,
+   (RssShmem: --no-huge memory is shared): that is chiefly the mbuf pool, resident in full because
+   creating it writes every mbuf's header; the rest of the 512 MB is not. The pool is sized as for a
+   NIC port's rings: these runs read from a null device (`net_null1`, whose rx makes empty frames)
+   rather than the pcap replay, whose 50,000 kept frames would add their mbufs. The one-name row is
+   this fixed part; the other rows differ from it by the list. Also reported: the snapshot file's size,
    VmHWM, and RssAnon/RssFile/RssShmem. dnsdist and Unbound: VmRSS holding the 66k list (and the one-name list)
    after they answered the whole mix once (`dnsperf -n 1`), and again at the end of the rate rounds.
 
@@ -440,6 +441,15 @@ def takedownd_memory(args, name, list_path, pcap):
     os.makedirs(os.path.join(work, "snapshots"), exist_ok=True)
     config = os.path.join(work, "takedown.yaml")
     reload_bench.write_config(config, work, [(name, list_path)], pcap, args.memory_mb)
+    # The mbuf pool sized as for real rings: a null device's rx (which makes empty frames) in place
+    # of the pcap replay, whose 50,000 kept frames would add their mbufs to the pool.
+    with open(config) as f:
+        text = f.read()
+    replay = json.dumps(f"net_pcap0,rx_pcap={pcap},infinite_rx=1")
+    if replay not in text:
+        raise pipeline.BenchError(f"{config}: no replay device to replace")
+    with open(config, "w") as f:
+        f.write(text.replace(replay, '"net_null1"'))
     snapshot = os.path.join(work, "start.snap")
     started = time.monotonic()
     pipeline.run_checked([args.takedownctl, "compile", "-c", config, "-o", snapshot], COMPILE_TIMEOUT,
