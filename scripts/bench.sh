@@ -34,23 +34,31 @@ mkdir -p "$results"
 common=(--benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true
         --benchmark_display_aggregates_only=true)
 start=$(date +%s)
+last=$start
+# Prints how long the part before took, then the next part's title: the budget is 15 minutes.
+part() {
+  local now; now=$(date +%s)
+  [ "$now" = "$start" ] || echo "   ($(( now - last )) s)"
+  last=$now
+  echo "== $1"
+}
 
 for bench in matcher_bench name_extractor_bench compile_bench flow_bench reply_bench; do
-  echo "== $bench ($reps repetitions)"
+  part "$bench ($reps repetitions)"
   "$build/bin/$bench" "${common[@]}" "${micro_extra[@]}" \
     --benchmark_out="$results/$bench.json" --benchmark_out_format=json | tail -n +4
 done
 python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_bench.json" \
   "$results/compile_bench.json" > "$results/summary.md"
 
-echo "== pipeline: takedownd against dpdk-testpmd"
+part "pipeline: takedownd against dpdk-testpmd"
 if [ "$quick" = 1 ]; then pipeline=(--rounds 1 --seconds 3); else
   pipeline=(--rounds "${PIPELINE_ROUNDS:-3}" --seconds "${PIPELINE_SECONDS:-8}"); fi
 python3 bench/pipeline/run_pipeline.py "${pipeline[@]}" --takedownd "$build/bin/takedownd" \
   --work-dir "$build/pipeline-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
-echo "== scaling: Mpps per worker core against list size, blocked ratio, mix, burst and memory"
-scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-4}")
+part "scaling: Mpps per worker core against list size, blocked ratio, mix, burst and memory"
+scaling=(); [ "$quick" = 1 ] || scaling=(--seconds "${SCALING_SECONDS:-3}")
 # The memory curve runs takedownd and testpmd with EAL memory in 2 MB hugepages: reserved here for
 # it (as root; 600 pages, two 1 GB -m runs never overlap), given back afterwards.
 hugepages_before=
@@ -69,22 +77,22 @@ python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --taked
   | tee -a "$results/summary.md"
 [ -z "$hugepages_before" ] || echo "$hugepages_before" > /proc/sys/vm/nr_hugepages
 
-echo "== observability cost: metrics scraped every second and the event log on, against both off"
+part "observability cost: metrics scraped every second and the event log on, against both off"
 python3 bench/pipeline/run_observability_cost.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/observability-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
-echo "== flood: half ClientHellos and junk Initials into one worker"
+part "flood: half ClientHellos and junk Initials into one worker"
 python3 bench/pipeline/run_flood.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/flood-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
-echo "== reload: latency, memory, timeline, storm"
+part "reload: latency, memory, timeline, storm"
 python3 bench/reload/run_reload_bench.py "${quick_flag[@]}" --storm-seconds "${RELOAD_STORM_SECONDS:-20}" \
   --takedownd "$build/bin/takedownd" --takedownctl "$build/bin/takedownctl" \
   --work-dir "$build/reload-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
-echo "== peers: dnsdist and Unbound on the same mix; memory"
+part "peers: dnsdist and Unbound on the same mix; memory"
 peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-10}" --takedownd-seconds 8)
 python3 bench/peers/run_peers.py "${quick_flag[@]}" "${peers[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/peers-bench" --results-dir "$results" \
