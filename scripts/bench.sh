@@ -26,7 +26,7 @@ if [ "$quick" = 1 ]; then
   quick_flag=(--quick)
 else
   results=${BENCH_RESULTS:-bench/results}
-  reps=${BENCH_REPETITIONS:-5}
+  reps=${BENCH_REPETITIONS:-4}
   micro_extra=(${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"})
   quick_flag=()
 fi
@@ -93,7 +93,7 @@ python3 bench/reload/run_reload_bench.py "${quick_flag[@]}" --storm-seconds "${R
   --work-dir "$build/reload-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
 part "peers: dnsdist and Unbound on the same mix; memory"
-peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-10}" --takedownd-seconds 8)
+peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-8}" --takedownd-seconds 8)
 python3 bench/peers/run_peers.py "${quick_flag[@]}" "${peers[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/peers-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"

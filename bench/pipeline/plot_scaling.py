@@ -24,7 +24,8 @@ CHARTS = [
      "DNS/UDP mix, 66k list, burst 32"),
     ("burst", "burst", "rx burst (dataplane.burst)", lambda p: str(p["burst"]),
      "DNS/UDP mix, 10% blocked, 66k list"),
-    ("mix", "mix", "protocol mix (trafficgen preset)", lambda p: p["mix"], "10% blocked, 66k list, burst 32"),
+    ("mix", "mix", "mix (a trafficgen preset, or flow_mixes: zipf, web, transit)", lambda p: p["mix"],
+     "10% blocked, 66k list, burst 32"),
 ]
 
 

@@ -24,7 +24,7 @@ Curves (a point shared by several curves is measured once):
                  "isp" preset (DNS over UDP and TCP, HTTP, TLS, responses, SYN, ICMP); 10% blocked,
                  66k list, burst 32. zipf, web and transit are written by bench/trafficgen/flow_mixes
                  (build/bin/flow_mixes: QUIC Initials need AES-GCM), the others by trafficgen.py.
-  burst          dataplane.burst 4, 8, 16, 32; DNS/UDP mix, 10% blocked, 66k list.
+  burst          dataplane.burst 8, 16, 32; DNS/UDP mix, 10% blocked, 66k list.
   memory         with --hugepages: EAL memory (the mbuf pool, rings, DPDK's heap) in reserved 2 MB
                  hugepages against --no-huge, takedownd and testpmd alike; DNS/UDP mix, 10% blocked,
                  66k list, burst 32. (The snapshot's tables take transparent huge pages either way.)
@@ -42,7 +42,8 @@ RESULTS is bench/results, or build/bench-quick with --quick (`make bench QUICK=1
 points 66k and 1M, 10% blocked, DNS mix, burst 32 (about 15 s).
 
 usage: run_scaling.py [--quick] [--seconds S] [--reps N] [--lists 66k,1M,10M] [--blocked-ratios 0,0.1,0.5]
-                      [--mixes dns,isp] [--bursts 4,8,16,32] [--work-dir DIR] [--results-dir DIR] [--no-plot]
+                      [--mixes dns,zipf,web,transit,isp] [--bursts 8,16,32] [--hugepages] [--flow-mixes PATH]
+                      [--work-dir DIR] [--results-dir DIR] [--no-plot]
 """
 import argparse
 import atexit
@@ -475,7 +476,7 @@ def parse_args():
     parser.add_argument("--mixes", type=mix_list,
                         help="mixes: trafficgen presets or weights, ';'-separated when weights, or zipf, web, "
                         "transit (dns,zipf,web,transit,isp; --quick dns)")
-    parser.add_argument("--bursts", type=csv(int), help="rx bursts (4,8,16,32; --quick 32)")
+    parser.add_argument("--bursts", type=csv(int), help="rx bursts (8,16,32; --quick 32)")
     parser.add_argument("--hugepages", action="store_true",
                         help="add the memory curve: EAL memory in reserved hugepages against --no-huge")
     parser.add_argument("--frames", type=int, default=50000, help="frames per mix")
@@ -497,7 +498,7 @@ def parse_args():
                 "lists": [66000, 1000000] if quick else [66000, 1000000, 10000000],
                 "blocked_ratios": [0.1] if quick else [0.0, 0.1, 0.5],
                 "mixes": ["dns"] if quick else ["dns", "zipf", "web", "transit", "isp"],
-                "bursts": [32] if quick else [4, 8, 16, 32],
+                "bursts": [32] if quick else [8, 16, 32],
                 "results_dir": os.path.join(REPO, "build", "bench-quick") if quick else
                 os.path.join(REPO, "bench", "results")}
     for key, value in defaults.items():
