@@ -162,6 +162,22 @@ def prepare_list(args, domains):
             "compile_wall_s": round(wall, 2), "snapshot_bytes": int(size[1]) if size else os.path.getsize(snapshot)}
 
 
+def count_frames(args, pcap):
+    """(frames, DNS/UDP queries) of the mix written to `pcap`, which must hold --frames frames."""
+    frames = queries = 0
+    for frame in pipeline.read_pcap(pcap):
+        frames += 1
+        queries += pipeline.is_dns_udp_query(frame)
+    if frames != args.frames:
+        raise pipeline.BenchError(f"{pcap}: {frames} frames, expected {args.frames}")
+    return frames, queries
+
+
+def shown(flags):
+    """The flags as the report prints them: paths inside the repository relative to it."""
+    return " ".join(os.path.relpath(f, REPO) if f.startswith(REPO + os.sep) else f for f in flags)
+
+
 def prepare_flow_mix(args, mix, blocked, pcap):
     argv = [args.flow_mixes, mix, pcap, "--frames", str(args.frames), "--seed", str(args.seed),
             "--blocked-ratio", f"{blocked:g}", "--blocked", args.list, "--benign", args.benign]
@@ -170,16 +186,10 @@ def prepare_flow_mix(args, mix, blocked, pcap):
         summary = json.loads(done.stdout)
     except ValueError:
         raise pipeline.BenchError(f"flow_mixes printed no summary: {done.stdout!r}")
-    frames = queries = 0
-    for frame in pipeline.read_pcap(pcap):
-        frames += 1
-        queries += pipeline.is_dns_udp_query(frame)
-    if frames != args.frames:
-        raise pipeline.BenchError(f"{pcap}: {frames} frames, expected {args.frames}")
-    shown = " ".join(os.path.relpath(a, REPO) if a.startswith(REPO + os.sep) else a for a in argv[3:])
+    frames, queries = count_frames(args, pcap)
     return {"pcap": pcap, "mix": mix, "blocked_ratio": blocked, "frames": frames, "dns_udp_queries": queries,
             "on_list_share": round(summary["blocked_names"] / frames, 4), "kinds": summary["kinds"],
-            "trafficgen": f"build/bin/flow_mixes {mix} MIX.pcap {shown}"}
+            "trafficgen": f"build/bin/flow_mixes {mix} MIX.pcap {shown(argv[3:])}"}
 
 
 def prepare_mix(args, mix, blocked):
@@ -189,17 +199,11 @@ def prepare_mix(args, mix, blocked):
     flags = ["--frames", str(args.frames), "--seed", str(args.seed), "--mix", mix, "--blocked-ratio", f"{blocked:g}",
              "--list", args.list, "--benign", args.benign]
     counts = generate_capture.main([pcap] + flags)
-    frames = queries = 0
-    for frame in pipeline.read_pcap(pcap):
-        frames += 1
-        queries += pipeline.is_dns_udp_query(frame)
-    if frames != args.frames:
-        raise pipeline.BenchError(f"{pcap}: {frames} frames, expected {args.frames}")
-    shown = " ".join(os.path.relpath(f, REPO) if f.startswith(REPO + os.sep) else f for f in flags)
+    frames, queries = count_frames(args, pcap)
     return {"pcap": pcap, "mix": mix, "blocked_ratio": blocked, "frames": frames, "dns_udp_queries": queries,
             "on_list_share": round(counts["blocked"] / frames, 4),
             "kinds": {k[5:]: v for k, v in counts.items() if k.startswith("kind ")},
-            "trafficgen": f"bench/trafficgen/trafficgen.py MIX.pcap {shown}"}
+            "trafficgen": f"bench/trafficgen/trafficgen.py MIX.pcap {shown(flags)}"}
 
 
 def write_yaml(path, document):
