@@ -8,26 +8,14 @@ TAKEDOWN_ENUM_DEFINE(Protocol, TAKEDOWN_PROTOCOLS)
 
 namespace {
 
+// What a frame that yielded its name says (its reason is never counted): set without a call.
+constexpr std::string_view kNoReason = "none";
+
 bool listed(const std::array<std::uint16_t, ExtractPorts::kMax>& ports, std::uint16_t port) {
   return ExtractPorts::listed(ports, port);
 }
 
 }  // namespace
-
-const DomainName* Extraction::name() const {
-  switch (protocol) {
-    case Protocol::Dns:
-      return status == DecodeStatus::Ok ? &dns.name : nullptr;
-    case Protocol::Http:
-      return status == DecodeStatus::Ok ? &http.host : nullptr;
-    case Protocol::Tls:
-    case Protocol::Quic:
-      return tls.has_name ? &tls.server_name : nullptr;
-    case Protocol::None:
-      break;
-  }
-  return nullptr;
-}
 
 void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports, Extraction& out,
                   LinkType link) {
@@ -37,9 +25,11 @@ void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports
   out.packets = 1;
   const DecodeResult decoded = decode_packet(frame, ports.decode, link, out.packet);
   out.status = decoded.status;
-  out.reason = to_string(decoded.reason);
   out.decoded = decoded.status == DecodeStatus::Ok;
-  if (decoded.status != DecodeStatus::Ok) return;
+  if (decoded.status != DecodeStatus::Ok) {
+    out.reason = to_string(decoded.reason);
+    return;
+  }
 
   const DecodedPacket& p = out.packet;
   const auto payload = frame.subspan(p.payload_offset, p.payload_length);
@@ -54,7 +44,7 @@ void extract_name(std::span<const std::uint8_t> frame, const ExtractPorts& ports
     const DnsResult r =
         udp ? parse_dns_query(payload, out.dns) : parse_dns_tcp_query(payload, out.dns);
     out.status = r.status;
-    out.reason = to_string(r.reason);
+    out.reason = r.status == DecodeStatus::Ok ? kNoReason : to_string(r.reason);
     return;
   }
   if (udp) {

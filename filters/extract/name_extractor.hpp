@@ -65,7 +65,21 @@ struct Extraction {
   ClientHello tls;
 
   // The extracted name, or nullptr. A truncated ClientHello still has one when the SNI was seen.
-  const DomainName* name() const;
+  // Inline: the worker asks it of every frame, several times.
+  const DomainName* name() const {
+    switch (protocol) {
+      case Protocol::Dns:
+        return status == DecodeStatus::Ok ? &dns.name : nullptr;
+      case Protocol::Http:
+        return status == DecodeStatus::Ok ? &http.host : nullptr;
+      case Protocol::Tls:
+      case Protocol::Quic:
+        return tls.has_name ? &tls.server_name : nullptr;
+      case Protocol::None:
+        break;
+    }
+    return nullptr;
+  }
 };
 
 // `link` is what the frame starts with: Ethernet on a data-plane port, a capture's link type in
