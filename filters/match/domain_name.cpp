@@ -1,6 +1,6 @@
 #include "filters/match/domain_name.hpp"
 
-#include <tmmintrin.h>
+#include <immintrin.h>
 
 #include <cstring>
 
@@ -33,6 +33,21 @@ inline __m128i lower_and_check(__m128i c, unsigned& valid) {
       _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
   valid = static_cast<unsigned>(_mm_movemask_epi8(ok));
   return c;
+}
+
+// `c` with '.' in each byte whose bit is set in `dots` (16 bits).
+inline __m128i with_dots(__m128i c, unsigned dots) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+  return _mm_mask_blend_epi8(static_cast<__mmask16>(dots), c, _mm_set1_epi8('.'));
+#else
+  // Byte j takes byte j / 8 of the mask, keeps its bit j % 8, and becomes all ones if it is set.
+  constexpr std::uint64_t kEveryByte = 0x0101010101010101ULL;
+  const __m128i spread = _mm_set_epi64x(static_cast<long long>((dots >> 8 & 0xFF) * kEveryByte),
+                                        static_cast<long long>((dots & 0xFF) * kEveryByte));
+  const __m128i bit = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+  const __m128i set = _mm_cmpeq_epi8(_mm_and_si128(spread, bit), bit);
+  return _mm_or_si128(_mm_andnot_si128(set, c), _mm_and_si128(set, _mm_set1_epi8('.')));
+#endif
 }
 
 // The 16 bits of `dots` from bit `pos` on.
@@ -140,10 +155,13 @@ std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readab
   // start when 16 bytes may be read there, else the vector that ends where it ends, shifted down
   // (when the bytes before it may be read), else staged in a zeroed vector: no byte-by-byte tail.
   const std::uint8_t* text = wire + 1;
+  // The dots go into the vector before it is stored: byte stores into bytes just stored would
+  // stall the next wide load of the name (the suffix walk's) on store forwarding.
   const auto check_store = [&](__m128i raw, std::size_t pos, unsigned mask) {
     unsigned valid = 0;
-    const __m128i c = lower_and_check(raw, valid);
-    if (((valid | dot_bits(dots, pos)) & mask) != mask) return false;
+    const unsigned at_dots = dot_bits(dots, pos);
+    const __m128i c = with_dots(lower_and_check(raw, valid), at_dots);
+    if (((valid | at_dots) & mask) != mask) return false;
     _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_.data() + pos), c);
     return true;
   };
@@ -179,11 +197,6 @@ std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readab
   if (!ok) {
     status = NameStatus::BadCharacter;
     return at + 1;
-  }
-  for (std::size_t w = 0; w < 4; ++w) {
-    for (std::uint64_t bits = dots[w]; bits != 0; bits &= bits - 1) {
-      bytes_[64 * w + static_cast<std::size_t>(__builtin_ctzll(bits))] = '.';
-    }
   }
   length_ = static_cast<std::uint8_t>(length);
   label_count_ = static_cast<std::uint8_t>(labels);
