@@ -91,7 +91,6 @@ FlowStep FlowTracker::blocked(std::uint32_t entry, Extraction& x, std::uint64_t 
   x.status = DecodeStatus::Ok;
   x.reason = "flow_verdict";
   FlowStep s = step_of(FlowStepKind::Blocked, entry);
-  s.verdict = e.verdict;
   s.action = e.action;
   return s;
 }

@@ -220,8 +220,8 @@ TEST(FlowTrackerTcp, ABlockedFlowStaysBlockedUntilItTimesOut) {
   // The retransmitted ClientHello, and anything else the client sends, get the verdict at once.
   FlowStep again = h.segment(hello, 1000, hello.size());
   ASSERT_EQ(again.kind, FlowStepKind::Blocked);
-  EXPECT_EQ(again.verdict.decision, Decision::Block);
-  EXPECT_EQ(again.verdict.rule.line, 7u);
+  EXPECT_EQ(h.tracker->verdict_of(again).decision, Decision::Block);
+  EXPECT_EQ(h.tracker->verdict_of(again).rule.line, 7u);
   EXPECT_EQ(again.action, 3);
   EXPECT_EQ(h.x.protocol, Protocol::Tls);
   EXPECT_EQ(h.segment(Bytes(10, 0x17), 0, 10).kind, FlowStepKind::Blocked);
