@@ -1,8 +1,10 @@
 // read_tsig_secret(): the base64 secret of a TSIG key from the file a list's transfer.tsig names.
 //
 // The file may hold the secret alone (one line), a BIND key clause (`secret "...";`, as
-// tsig-keygen writes it) or a Knot key entry (`secret: ...`, as keymgr -t writes it); comments
-// (#, //, ;) are ignored. The secret must be valid base64 of at least 16 bytes. Cold path.
+// tsig-keygen writes it) or a Knot key entry (`secret: ...`, as keymgr -t writes it); comment
+// lines (#, //, ;) and comments after the secret are ignored. Base64 holds '/', so "//" inside
+// or at the start of a secret is part of it. The secret must be valid base64 of at least 16
+// bytes. Cold path.
 #pragma once
 
 #include <string>

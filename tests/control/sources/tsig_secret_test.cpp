@@ -26,6 +26,28 @@ TEST(TsigSecret, AloneInBindClauseOrKnotEntry) {
       kSecret);
 }
 
+// Base64 holds '/', so a secret may hold "//" (keymgr made "JORS00//wOUf..." in a make test run) or
+// start with it. Neither is a comment; a "//" after a BIND statement still is.
+TEST(TsigSecret, SlashesInsideTheSecretAreNotAComment) {
+  constexpr const char* kSlashes = "JORS00//wOUf5xnjFfYZpKEw5ZEPVZ4Heb8vgWT5K20=";
+  constexpr const char* kLeading = "//RSJO00wOUf5xnjFfYZpKEw5ZEPVZ4Heb8vgWT5K20=";
+  EXPECT_EQ(secret_in(std::string("# hmac-sha256:xfr-key:") + kSlashes +
+                      "\nkey:\n  - id: xfr-key\n    algorithm: hmac-sha256\n    secret: " +
+                      kSlashes + "\n"),
+            kSlashes);
+  EXPECT_EQ(secret_in(std::string("key \"k\" {\n  algorithm hmac-sha256;\n  secret \"") +
+                      kSlashes + "\"; // made by tsig-keygen\n};\n// end\n"),
+            kSlashes);
+  EXPECT_EQ(secret_in(std::string("key \"k\" {\n  secret \"") + kLeading + "\";\n};\n"), kLeading);
+  EXPECT_EQ(secret_in(std::string("    secret: ") + kLeading + "   # Knot\n"), kLeading);
+  EXPECT_EQ(secret_in(std::string(kLeading) + "\n"), kLeading);
+  EXPECT_EQ(secret_in(std::string(kSlashes) + "\n"), kSlashes);
+  EXPECT_EQ(secret_in(std::string(kSlashes) + "  # made by hand\n"), kSlashes);
+  EXPECT_EQ(secret_in("// " + std::string(kSlashes) + "\n" + kLeading + "\n"), kLeading);
+  EXPECT_EQ(secret_in(std::string("secret \"") + kSlashes + "x!\";\n"),
+            "k.key: the TSIG secret is not base64");
+}
+
 TEST(TsigSecret, WhatIsNotOneGoodSecretIsNamed) {
   EXPECT_EQ(secret_in(""),
             "k.key: expected one TSIG secret (base64 alone, a BIND key clause with secret "
