@@ -6,6 +6,8 @@
 // compares the bucket's 8 tags in one vector and reads an entry only where its tag matches. Most
 // packets belong to flows without an entry (established data, QUIC short headers): they read one
 // cache line of a 128 KB array (64k flows), not the 8 entries of 88 bytes (11 lines of 5.8 MB).
+// Before that, a bitmap of one bit a bucket (1 KB for 64k flows, set while some way of the bucket
+// is in use) answers for the buckets that hold no flow at all, which are most of them.
 // Only flows that need it get an entry: one whose name is still being gathered, one already
 // blocked, and a QUIC flow whose name passed (for the rest of its handshake). insert() never
 // waits and never fails for want of room unless all 8 ways are pinned by names being decided in
@@ -118,6 +120,7 @@ class FlowTable {
 
   std::vector<FlowEntry> entries_;
   std::vector<std::uint16_t> way_tags_;  // by entry index; 0: free
+  std::vector<std::uint64_t> occupied_;  // a bit a bucket: some way of it is not free
   std::uint32_t bucket_mask_ = 0;
   std::vector<GatherSlot> slots_;
   std::unique_ptr<std::uint8_t[]> slot_bytes_;
