@@ -1,5 +1,7 @@
 #include "control/compile/list_answer.hpp"
 
+#include "filters/common/utf8.hpp"
+
 namespace takedown::control {
 namespace {
 
@@ -35,10 +37,7 @@ std::string html_escaped(std::string_view text) {
 
 // The default text cut to ListReply::kMaxEdeText bytes, before a UTF-8 continuation byte.
 std::string shortened(std::string text) {
-  if (text.size() <= filters::ListReply::kMaxEdeText) return text;
-  std::size_t n = filters::ListReply::kMaxEdeText;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  text.resize(n);
+  text.resize(filters::utf8_fit(text, filters::ListReply::kMaxEdeText));
   return text;
 }
 

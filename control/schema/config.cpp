@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "control/schema/yaml_reader.hpp"
+#include "filters/common/utf8.hpp"
 #include "filters/match/domain_name.hpp"
 
 namespace takedown::schema {
@@ -180,7 +181,7 @@ class Reader : public YamlReader {
     }
     if (node["text"]) {
       out.text = scalar(node["text"], what + ".text");
-      if (!valid_utf8(out.text))
+      if (!filters::valid_utf8(out.text))
         fail(node["text"], what + ".text is not valid UTF-8");
       if (out.text.size() > filters::ListReply::kMaxEdeText) {
         fail(node["text"], what + ".text is " + std::to_string(out.text.size()) +
@@ -216,25 +217,6 @@ class Reader : public YamlReader {
       fail(node, what + " is '" + text + "', expected a domain name");
     if (name.view().size() > 64) fail(node, what + " is longer than 64 characters");
     return std::string(name.view());
-  }
-
-  static bool valid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-      if (n == 0 || i + n > text.size()) return false;
-      std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
-      for (std::size_t k = 1; k < n; ++k) {
-        const auto d = static_cast<unsigned char>(text[i + k]);
-        if ((d & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (d & 0x3F);
-      }
-      // No overlong forms, surrogates or code points past U+10FFFF.
-      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-      i += n;
-    }
-    return true;
   }
 
   UrlSource url(const YAML::Node& node, const std::filesystem::path& base) const {

@@ -4,33 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "filters/common/utf8.hpp"
+
 namespace takedown::schema {
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s) {
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const auto tail = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
-  const unsigned char lead = b(0);
-  if (lead >= 0xC2 && lead <= 0xDF) return tail(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!tail(1) || !tail(2)) return 0;
-    if (lead == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (lead == 0xED && b(1) > 0x9F) return 0;  // a surrogate
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!tail(1) || !tail(2) || !tail(3)) return 0;
-    if (lead == 0xF0 && b(1) < 0x90) return 0;  // overlong
-    if (lead == 0xF4 && b(1) > 0x8F) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -43,7 +20,7 @@ void append_json_string(std::string& out, std::string_view text) {
       out += c;
     } else if (byte >= 0x20 && byte < 0x7f) {
       out += c;
-    } else if (const std::size_t n = byte >= 0x80 ? utf8_sequence(text.substr(i)) : 0; n != 0) {
+    } else if (const std::size_t n = byte >= 0x80 ? filters::utf8_sequence(text.substr(i)) : 0; n != 0) {
       out.append(text.substr(i, n));  // UTF-8 text stays itself: a decoder gets the same bytes
       i += n;
       continue;

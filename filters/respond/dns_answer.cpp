@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "filters/common/byte_order.hpp"
+#include "filters/common/utf8.hpp"
 
 namespace takedown::filters {
 
@@ -97,20 +98,12 @@ std::uint8_t* write_soa(std::uint8_t* at, const ListReply& reply) {
   return at + reply.soa_rdata.size();
 }
 
-// How many bytes of `text` fit in `room`, cut before a UTF-8 continuation byte.
-std::size_t fitting_text(std::string_view text, std::size_t room) {
-  if (text.size() <= room) return text.size();
-  std::size_t n = room;
-  while (n > 0 && (static_cast<std::uint8_t>(text[n]) & 0xC0) == 0x80) --n;
-  return n;
-}
-
 // The OPT record with the EDE option, its text shortened to `room` bytes of record in all.
 std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply,
                         std::size_t room) {
   const bool ede = room >= kOptRecord + kEdeOptionFixed;
   const std::size_t text =
-      ede ? fitting_text(reply.ede_text, room - kOptRecord - kEdeOptionFixed) : 0;
+      ede ? utf8_fit(reply.ede_text, room - kOptRecord - kEdeOptionFixed) : 0;
   *at++ = 0;  // the root name
   store_be16(at, kTypeOpt);
   store_be16(at + 2, kAnswerUdpSize);
