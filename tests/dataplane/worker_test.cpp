@@ -26,6 +26,14 @@ using namespace takedown::testing::frames;
 
 constexpr unsigned kTxRing = 64;  // holds 63: small enough to overflow on purpose
 
+// ASSERT_TRUE(decodes(frame, p)): the frame the worker sent decodes, into `p`; else the reason.
+::testing::AssertionResult decodes(const Bytes& frame, filters::DecodedPacket& p) {
+  const filters::DecodeResult r = filters::decode_packet(frame, p);
+  if (r.status == filters::DecodeStatus::Ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "a sent frame of " << frame.size()
+                                       << " bytes does not decode: " << to_string(r.reason);
+}
+
 class WorkerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -165,7 +173,7 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   const std::vector<Bytes> answers = drain(0);
   ASSERT_EQ(answers.size(), 2u);
   filters::DecodedPacket p;
-  ASSERT_EQ(filters::decode_packet(answers[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(answers[0], p));
   EXPECT_EQ(p.src_port, 53);
   EXPECT_EQ(filters::load_be16(&answers[0][p.payload_offset + 2]) & 0x800F, 0x8003);  // NXDOMAIN
   // EDE 15 (Blocked) with the list's name as its text, at the end.
@@ -174,7 +182,7 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   EXPECT_EQ(filters::load_be16(&answers[0][ede]), 15);
   EXPECT_EQ(std::string(answers[0].begin() + ede + 2, answers[0].end()), text);
   EXPECT_EQ(filters::load_be16(&answers[0][p.payload_offset + 8]), 1);  // the SOA
-  ASSERT_EQ(filters::decode_packet(answers[1], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(answers[1], p));
   EXPECT_EQ(filters::load_be16(&answers[1][p.payload_offset + 6]), 1);  // one A record
   EXPECT_EQ(answers[1].back(), 7);                                      // 192.0.2.7
   const WorkerCounters& c = worker_->counters();
@@ -200,16 +208,16 @@ TEST_F(WorkerTest, BlockedTcpQueriesAreAnsweredInTheirStreamAndTheServerSideRese
   ASSERT_EQ(back.size(), 2u);
   ASSERT_EQ(onwards.size(), 2u);
   filters::DecodedPacket p;
-  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[0], p));
   EXPECT_EQ(p.tcp_flags, 0x19);  // FIN|PSH|ACK, with the answer
   EXPECT_EQ(p.tcp_seq, 2000u);
   EXPECT_EQ(p.tcp_ack, 1000u + prefixed.size());
   EXPECT_EQ(filters::load_be16(&back[0][p.payload_offset]), p.payload_length - 2);
   EXPECT_EQ(filters::load_be16(&back[0][p.payload_offset + 2 + 2]) & 0x800F, 0x8003);
-  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(onwards[0], p));
   EXPECT_EQ(p.tcp_flags, 0x14);  // the server's side: RST
   EXPECT_EQ(p.dst_port, 53);
-  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[1], p));
   EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
   const WorkerCounters& c = worker_->counters();
   EXPECT_EQ(c.answered_tcp, 1u);
@@ -236,7 +244,7 @@ TEST_F(WorkerTest, BlockedHttpGetsTheListsPageAndItsAcksDieQuietly) {
   const std::vector<Bytes> onwards = drain(1);
   ASSERT_EQ(back.size(), 2u);  // the page, then the reset of the FIN
   filters::DecodedPacket p;
-  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[0], p));
   EXPECT_EQ(p.tcp_flags, 0x19);
   EXPECT_EQ(p.tcp_seq, 2000u);
   EXPECT_EQ(p.tcp_ack, 1000u + head.size());
@@ -245,10 +253,10 @@ TEST_F(WorkerTest, BlockedHttpGetsTheListsPageAndItsAcksDieQuietly) {
   EXPECT_NE(page.find("Connection: close\r\n"), std::string::npos);
   EXPECT_NE(page.find("<b>paged</b>"), std::string::npos);
   EXPECT_NE(page.find("Report mistakes to abuse@isp.example"), std::string::npos);
-  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[1], p));
   EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
   ASSERT_GE(onwards.size(), 1u);
-  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(onwards[0], p));
   EXPECT_EQ(p.tcp_flags, 0x14);
   EXPECT_EQ(p.dst_port, 80);
   const WorkerCounters& c = worker_->counters();
@@ -289,13 +297,13 @@ TEST_F(WorkerTest, WrappedTrafficIsJudgedAndAnsweredInsideItsWrapper) {
   // Back: the PPPoE and VXLAN answers; nothing through MPLS or GTP-U.
   ASSERT_EQ(back.size(), 2u);
   filters::DecodedPacket p;
-  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[0], p));
   filters::Wrapper w;
   ASSERT_EQ(p.wrappers(back[0], &w, 1), 1u);
   EXPECT_EQ(w.kind, filters::WrapperKind::Pppoe);
   EXPECT_EQ(w.id, 0x4242u);
   EXPECT_EQ(p.src_port, 53);
-  ASSERT_EQ(filters::decode_packet(back[1], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[1], p));
   ASSERT_EQ(p.wrappers(back[1], &w, 1), 1u);
   EXPECT_EQ(w.kind, filters::WrapperKind::Vxlan);
   EXPECT_EQ(w.id, 0x1234u);
@@ -303,7 +311,7 @@ TEST_F(WorkerTest, WrappedTrafficIsJudgedAndAnsweredInsideItsWrapper) {
   // gets none: the list says drop for TLS), then the allowed GRE query as it came.
   ASSERT_EQ(onwards.size(), 2u);
   EXPECT_EQ(onwards[1], allowed_gre);
-  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(onwards[0], p));
   EXPECT_EQ(p.tcp_flags & 0x04, 0x04);
   EXPECT_EQ(p.dst_port, 80);
   ASSERT_EQ(p.wrappers(onwards[0], &w, 1), 1u);
@@ -335,10 +343,10 @@ TEST_F(WorkerTest, BlockedHttpIsResetBothWaysAndTlsDroppedAsConfigured) {
   ASSERT_EQ(back.size(), 1u);
   ASSERT_EQ(onwards.size(), 1u);
   filters::DecodedPacket p;
-  ASSERT_EQ(filters::decode_packet(back[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(back[0], p));
   EXPECT_EQ(p.tcp_flags, 0x14);
   EXPECT_EQ(p.dst_port, 51000);
-  ASSERT_EQ(filters::decode_packet(onwards[0], p).status, filters::DecodeStatus::Ok);
+  ASSERT_TRUE(decodes(onwards[0], p));
   EXPECT_EQ(p.tcp_flags, 0x14);
   EXPECT_EQ(p.dst_port, 80);
   const WorkerCounters& c = worker_->counters();
