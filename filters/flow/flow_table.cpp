@@ -25,6 +25,8 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second) {
   entries_.resize(capacity);
   way_tags_.assign(capacity, 0);
   occupied_.assign((capacity / kWays + 63) / 64, 0);
+  presence_bits_.assign((std::size_t{1} << kPresenceBits) / 64, 0);
+  presence_counts_.assign(std::size_t{1} << kPresenceBits, 0);
   for (FlowEntry& e : entries_) {
     e = FlowEntry{};  // the key zeroed too: keys compare as bytes
     e.state = FlowState::Free;
@@ -74,6 +76,8 @@ void FlowTable::remove(std::uint32_t index, std::uint64_t FlowCounters::*outcome
   release_slot(index);
   e.state = FlowState::Free;
   way_tags_[index] = 0;
+  const std::uint32_t p = e.key.presence() >> (32 - kPresenceBits);
+  if (--presence_counts_[p] == 0) presence_bits_[p / 64] &= ~(std::uint64_t{1} << (p % 64));
   const std::uint32_t bucket = index / kWays;
   std::uint64_t ways_in_use[2];
   static_assert(kWays * sizeof(std::uint16_t) == sizeof ways_in_use);
@@ -141,6 +145,9 @@ std::uint32_t FlowTable::insert(const FlowKey& key, std::uint64_t hash, Protocol
   }
   FlowEntry& e = entries_[chosen];
   e.key = key;
+  const std::uint32_t p = key.presence() >> (32 - kPresenceBits);
+  presence_counts_[p] += 1;
+  presence_bits_[p / 64] |= std::uint64_t{1} << (p % 64);
   e.state = FlowState::Gathering;
   e.protocol = protocol;
   e.packets = 0;

@@ -7,7 +7,12 @@
 // packets belong to flows without an entry (established data, QUIC short headers): they read one
 // cache line of a 128 KB array (64k flows), not the 8 entries of 88 bytes (11 lines of 5.8 MB).
 // Before that, a bitmap of one bit a bucket (1 KB for 64k flows, set while some way of the bucket
-// is in use) answers for the buckets that hold no flow at all, which are most of them.
+// is in use) answers for the buckets that hold no flow at all, which are most of them. Before
+// both, may_hold() tests a presence filter: one bit for each of 32k values of the key's cheap
+// presence hash (FlowKey::presence), set while some entry has it (a count each, kept by insert and
+// remove). A caller that reads the hash from the packet skips the key, its XXH3 and the table for
+// nearly every packet of an untracked flow: a 4 KB bitmap, against 1 KB plus a 48-byte key and
+// its hash.
 // Only flows that need it get an entry: one whose name is still being gathered, one already
 // blocked, and a QUIC flow whose name passed (for the rest of its handshake). insert() never
 // waits and never fails for want of room unless all 8 ways are pinned by names being decided in
@@ -77,11 +82,19 @@ class FlowTable {
  public:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
   static constexpr std::uint32_t kWays = 8;
+  static constexpr unsigned kPresenceBits = 15;  // log2 of the presence filter's bits
 
   // Cold path: allocates everything the table will ever use.
   FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second);
 
   static std::uint64_t hash(const FlowKey& key);
+
+  // False when no entry has this presence hash (FlowKey::presence, presence_of), so find() would
+  // return kNone for every key that has it. True otherwise (an entry may be past its timeout).
+  bool may_hold(std::uint32_t presence) const {
+    const std::uint32_t i = presence >> (32 - kPresenceBits);
+    return (presence_bits_[i / 64] >> (i % 64) & 1) != 0;
+  }
 
   // The live entry for `key`, or kNone. An entry past its timeout is removed and not returned.
   std::uint32_t find(const FlowKey& key, std::uint64_t hash, std::uint64_t now);
@@ -121,6 +134,8 @@ class FlowTable {
   std::vector<FlowEntry> entries_;
   std::vector<std::uint16_t> way_tags_;  // by entry index; 0: free
   std::vector<std::uint64_t> occupied_;  // a bit a bucket: some way of it is not free
+  std::vector<std::uint64_t> presence_bits_;    // a bit a presence value: its count is not 0
+  std::vector<std::uint32_t> presence_counts_;  // entries in use with that presence value
   std::uint32_t bucket_mask_ = 0;
   std::vector<GatherSlot> slots_;
   std::unique_ptr<std::uint8_t[]> slot_bytes_;

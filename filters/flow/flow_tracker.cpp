@@ -97,11 +97,19 @@ FlowStep FlowTracker::blocked(std::uint32_t entry, Extraction& x, std::uint64_t 
 
 FlowStep FlowTracker::tcp(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
   const DecodedPacket& p = x.packet;
-  const FlowKey key = FlowKey::of(frame, p);
-  const std::uint64_t hash = FlowTable::hash(key);
   const bool syn = (p.tcp_flags & (kSyn | kAck)) == kSyn;
   const auto payload = payload_of(frame, p);
-  std::uint32_t entry = table_.find(key, hash, now);
+  // Most segments belong to no tracked flow and start none: they are settled here, by the
+  // presence filter, without the key and its hash. The branches below would settle them alike.
+  const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
+  if (!tracked && !syn) {
+    if (payload.empty()) return step_of(FlowStepKind::Packet);
+    if (x.name() != nullptr) return step_of(FlowStepKind::Named);
+    if (x.status != DecodeStatus::Truncated) return step_of(FlowStepKind::Packet);
+  }
+  const FlowKey key = FlowKey::of(frame, p);
+  const std::uint64_t hash = FlowTable::hash(key);
+  std::uint32_t entry = tracked ? table_.find(key, hash, now) : FlowTable::kNone;
   if (entry != FlowTable::kNone) {
     FlowEntry& e = table_.entry(entry);
     if (e.state == FlowState::Deciding) return step_of(FlowStepKind::Follows, entry);
@@ -303,9 +311,13 @@ bool FlowTracker::take_decrypt_budget(std::uint64_t now) {
 FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
   const DecodedPacket& p = x.packet;
   const auto datagram = payload_of(frame, p);
+  const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
+  // A short-header packet of an untracked flow (most of QUIC) ends here, as it would below.
+  if (!tracked && (datagram.empty() || (datagram[0] & 0x80) == 0))
+    return step_of(FlowStepKind::Packet);
   const FlowKey key = FlowKey::of(frame, p);
   const std::uint64_t hash = FlowTable::hash(key);
-  std::uint32_t entry = table_.find(key, hash, now);
+  std::uint32_t entry = tracked ? table_.find(key, hash, now) : FlowTable::kNone;
   if (entry != FlowTable::kNone) {
     const FlowState state = table_.entry(entry).state;
     if (state == FlowState::Deciding) return step_of(FlowStepKind::Follows, entry);

@@ -1,9 +1,12 @@
 // FlowTable against a model (a std::map of the keys it holds): inserts, finds, erases and
 // timeouts in a random order, on a table small enough that every bucket fills and empties many
-// times. A wrong way tag or bucket bit shows as a flow the table forgets or one it keeps.
+// times. A wrong way tag or bucket bit shows as a flow the table forgets or one it keeps; a wrong
+// presence count as a held flow the presence filter denies, or a filter not empty at the end.
 #include "filters/flow/flow_table.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/frames.hpp"
 
 #include <cstring>
 #include <map>
@@ -61,6 +64,8 @@ TEST(FlowTable, EveryFlowIsFoundUntilItIsErasedAcrossFullAndEmptiedBuckets) {
     held[n] = entry;
     ASSERT_EQ(table.find(key, hash, now), entry);
     ASSERT_EQ(table.counters().active, held.size());
+    for (const auto& [m, e] : held)
+      ASSERT_TRUE(table.may_hold(key_of(m).presence())) << "round " << round << ", key " << m;
   }
   // Every flow the model holds is still found, every other one is not.
   for (std::uint32_t n = 0; n < 200; ++n) {
@@ -69,6 +74,35 @@ TEST(FlowTable, EveryFlowIsFoundUntilItIsErasedAcrossFullAndEmptiedBuckets) {
               it == held.end() ? FlowTable::kNone : it->second)
         << "key " << n;
   }
+  // Emptied, the presence filter holds nothing: every count went back to 0.
+  for (const auto& [n, e] : held) table.erase(e);
+  for (std::uint32_t n = 0; n < 200; ++n)
+    EXPECT_FALSE(table.may_hold(key_of(n).presence())) << "key " << n;
+}
+
+// The presence hash read from a packet is the one of the key built from it, both ways round, for
+// IPv4 and IPv6; and it tells apart the fields it covers.
+TEST(FlowKey, PresenceFromThePacketIsThatOfItsKey) {
+  using namespace testing::frames;
+  namespace f = testing::frames;
+  const f::Bytes frames[] = {
+      f::tcp_frame(40000, 443, 1, 0x18, {'x'}),
+      f::udp_frame(50000, 443, {0x40, 1, 2}),
+      f::ethernet(0x86DD) + f::ipv6(6, f::tcp(40001, 80, {'y'})),
+      f::ethernet(0x86DD) + f::ipv6(17, f::udp(50001, 443, {1})),
+      f::ethernet(0x0800, {{0x8100, 7}}) + f::ipv4(6, f::tcp(40002, 443, {})),
+  };
+  std::vector<std::uint32_t> seen;
+  for (const auto& frame : frames) {
+    DecodedPacket p;
+    ASSERT_EQ(decode_packet(frame, DecodeOptions{}, LinkType::Ethernet, p).status, DecodeStatus::Ok);
+    EXPECT_EQ(FlowKey::presence_of(frame, p), FlowKey::of(frame, p).presence());
+    EXPECT_EQ(FlowKey::presence_of(frame, p, true), FlowKey::of(frame, p, true).presence());
+    EXPECT_NE(FlowKey::presence_of(frame, p), FlowKey::presence_of(frame, p, true));
+    seen.push_back(FlowKey::presence_of(frame, p));
+  }
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    for (std::size_t j = i + 1; j < seen.size(); ++j) EXPECT_NE(seen[i], seen[j]) << i << ", " << j;
 }
 
 TEST(FlowTable, AFlowPastItsTimeoutIsGoneAndItsBucketTakesNewOnes) {
