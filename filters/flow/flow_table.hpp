@@ -48,7 +48,8 @@ enum class FlowState : std::uint8_t {
   Gathering,  // bytes of the name are being gathered
   Deciding,   // the name is complete and waits for its verdict in this burst
   Blocked,    // later packets get `verdict` without inspection
-  Passed,     // a QUIC flow whose name passed: its later Initials go on without decryption
+  Passed,     // a QUIC flow whose name passed: its later Initials go on without decryption,
+              // until its first short-header packet ends the entry
 };
 
 struct FlowEntry {

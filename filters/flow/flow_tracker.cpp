@@ -335,6 +335,14 @@ FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, s
       table_.erase(entry);
       entry = FlowTable::kNone;
     } else if (state == FlowState::Passed) {
+      // The client's first 1-RTT (short-header) packet ends its handshake: it dropped its Initial
+      // keys when it sent its first Handshake packet (RFC 9001 section 4.9.1), so no Initial of
+      // this connection follows. The entry goes, and the connection's data is no longer looked up
+      // (each packet would have kept it alive and paid for the lookup).
+      if (!datagram.empty() && (datagram[0] & 0x80) == 0) {
+        table_.erase(entry);
+        return step_of(FlowStepKind::Packet);
+      }
       table_.entry(entry).last_seen = now;
       return step_of(FlowStepKind::Packet);
     }

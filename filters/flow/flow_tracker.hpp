@@ -18,9 +18,11 @@
 // (another frame of a flow whose name waits for its verdict in the same burst). The tracker keeps
 // no frames: the data plane forwards Gathering TCP segments at once and holds Gathering QUIC
 // datagrams until the name's verdict (dataplane/worker/held_frames.hpp). A QUIC flow whose name
-// passed is remembered (Passed), so its later Initials are Packet steps, not decrypted again.
+// passed is remembered (Passed), so its later Initials are Packet steps, not decrypted again,
+// until the client's first short-header packet (its handshake is over) ends the entry.
 //
-// Hot path: no allocation, lock or syscall; frames of other flows cost one table lookup at most.
+// Hot path: no allocation, lock or syscall; frames of other flows cost one table lookup at most,
+// and those of no tracked flow only a test of the table's presence filter.
 #pragma once
 
 #include <cstdint>

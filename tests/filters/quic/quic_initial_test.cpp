@@ -313,6 +313,25 @@ TEST(FlowTrackerQuic, APassedFlowsLaterInitialsGoOnWithoutDecryption) {
   EXPECT_EQ(h.tracker->counters().quic_decrypted, 2u);
 }
 
+// A passed flow's entry lasts until the client's first 1-RTT packet: after it no Initial of the
+// connection follows, and its data is not looked up in the table for the rest of its life.
+TEST(FlowTrackerQuic, APassedFlowIsForgottenAtItsFirstShortHeaderPacket) {
+  Harness h;
+  const FlowStep s = h.datagram(vector_file("rfc9001_a2_client_initial.hex"));
+  ASSERT_EQ(s.kind, FlowStepKind::Named);
+  h.decide(s, Decision::Pass);
+  EXPECT_EQ(h.datagram(vector_file("rfc9001_a2_client_initial.hex")).kind, FlowStepKind::Packet);
+  EXPECT_EQ(h.tracker->counters().active, 1u);  // its Initials still pass without decryption
+  EXPECT_EQ(h.tracker->counters().quic_decrypted, 1u);
+  EXPECT_EQ(h.datagram(Bytes(1200, 0x41)).kind, FlowStepKind::Packet);  // a short header
+  EXPECT_EQ(h.tracker->counters().active, 0u);
+  EXPECT_EQ(h.datagram(Bytes(1200, 0x41)).kind, FlowStepKind::Packet);
+  EXPECT_EQ(h.tracker->counters().created, 1u);
+  // A late copy of an Initial is inspected again, as a new connection's would be.
+  EXPECT_EQ(h.datagram(vector_file("rfc9001_a2_client_initial.hex")).kind, FlowStepKind::Named);
+  EXPECT_EQ(h.tracker->counters().quic_decrypted, 2u);
+}
+
 // A blocked flow's 5-tuple reused by a new connection (a NAT, or a client port reused; seen in
 // browser_test: Chromium's visit to an allowed name on the port of a blocked visit): an Initial
 // with another DCID is judged afresh, while the blocked connection's own keep their verdict.
