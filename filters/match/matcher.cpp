@@ -268,9 +268,28 @@ void Matcher::scan_urls(const DomainName& host, std::string_view path, MatchScra
 
 Verdict Matcher::decide(const DomainName& name, std::string_view* path,
                         MatchScratch& scratch) const {
-  Candidates found;
-  walk_suffixes(name, found);
-  return finish(name, path, scratch, found);
+  // Candidates are built at the first bloom hit, as in match_small_burst: most names have none,
+  // and then only a pattern scan can still decide anything.
+  union Lazy {
+    Lazy() {}
+    Candidates candidates;
+  } lazy;
+  bool live = false;
+  for_each_candidate_suffix(name, [&](std::size_t level, std::string_view suffix) {
+    const std::uint64_t hash = name_hash(suffix);
+    if (!bloom_.maybe_contains(hash)) return true;
+    if (!live) {
+      new (&lazy.candidates) Candidates();
+      live = true;
+    }
+    visit_level(hash, suffix, level, lazy.candidates);
+    return !walk_done(lazy.candidates);
+  });
+  if (!live) {
+    if (!scan_regex_always_ && (path == nullptr || !has_urls_)) return Verdict{};
+    new (&lazy.candidates) Candidates();
+  }
+  return finish(name, path, scratch, lazy.candidates);
 }
 
 Verdict Matcher::finish(const DomainName& name, std::string_view* path, MatchScratch& scratch,
