@@ -14,6 +14,12 @@ constexpr auto fail = HttpResult::fail;
 
 constexpr std::string_view kMethods[] = {"GET",     "POST",    "HEAD",  "PUT",  "DELETE",
                                          "OPTIONS", "CONNECT", "PATCH", "TRACE"};
+constexpr bool every_method_starts_from_c_to_t() {
+  for (std::string_view m : kMethods)
+    if (m[0] < 'C' || m[0] > 'T') return false;
+  return true;
+}
+static_assert(every_method_starts_from_c_to_t(), "parse_http_request's first-byte test");
 
 // The line at `text` up to CRLF (or a bare LF); npos when the segment ends first.
 std::size_t line_end(std::string_view text) { return text.find('\n'); }
@@ -52,6 +58,9 @@ HttpResult parse_http_request(std::span<const std::uint8_t> payload, HttpRequest
   out.path = {};
   out.absolute_form = false;
   out.method = {};
+  // Every method starts with a letter from C to T: most segments (data, TLS) stop here.
+  if (text.empty() || text[0] < 'C' || text[0] > 'T')
+    return fail(DecodeStatus::NotApplicable, HttpReason::NotARequest);
   for (std::string_view method : kMethods) {
     if (text.size() > method.size() && text.starts_with(method) && text[method.size()] == ' ') {
       out.method = text.substr(0, method.size());
