@@ -120,11 +120,15 @@ def run(args, work, name, pcap):
             if rss:
                 samples.append((time.monotonic(), rss))
             time.sleep(0.5)
+        exited = time.monotonic()
     if p.returncode != 0:
         raise RuntimeError(f"takedownd exited {p.returncode} on the {name} capture (see {work}/{name}.err)")
     stats = json.load(open(out_path))
-    # Memory from half way (start-up, the pool and the capture's load are long over) to the end.
-    steady = [rss for t, rss in samples if t - samples[0][0] >= args.seconds / 2] if samples else []
+    # Memory from half way (start-up, the pool and the capture's load are long over) to the end,
+    # leaving out the last 1.5 s: at the end of --duration takedownd frees its pools and rings
+    # while it still runs, and a sample taken then showed a drop of a gigabyte.
+    steady = [rss for t, rss in samples
+              if t - samples[0][0] >= args.seconds / 2 and t <= exited - 1.5] if samples else []
     return stats, (steady[0], steady[-1]) if steady else (0, 0)
 
 
