@@ -136,6 +136,16 @@ def micro(results, figures):
             figures.add(f"lookup.{label}.burst", f"lookup, 66k list, {label} mix, bursts of 32", burst["median"],
                         "ns/name", (burst["min"], burst["max"]), ("unordered_set suffix walk", base["median"], "ns/name"),
                         base["median"] / burst["median"], source="matcher_bench")
+    # Where cold's time goes beyond hot's: the hot set spread over a cold-sized array, in its own
+    # order repeated (the array alone) and shuffled (no order the branch predictor can learn).
+    hot = g(m, "BM_Takedown_Lookup_66k/4096")
+    for name, label in (("Repeated", "hot set repeated over 65,536 names (the cold mix's array, tables warm)"),
+                        ("Shuffled", "hot set shuffled over 65,536 names (tables warm, no order to learn)")):
+        x = g(m, f"BM_Takedown_Lookup_66k_HotSet{name}")
+        if x and hot:
+            figures.add(f"lookup.hot_set_{name.lower()}", f"lookup, 66k list, {label}", x["median"], "ns/name",
+                        (x["min"], x["max"]), ("hot mix", hot["median"], "ns/name"), x["median"] / hot["median"],
+                        source="matcher_bench")
     for n, label in (("1000000", "1M"), ("10000000", "10M")):
         burst = g(m, f"BM_Takedown_Lookup_Synthetic/{n}/1")
         if burst:
