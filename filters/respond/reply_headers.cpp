@@ -1,5 +1,6 @@
 #include "filters/respond/reply_headers.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "filters/common/byte_order.hpp"
@@ -13,13 +14,39 @@ constexpr std::size_t kIpv6Header = 40;
 constexpr std::uint8_t kUdp = DecodedPacket::kUdp;
 constexpr std::uint16_t kGreChecksumPresent = 0x8000;
 
-std::uint32_t sum_words(const std::uint8_t* bytes, std::size_t length, std::uint32_t sum) {
-  std::uint64_t wide = sum;
-  std::size_t i = 0;
-  for (; i + 1 < length; i += 2) wide += load_be16(bytes + i);
-  if (i < length) wide += std::uint32_t{bytes[i]} << 8;
+std::uint64_t fold(std::uint64_t wide) {
   while (wide >> 16) wide = (wide & 0xFFFF) + (wide >> 16);
-  return static_cast<std::uint32_t>(wide);
+  return wide;
+}
+
+// The ones' complement sum of `bytes` as big-endian 16-bit words, plus `sum`, folded to 16 bits.
+// The sum does not depend on byte order (RFC 1071, 2.(B)), so the bytes are added as they lie in
+// memory, 8 at a time into two 32-bit halves, and the folded sum is put in network order once.
+std::uint32_t sum_words(const std::uint8_t* bytes, std::size_t length, std::uint32_t sum) {
+  std::uint64_t wide = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes + i, 8);
+    wide += (w & 0xFFFFFFFFu) + (w >> 32);
+  }
+  if (i + 4 <= length) {
+    std::uint32_t w;
+    std::memcpy(&w, bytes + i, 4);
+    wide += w;
+    i += 4;
+  }
+  if (i + 2 <= length) {
+    std::uint16_t w;
+    std::memcpy(&w, bytes + i, 2);
+    wide += w;
+    i += 2;
+  }
+  // A last odd byte is the high byte of a zero-padded big-endian word: the low byte in memory.
+  if (i < length) wide += bytes[i];
+  auto folded = static_cast<std::uint16_t>(fold(wide));
+  if constexpr (std::endian::native == std::endian::little) folded = __builtin_bswap16(folded);
+  return static_cast<std::uint32_t>(fold(std::uint64_t{folded} + sum));
 }
 
 void swap_bytes(std::uint8_t* a, std::uint8_t* b, std::size_t length) {
