@@ -22,7 +22,8 @@ Curves (a point shared by several curves is measured once):
                  post-quantum ClientHellos, data, QUIC Initials, DNS), "transit" (an ISP transit link:
                  mostly data segments of established TCP flows and QUIC short-header packets) and the
                  "isp" preset (DNS over UDP and TCP, HTTP, TLS, responses, SYN, ICMP); 10% blocked,
-                 66k list, burst 32. zipf, web and transit are written by bench/trafficgen/flow_mixes
+                 66k list, burst 32. zipf, web and transit (and quic, on request: QUIC connections, each
+                 an Initial then short headers) are written by bench/trafficgen/flow_mixes
                  (build/bin/flow_mixes: QUIC Initials need AES-GCM), the others by trafficgen.py.
   burst          dataplane.burst 8, 16, 32; DNS/UDP mix, 10% blocked, 66k list.
   memory         with --hugepages: EAL memory (the mbuf pool, rings, DPDK's heap) in reserved 2 MB
@@ -71,7 +72,7 @@ REAL_LIST_DOMAINS = 66000
 DEFAULT_BLOCKED = 0.1
 DEFAULT_MIX = "dns"
 DEFAULT_BURST = 32
-FLOW_MIXES = ("zipf", "web", "transit")  # written by build/bin/flow_mixes
+FLOW_MIXES = ("zipf", "web", "transit", "quic")  # written by build/bin/flow_mixes
 OTHER_CPU_SHARE = 0.05  # report another process that used more than this share of one CPU in a run
 RUN_FIELDS = ("pps", "rx_packets", "elapsed_seconds", "blocked_share", "forwarding_thread", "cpu", "other_processes",
               "other_dpdk_processes", "stats_file")  # what the JSON keeps of each run

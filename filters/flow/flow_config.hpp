@@ -30,8 +30,8 @@ struct FlowConfig {
   std::uint32_t reassembly_timeout_ms = 5000;
   std::uint32_t blocked_timeout_ms = 120000;
   OverlapPolicy overlap = OverlapPolicy::First;
-  // Per worker; 0: no limit. An Initial of a new flow costs about 4 us (flow_bench), so 50,000 a
-  // second hold a flood of junk Initials to a fifth of the worker.
+  // Per worker; 0: no limit. An Initial of a new flow costs about 1.5 us (flow_bench), so 50,000
+  // a second hold a flood of junk Initials to under a tenth of the worker.
   std::uint32_t quic_decrypts_per_second = 50000;
   // A QUIC flow's Initials that leave its name incomplete are held by the data plane until the
   // name is (then forwarded before it, or dropped with it) or for this long (then forwarded):
