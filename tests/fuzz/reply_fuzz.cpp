@@ -4,7 +4,8 @@
 // resets. A reply is refused only where can_reply() or can_stream_reply() says none can go (back
 // through MPLS or GTP-U, a wrapper longer than a reply copies, a TCP segment without ACK). Each
 // reply must stay within its buffer and decode back as a well-formed frame of the same protocol
-// inside the same number of wrappers; each DNS answer must walk as a DNS message (question and
+// inside the same number of wrappers, with its IPv4 and inner UDP or TCP checksums right by a
+// word-by-word sum of its own; each DNS answer must walk as a DNS message (question and
 // records ending exactly at its end) within the client's size.
 #include <cstdlib>
 #include <cstring>
@@ -23,11 +24,40 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
+// RFC 1071 written out word by word, apart from the writers' internet_checksum(): the
+// ones' complement sum of big-endian words, an odd last byte padded with zero.
+std::uint32_t add_words(std::uint32_t sum, const std::uint8_t* bytes, std::size_t length) {
+  for (std::size_t i = 0; i < length; i += 2) {
+    sum += std::uint32_t{bytes[i]} << 8 | (i + 1 < length ? bytes[i + 1] : 0u);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+  }
+  return sum;
+}
+
+// A reply's checksums hold: every IPv4 header's, outer ones included, and the inner UDP or TCP
+// segment's over its pseudo-header. (Outer UDP and GRE checksums are left to the tests.)
+void check_checksums(const std::uint8_t* reply, const DecodedPacket& d) {
+  for (std::size_t i = 0; i < d.outer_count; ++i) {
+    if (d.outer[i].kind != HeaderKind::Ipv4) continue;
+    const std::uint8_t* ip = reply + d.outer[i].offset;
+    check(add_words(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
+  }
+  const std::uint8_t* ip = reply + d.l3_offset;
+  if (d.ip_version == 4) check(add_words(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
+  const std::size_t l4_length = d.payload_offset + d.payload_length - d.l4_offset;
+  std::uint32_t sum = d.l4_protocol + static_cast<std::uint32_t>(l4_length);
+  sum = d.ip_version == 4 ? add_words(sum, ip + 12, 8) : add_words(sum, ip + 8, 32);
+  sum = add_words(sum, reply + d.l4_offset, l4_length);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  check(sum == 0xFFFF);
+}
+
 void check_reply(const std::uint8_t* reply, std::size_t length, const DecodedPacket& original) {
   DecodedPacket decoded;
   check(decode_packet({reply, length}, decoded).status == DecodeStatus::Ok);
   check(decoded.l4_protocol == original.l4_protocol);
   check(decoded.layers == original.layers);
+  check_checksums(reply, decoded);
 }
 
 // A reply sent back to a port that is itself a VXLAN or GTP-U port reads as one more tunnel.
@@ -131,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           DecodedPacket decoded;
           check(decode_packet({out, length}, decoded).status == DecodeStatus::Ok);
           check(decoded.l4_protocol == x.packet.l4_protocol && decoded.layers == x.packet.layers);
+          check_checksums(out, decoded);
           const std::uint8_t* message = out + decoded.payload_offset;
           std::size_t message_size = decoded.payload_length;
           if (!udp) {
@@ -153,6 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       DecodedPacket decoded;
       check(decode_packet({out, length}, decoded).status == DecodeStatus::Ok);
       check(decoded.payload_length == sizeof longest.page);
+      check_checksums(out, decoded);
       check(std::memcmp(out + decoded.payload_offset, longest.page, sizeof longest.page) == 0);
     }
   }
