@@ -15,6 +15,7 @@
 #include "filters/common/byte_order.hpp"
 #include "filters/respond/tcp_reset.hpp"
 #include "filters/respond/tcp_stream_reply.hpp"
+#include "tests/support/reference_checksum.hpp"
 
 namespace {
 
@@ -24,32 +25,22 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
-// RFC 1071 written out word by word, apart from the writers' internet_checksum(): the
-// ones' complement sum of big-endian words, an odd last byte padded with zero.
-std::uint32_t add_words(std::uint32_t sum, const std::uint8_t* bytes, std::size_t length) {
-  for (std::size_t i = 0; i < length; i += 2) {
-    sum += std::uint32_t{bytes[i]} << 8 | (i + 1 < length ? bytes[i + 1] : 0u);
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  }
-  return sum;
-}
-
 // A reply's checksums hold: every IPv4 header's, outer ones included, and the inner UDP or TCP
-// segment's over its pseudo-header. (Outer UDP and GRE checksums are left to the tests.)
+// segment's over its pseudo-header, by a sum of their own (tests/support/reference_checksum.hpp).
+// (Outer UDP and GRE checksums are left to the tests.)
 void check_checksums(const std::uint8_t* reply, const DecodedPacket& d) {
+  using takedown::testing::reference_sum;
   for (std::size_t i = 0; i < d.outer_count; ++i) {
     if (d.outer[i].kind != HeaderKind::Ipv4) continue;
     const std::uint8_t* ip = reply + d.outer[i].offset;
-    check(add_words(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
+    check(reference_sum(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
   }
   const std::uint8_t* ip = reply + d.l3_offset;
-  if (d.ip_version == 4) check(add_words(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
+  if (d.ip_version == 4) check(reference_sum(0, ip, (ip[0] & 0x0Fu) * 4u) == 0xFFFF);
   const std::size_t l4_length = d.payload_offset + d.payload_length - d.l4_offset;
   std::uint32_t sum = d.l4_protocol + static_cast<std::uint32_t>(l4_length);
-  sum = d.ip_version == 4 ? add_words(sum, ip + 12, 8) : add_words(sum, ip + 8, 32);
-  sum = add_words(sum, reply + d.l4_offset, l4_length);
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  check(sum == 0xFFFF);
+  sum = d.ip_version == 4 ? reference_sum(sum, ip + 12, 8) : reference_sum(sum, ip + 8, 32);
+  check(reference_sum(sum, reply + d.l4_offset, l4_length) == 0xFFFF);
 }
 
 void check_reply(const std::uint8_t* reply, std::size_t length, const DecodedPacket& original) {

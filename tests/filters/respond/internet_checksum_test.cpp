@@ -8,22 +8,14 @@
 #include <vector>
 
 #include "filters/respond/reply_headers.hpp"
+#include "tests/support/reference_checksum.hpp"
 
 namespace takedown::testing {
 namespace {
 
-// Big-endian 16-bit words, an odd last byte padded with zero, end-around carry after each add.
 std::uint16_t reference_checksum(const std::uint8_t* bytes, std::size_t length,
                                  std::uint32_t initial) {
-  std::uint32_t sum = initial;
-  for (std::size_t i = 0; i < length; i += 2) {
-    const std::uint32_t word =
-        std::uint32_t{bytes[i]} << 8 | (i + 1 < length ? std::uint32_t{bytes[i + 1]} : 0u);
-    sum += word;
-    while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  }
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum & 0xFFFF);
+  return static_cast<std::uint16_t>(~reference_sum(initial, bytes, length) & 0xFFFF);
 }
 
 TEST(InternetChecksum, Rfc1071Example) {
