@@ -80,7 +80,7 @@ fi
 failed=0
 targets=(packet_decoder_fuzz dns_query_fuzz http_request_fuzz client_hello_fuzz name_extractor_fuzz
          reply_fuzz list_loader_fuzz config_loader_fuzz control_message_fuzz flow_reassembly_fuzz
-         quic_initial_fuzz capture_reader_fuzz)
+         quic_initial_fuzz capture_reader_fuzz wire_name_fuzz)
 # FUZZ_TARGETS="a b" runs only those (a campaign on one target).
 if [ -n "${FUZZ_TARGETS:-}" ]; then read -r -a targets <<< "$FUZZ_TARGETS"; fi
 for target in "${targets[@]}"; do

@@ -59,6 +59,62 @@ inline unsigned dot_bits(const std::uint64_t* dots, std::size_t pos) {
   return static_cast<unsigned>(bits) & 0xFFFFu;
 }
 
+#if defined(__AVX512BW__) && defined(__AVX512VBMI__) && defined(__AVX512VBMI2__)
+#define TAKEDOWN_WIRE_NAME_VECTOR 1
+// kNameBytes for bytes 0..127, as the two halves vpermi2b takes.
+alignas(64) constexpr std::array<char, 128> kNameBytesLow = [] {
+  std::array<char, 128> low{};
+  for (int c = 0; c < 128; ++c) low[c] = kNameBytes[c];
+  return low;
+}();
+
+// A wire name whose text (the bytes after the first length byte, up to the zero byte) fits in
+// one 64-byte vector, with no branch per label. The later length bytes are guessed as the bytes
+// that are not name bytes, and the guess is checked all at once: compressed in order, each one's
+// position plus its value plus one must be the next one's position, the first one's position must
+// be the first length byte's value, and the last one is the zero byte. When the check holds the
+// guessed bytes are exactly the ones the walk over the labels would visit (each maps to a later
+// one, and no two to the same), so the result is that walk's. Anything else (a label of 45 or 48
+// to 57 bytes, whose length byte is a name byte; a bad character; a pointer; a longer name) returns
+// 0 for the general path to decide. Reads nothing outside [wire, wire + readable).
+std::size_t assign_wire_vector(const std::uint8_t* wire, std::size_t readable, char* bytes,
+                               std::size_t& length, std::size_t& labels) {
+  const std::size_t first = wire[0];
+  const std::size_t text_readable = readable - 1;
+  const __mmask64 in = text_readable >= 64 ? ~__mmask64{0} : (__mmask64{1} << text_readable) - 1;
+  const __m512i text = _mm512_maskz_loadu_epi8(in, wire + 1);
+  const __mmask64 zero = _mm512_mask_cmpeq_epi8_mask(in, text, _mm512_setzero_si512());
+  if (zero == 0 || first == 0) return 0;
+  const unsigned end = static_cast<unsigned>(__builtin_ctzll(zero));
+  // Lowercased name bytes, 0 for any other byte below 128; bytes from 128 up are never name bytes.
+  const __m512i low = _mm512_loadu_si512(kNameBytesLow.data());
+  const __m512i high = _mm512_loadu_si512(kNameBytesLow.data() + 64);
+  const __m512i lowered = _mm512_permutex2var_epi8(low, text, high);
+  const __mmask64 name_bytes = _mm512_test_epi8_mask(lowered, lowered) &
+                               _mm512_cmplt_epu8_mask(text, _mm512_set1_epi8(-128));
+  const __mmask64 stops = (~name_bytes & ((__mmask64{1} << end) - 1)) | (__mmask64{1} << end);
+  if (static_cast<std::size_t>(__builtin_ctzll(stops)) != first) return 0;
+  const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49,
+                                       48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34,
+                                       33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,
+                                       18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2,
+                                       1, 0);
+  const __m512i at = _mm512_maskz_compress_epi8(stops, iota);
+  const __m512i value = _mm512_maskz_compress_epi8(stops, text);
+  const __m512i next = _mm512_maskz_compress_epi8(stops & (stops - 1), iota);
+  const unsigned count = static_cast<unsigned>(__builtin_popcountll(stops));
+  const __mmask64 links = (__mmask64{1} << (count - 1)) - 1;  // every stop but the zero byte
+  const __m512i reached = _mm512_add_epi8(_mm512_add_epi8(at, value), _mm512_set1_epi8(1));
+  // With every link in place no label is over 63 bytes: the stops lie within 64 bytes.
+  if (_mm512_mask_cmpneq_epi8_mask(links, reached, next) != 0) return 0;
+  const __m512i named = _mm512_mask_blend_epi8(stops, lowered, _mm512_set1_epi8('.'));
+  _mm512_storeu_si512(bytes, named);
+  length = end;
+  labels = count;
+  return end + 2;
+}
+#endif
+
 }  // namespace
 
 TAKEDOWN_ENUM_DEFINE(NameStatus, TAKEDOWN_NAME_STATUSES)
@@ -124,6 +180,19 @@ std::size_t DomainName::assign_wire(const std::uint8_t* wire, std::size_t readab
                                     NameStatus& status, std::size_t before) {
   length_ = 0;
   label_count_ = 0;
+#ifdef TAKEDOWN_WIRE_NAME_VECTOR
+  if (readable >= 2) {
+    std::size_t name_length = 0;
+    std::size_t name_labels = 0;
+    if (const std::size_t used =
+            assign_wire_vector(wire, readable, bytes_.data(), name_length, name_labels)) {
+      length_ = static_cast<std::uint8_t>(name_length);
+      label_count_ = static_cast<std::uint8_t>(name_labels);
+      status = NameStatus::Ok;
+      return used;
+    }
+  }
+#endif
   // The structure first: where the dots go, how long the name is. Labels are few; this is a
   // handful of jumps.
   std::uint64_t dots[5] = {0, 0, 0, 0, 0};  // one spare word for dot_bits()

@@ -69,6 +69,10 @@ class alignas(64) DomainName {
   // there): a name under 16 bytes is then read as the one vector that ends where it ends, and
   // shifted into place, rather than copied byte by byte into a staging vector first (which stalls
   // the vector load on the copy's stores).
+  // With AVX-512 (BW, VBMI, VBMI2) a name of up to 63 bytes takes one 64-byte vector and no branch
+  // per label: its length bytes are guessed as the bytes that are not name bytes, and the guess is
+  // checked all at once (domain_name.cpp); a label of 45 or 48..57 bytes, whose length byte is a
+  // '-' or a digit, fails the check and takes the path above, as does anything unusual.
   std::size_t assign_wire(const std::uint8_t* wire, std::size_t readable, NameStatus& status,
                           std::size_t before = 0);
 

@@ -203,8 +203,11 @@ TEST(DnsAnswer, SinkholeAnswersTheQueriedTypeOnly) {
     }
     // Addresses, or NODATA with the SOA for every other type.
     EXPECT_EQ(a.count(2), c.answers == 0 ? 1 : 0) << c.qtype;
-    if (c.answers == 0) EXPECT_EQ(load_be16(record + 2), 6);
-    if (c.answers != 0) EXPECT_EQ(record, a.frame.data() + a.frame.size());
+    if (c.answers == 0) {
+      EXPECT_EQ(load_be16(record + 2), 6);
+    } else {
+      EXPECT_EQ(record, a.frame.data() + a.frame.size());
+    }
     expect_checksums(a);
   }
 }
@@ -313,7 +316,9 @@ TEST(DnsAnswer, TheTextIsShortenedToTheClientsSizeAtACharacterBoundary) {
     if (sent.size() < text.size()) {
       EXPECT_NE(static_cast<std::uint8_t>(text[sent.size()]) & 0xC0, 0x80) << size;
     }
-    if (size >= 1232) EXPECT_EQ(sent, text);
+    if (size >= 1232) {
+      EXPECT_EQ(sent, text);
+    }
   }
 }
 

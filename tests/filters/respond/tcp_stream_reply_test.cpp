@@ -30,7 +30,9 @@ Reply reply_to(const Bytes& segment) {
   r.frame.resize(kMaxStreamReplyFrame);
   const auto page = std::span(reinterpret_cast<const std::uint8_t*>(kPage.data()), kPage.size());
   r.frame.resize(write_tcp_stream_reply(segment, in, page, r.frame.data()));
-  if (!r.frame.empty()) EXPECT_EQ(decode_packet(r.frame, r.packet).status, DecodeStatus::Ok);
+  if (!r.frame.empty()) {
+    EXPECT_EQ(decode_packet(r.frame, r.packet).status, DecodeStatus::Ok);
+  }
   return r;
 }
 
