@@ -44,17 +44,24 @@ class Matcher {
   // HTTP requests: url rules apply too. `path` is the request path ("/a/b?c").
   Verdict match_http(const DomainName& host, std::string_view path, MatchScratch& scratch) const;
   // A burst of DNS/TLS names, with the same verdicts as match() one by one. Stages the work as
-  // l3fwd does: hash every eligible suffix of every name and prefetch its bloom block, test the
-  // bloom filter for all, prefetch the table slots of the hits, then resolve. The memory latency
-  // of one name hides behind the work on the others. No allocation; any burst size.
+  // l3fwd does: hash every eligible suffix of every name (and, for a bloom filter larger than
+  // kBloomInCacheBytes, prefetch its block, then test the filter for all), prefetch the table
+  // slots of the hits, then resolve. The memory latency of one name hides behind the work on the
+  // others. No allocation; any burst size.
   void match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
                    MatchScratch& scratch) const;
 
   static constexpr std::size_t kBurst = 32;
   static constexpr std::size_t kMaxBurstLevels =
-      8;  // names with more eligible suffixes take the scalar walk
+      8;  // names with more eligible suffixes (bloom hits, for a small filter) take the scalar walk
+  // A bloom filter up to this size is tested as each suffix is hashed, without a prefetch pass:
+  // it stays in the core's L2 cache.
+  static constexpr std::size_t kBloomInCacheBytes = 256 * 1024;
 
   const Snapshot& snapshot() const { return snapshot_; }
+  // Whether match_burst() tests the bloom filter as it hashes (a filter of at most
+  // kBloomInCacheBytes) or prefetches it first.
+  bool bloom_in_cache() const { return bloom_in_cache_; }
 
  private:
   using Candidates = detail::MatchCandidates;
@@ -87,6 +94,7 @@ class Matcher {
   bool scan_regex_always_;
   bool scan_regex_for_allow_;
   bool has_urls_;
+  bool bloom_in_cache_;
 };
 
 }  // namespace takedown::filters

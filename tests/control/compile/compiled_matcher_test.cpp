@@ -208,6 +208,7 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
 )");
   ASSERT_TRUE(snapshot);
   const filters::Matcher matcher(*snapshot);
+  EXPECT_TRUE(matcher.bloom_in_cache());
   filters::MatchScratch scratch;
   ASSERT_TRUE(scratch.prepare(*snapshot));
   std::vector<std::string> texts = {"x." + deep,
@@ -237,6 +238,64 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
   EXPECT_EQ(judge.explain("x.l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "pass");  // exact entries only
   EXPECT_EQ(judge.explain("l3.l2.l1.l0.com"), "block deep:4");
   EXPECT_EQ(judge.explain("a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "allow allow:1");
+}
+
+// Above kBloomInCacheBytes the burst prefetches the bloom blocks and tests them in a pass of
+// their own: the same verdicts again, with blocks, allows, subdomains and misses mixed.
+TEST(Matcher, BurstAgreesWithScalarWithABloomFilterOutOfCache) {
+  TempDir dir;
+  // Appends only: gcc 12 warns falsely (-Wrestrict) on "literal" + std::string temporaries.
+  const auto domain = [](const char* label, int i) {
+    return std::string(label)
+        .append(std::to_string(i))
+        .append(".zone")
+        .append(std::to_string(i % 977))
+        .append(".test");
+  };
+  std::string list, allow;
+  std::vector<std::string> texts;
+  for (int i = 0; i < 300'000; ++i) {
+    const std::string name = domain("n", i);
+    list.append(name).append("\n");
+    if (i % 5000 == 0) {
+      allow.append("ok.").append(name).append("\n");
+      texts.push_back(std::string("www.ok.").append(name));
+    }
+    if (i % 37 == 0) texts.push_back(i % 2 ? name : std::string("sub.").append(name));
+    if (i % 41 == 0) texts.push_back(domain("m", i));  // not listed
+  }
+  dir.write("big.txt", list);
+  dir.write("allow.txt", allow);
+  auto snapshot = compile_yaml(dir, R"(lists:
+  - {name: big, format: domains, path: big.txt}
+  - {name: allow, format: domains, path: allow.txt, action: allow}
+)");
+  ASSERT_TRUE(snapshot);
+  const filters::Matcher matcher(*snapshot);
+  ASSERT_FALSE(matcher.bloom_in_cache());
+  filters::MatchScratch scratch;
+  ASSERT_TRUE(scratch.prepare(*snapshot));
+  std::vector<filters::DomainName> names(texts.size());
+  std::vector<const filters::DomainName*> pointers;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(names[i].assign(texts[i]), filters::NameStatus::Ok);
+    pointers.push_back(&names[i]);
+  }
+  std::vector<filters::Verdict> burst(names.size());
+  matcher.match_burst(pointers, burst, scratch);
+  std::size_t blocked = 0, allowed = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const filters::Verdict single = matcher.match(names[i], scratch);
+    EXPECT_EQ(single.decision, burst[i].decision) << texts[i];
+    EXPECT_EQ(single.rule.line, burst[i].rule.line) << texts[i];
+    EXPECT_EQ(single.rule.list, burst[i].rule.list) << texts[i];
+    EXPECT_EQ(single.matched_label, burst[i].matched_label) << texts[i];
+    blocked += burst[i].decision == filters::Decision::Block;
+    allowed += burst[i].decision == filters::Decision::Allow;
+  }
+  EXPECT_GT(blocked, 1000u);  // the mix has all three outcomes
+  EXPECT_GT(allowed, 10u);
+  EXPECT_LT(blocked + allowed, names.size());
 }
 
 }  // namespace
