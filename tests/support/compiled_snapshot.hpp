@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "control/compile/snapshot_compiler.hpp"
 #include "control/schema/config.hpp"
@@ -77,5 +78,33 @@ class Judge {
   filters::Matcher matcher_;
   filters::MatchScratch scratch_;
 };
+
+// The burst path (the data plane's) must give the scalar verdicts. Judges `texts` in one
+// match_burst() call and one by one with match(); fails the test on the first 10 names that
+// differ (decision, rule or matched label) and says how many did. Returns the burst's verdicts.
+inline std::vector<filters::Verdict> burst_agrees_with_scalar(
+    const filters::Snapshot& snapshot, const std::vector<std::string>& texts) {
+  const filters::Matcher matcher(snapshot);
+  filters::MatchScratch scratch;
+  EXPECT_TRUE(scratch.prepare(snapshot));
+  std::vector<filters::DomainName> names(texts.size());
+  std::vector<const filters::DomainName*> pointers;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(names[i].assign(texts[i]), filters::NameStatus::Ok) << texts[i];
+    pointers.push_back(&names[i]);
+  }
+  std::vector<filters::Verdict> burst(names.size());
+  matcher.match_burst(pointers, burst, scratch);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const filters::Verdict one = matcher.match(names[i], scratch);
+    const bool same = one.decision == burst[i].decision && one.kind == burst[i].kind &&
+                      one.rule.list == burst[i].rule.list && one.rule.line == burst[i].rule.line &&
+                      one.matched_label == burst[i].matched_label;
+    if (!same && ++differ <= 10) ADD_FAILURE() << texts[i] << ": the burst's verdict differs";
+  }
+  EXPECT_EQ(differ, 0u) << "of " << texts.size() << " names";
+  return burst;
+}
 
 }  // namespace takedown::testing

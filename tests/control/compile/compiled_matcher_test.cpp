@@ -207,10 +207,7 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
   - {name: allow, format: domains, path: allow.txt, action: allow}
 )");
   ASSERT_TRUE(snapshot);
-  const filters::Matcher matcher(*snapshot);
-  EXPECT_TRUE(matcher.bloom_in_cache());
-  filters::MatchScratch scratch;
-  ASSERT_TRUE(scratch.prepare(*snapshot));
+  EXPECT_TRUE(filters::Matcher(*snapshot).bloom_in_cache());
   std::vector<std::string> texts = {"x." + deep,
                                     deep,
                                     "l3.l2.l1.l0.com",
@@ -218,20 +215,7 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
                                     "a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com",
                                     "nothing.org"};
   while (texts.size() < 77) texts.push_back(texts[texts.size() % 6]);
-  std::vector<filters::DomainName> names(texts.size());
-  std::vector<const filters::DomainName*> pointers;
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    ASSERT_EQ(names[i].assign(texts[i]), filters::NameStatus::Ok);
-    pointers.push_back(&names[i]);
-  }
-  std::vector<filters::Verdict> burst(names.size());
-  matcher.match_burst(pointers, burst, scratch);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const filters::Verdict single = matcher.match(names[i], scratch);
-    EXPECT_EQ(single.decision, burst[i].decision) << texts[i];
-    EXPECT_EQ(single.rule.line, burst[i].rule.line) << texts[i];
-    EXPECT_EQ(single.rule.list, burst[i].rule.list) << texts[i];
-  }
+  burst_agrees_with_scalar(*snapshot, texts);
   Judge judge(*snapshot);
   EXPECT_EQ(judge.explain(deep), "allow allow:1");  // below the allowed l9...l0.com
   EXPECT_EQ(judge.explain("l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "block deep:9");
@@ -271,31 +255,15 @@ TEST(Matcher, BurstAgreesWithScalarWithABloomFilterOutOfCache) {
   - {name: allow, format: domains, path: allow.txt, action: allow}
 )");
   ASSERT_TRUE(snapshot);
-  const filters::Matcher matcher(*snapshot);
-  ASSERT_FALSE(matcher.bloom_in_cache());
-  filters::MatchScratch scratch;
-  ASSERT_TRUE(scratch.prepare(*snapshot));
-  std::vector<filters::DomainName> names(texts.size());
-  std::vector<const filters::DomainName*> pointers;
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    ASSERT_EQ(names[i].assign(texts[i]), filters::NameStatus::Ok);
-    pointers.push_back(&names[i]);
-  }
-  std::vector<filters::Verdict> burst(names.size());
-  matcher.match_burst(pointers, burst, scratch);
+  ASSERT_FALSE(filters::Matcher(*snapshot).bloom_in_cache());
   std::size_t blocked = 0, allowed = 0;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const filters::Verdict single = matcher.match(names[i], scratch);
-    EXPECT_EQ(single.decision, burst[i].decision) << texts[i];
-    EXPECT_EQ(single.rule.line, burst[i].rule.line) << texts[i];
-    EXPECT_EQ(single.rule.list, burst[i].rule.list) << texts[i];
-    EXPECT_EQ(single.matched_label, burst[i].matched_label) << texts[i];
-    blocked += burst[i].decision == filters::Decision::Block;
-    allowed += burst[i].decision == filters::Decision::Allow;
+  for (const filters::Verdict& v : burst_agrees_with_scalar(*snapshot, texts)) {
+    blocked += v.decision == filters::Decision::Block;
+    allowed += v.decision == filters::Decision::Allow;
   }
   EXPECT_GT(blocked, 1000u);  // the mix has all three outcomes
   EXPECT_GT(allowed, 10u);
-  EXPECT_LT(blocked + allowed, names.size());
+  EXPECT_LT(blocked + allowed, texts.size());
 }
 
 }  // namespace

@@ -137,29 +137,7 @@ TEST(Differential, CompiledMatcherAgreesWithNaiveReferenceOnHalfAMillionNames) {
     }
   }
   // The burst path (the data plane's) gives the very same verdicts as the scalar walk.
-  const filters::Matcher matcher(*snapshot);
-  filters::MatchScratch scratch;
-  ASSERT_TRUE(scratch.prepare(*snapshot));
-  std::vector<filters::DomainName> normalised(names.size());
-  std::vector<const filters::DomainName*> pointers;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    ASSERT_EQ(normalised[i].assign(names[i]), filters::NameStatus::Ok) << names[i];
-    pointers.push_back(&normalised[i]);
-  }
-  std::vector<filters::Verdict> burst(names.size());
-  matcher.match_burst(pointers, burst, scratch);
-  std::size_t burst_agree = 0;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const filters::Verdict single = matcher.match(normalised[i], scratch);
-    const bool same = single.decision == burst[i].decision && single.kind == burst[i].kind &&
-                      single.rule.list == burst[i].rule.list &&
-                      single.rule.line == burst[i].rule.line &&
-                      single.matched_label == burst[i].matched_label;
-    burst_agree += same;
-    if (!same && first_disagreements.size() < 10)
-      first_disagreements.push_back(names[i] + ": burst differs from scalar");
-  }
-  EXPECT_EQ(burst_agree, names.size());
+  burst_agrees_with_scalar(*snapshot, names);
 
   RecordProperty("names", static_cast<int>(names.size()));
   RecordProperty("blocked", static_cast<int>(blocks));

@@ -38,27 +38,6 @@ TEST(FormatSemantics, DnsmasqHashServerExemptsTheNameAndBelow) {
   EXPECT_EQ(judge.explain("247vesselcapsulehomes.com"), "pass");  // forwarded, skipped
 }
 
-// The burst path must give the scalar verdicts: it stops walking a name on its own rules.
-void expect_burst_agrees(const filters::Snapshot& snapshot, const std::vector<std::string>& names) {
-  filters::Matcher matcher(snapshot);
-  filters::MatchScratch scratch;
-  ASSERT_TRUE(scratch.prepare(snapshot));
-  std::vector<filters::DomainName> parsed(names.size());
-  std::vector<const filters::DomainName*> pointers;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    ASSERT_EQ(parsed[i].assign(names[i]), filters::NameStatus::Ok) << names[i];
-    pointers.push_back(&parsed[i]);
-  }
-  std::vector<filters::Verdict> burst(names.size());
-  matcher.match_burst(pointers, burst, scratch);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const filters::Verdict one = matcher.match(parsed[i], scratch);
-    EXPECT_EQ(burst[i].decision, one.decision) << names[i];
-    EXPECT_EQ(burst[i].rule.line, one.rule.line) << names[i];
-    EXPECT_EQ(burst[i].rule.list, one.rule.list) << names[i];
-  }
-}
-
 // $important: an important block beats the plain @@ exceptions above and below it, in its list
 // and in others; an $important exception, or an allow list of the config, beats it.
 TEST(FormatSemantics, AdblockImportantBlockBeatsPlainExceptions) {
@@ -84,7 +63,7 @@ TEST(FormatSemantics, AdblockImportantBlockBeatsPlainExceptions) {
   EXPECT_EQ(judge.explain("00100.zzzly0925.workers.dev"), "block l:10");  // below the exception
   EXPECT_EQ(judge.explain("www.00100.zzzly0925.workers.dev"), "block l:10");
   EXPECT_EQ(judge.explain("other.zzzly0925.workers.dev"), "allow exc:2");
-  expect_burst_agrees(
+  burst_agrees_with_scalar(
       *snapshot, {"cdn.004240331.top", "x.004240331.top", "safe.004240331.top", "op.004240331.top",
                   "a.b.c.d.e.f.g.h.i.cdn.004240331.top", "00100.zzzly0925.workers.dev",
                   "other.zzzly0925.workers.dev", "www.000414-coinbase.com", "unlisted.example"});
