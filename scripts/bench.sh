@@ -53,7 +53,7 @@ python3 bench/report.py "$results/matcher_bench.json" "$results/name_extractor_b
 
 part "pipeline: takedownd against dpdk-testpmd"
 if [ "$quick" = 1 ]; then pipeline=(--rounds 1 --seconds 3); else
-  pipeline=(--rounds "${PIPELINE_ROUNDS:-3}" --seconds "${PIPELINE_SECONDS:-8}"); fi
+  pipeline=(--rounds "${PIPELINE_ROUNDS:-3}" --seconds "${PIPELINE_SECONDS:-7}"); fi
 python3 bench/pipeline/run_pipeline.py "${pipeline[@]}" --takedownd "$build/bin/takedownd" \
   --work-dir "$build/pipeline-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
@@ -80,13 +80,14 @@ python3 bench/pipeline/run_scaling.py "${quick_flag[@]}" "${scaling[@]}" --taked
 [ -z "$hugepages_before" ] || echo "$hugepages_before" > /proc/sys/vm/nr_hugepages
 
 part "observability cost: metrics scraped every second and the event log on, against both off"
-observability=(); [ "$quick" = 1 ] || observability=(--seconds "${OBSERVABILITY_SECONDS:-6}")
+observability=(); [ "$quick" = 1 ] || observability=(--seconds "${OBSERVABILITY_SECONDS:-5}")
 python3 bench/pipeline/run_observability_cost.py "${quick_flag[@]}" "${observability[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/observability-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
 part "flood: half ClientHellos and junk Initials into one worker"
-python3 bench/pipeline/run_flood.py "${quick_flag[@]}" --takedownd "$build/bin/takedownd" \
+flood=(); [ "$quick" = 1 ] || flood=(--seconds "${FLOOD_SECONDS:-22}")
+python3 bench/pipeline/run_flood.py "${quick_flag[@]}" "${flood[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/flood-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
 
@@ -96,7 +97,7 @@ python3 bench/reload/run_reload_bench.py "${quick_flag[@]}" --storm-seconds "${R
   --work-dir "$build/reload-bench" --results-dir "$results" | tee -a "$results/summary.md"
 
 part "peers: dnsdist and Unbound on the same mix; memory"
-peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-8}" --takedownd-seconds 8)
+peers=(); [ "$quick" = 1 ] || peers=(--seconds "${PEERS_SECONDS:-6}" --takedownd-seconds 6)
 python3 bench/peers/run_peers.py "${quick_flag[@]}" "${peers[@]}" --takedownd "$build/bin/takedownd" \
   --takedownctl "$build/bin/takedownctl" --work-dir "$build/peers-bench" --results-dir "$results" \
   | tee -a "$results/summary.md"
