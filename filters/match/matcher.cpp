@@ -190,9 +190,9 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
   Probe probes[kBurst * kMaxBurstLevels];
   bool scalar[kBurst] = {};
   std::size_t probe_count = 0;
-  // Stage 1: hash every eligible suffix. A bloom filter small enough to stay in the core's cache
-  // is tested at once, and only the hits are kept, with their home slots prefetched: prefetching
-  // its blocks first only added a pass (66k names take ~90 KB). A larger one has its block
+  // Stage 1: hash every eligible suffix. A bloom filter small enough to stay in cache (66k names
+  // take ~90 KB, 1M ~1.3 MB) is tested at once, and only the hits are kept, with their home slots
+  // prefetched: prefetching its blocks first only added a pass. A larger one has its block
   // prefetched here and is tested in stage 2, once the burst's hashing has hidden the loads.
   const bool bloom_in_cache = bloom_in_cache_;
   for (std::size_t i = 0; i < count; ++i) {

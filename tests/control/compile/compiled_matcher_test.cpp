@@ -250,7 +250,9 @@ TEST(Matcher, BurstAgreesWithScalarWithABloomFilterOutOfCache) {
   }
   dir.write("big.txt", list);
   dir.write("allow.txt", allow);
-  auto snapshot = compile_yaml(dir, R"(lists:
+  // A false positive rate far below the default, for a filter above kBloomInCacheBytes.
+  auto snapshot = compile_yaml(dir, R"(matcher: {bloom_false_positive_rate: 1.0e-12}
+lists:
   - {name: big, format: domains, path: big.txt}
   - {name: allow, format: domains, path: allow.txt, action: allow}
 )");
