@@ -102,8 +102,11 @@ int run_compile_command(int argc, char** argv) {
   const double size = static_cast<double>(compiled->snapshot.size());
   std::printf("snapshot %s: %.0f bytes", written_to.c_str(), size);
   if (s.domains > 0) std::printf(", %.1f bytes per domain", size / static_cast<double>(s.domains));
-  std::printf(" (bloom %llu bytes, expected false-positive rate %.4f)\n",
-              static_cast<unsigned long long>(s.bloom_bytes), s.bloom_expected_rate);
+  std::printf(
+      " (bloom %llu bytes over the names and %llu parents, expected false-positive rate "
+      "%.4f)\n",
+      static_cast<unsigned long long>(s.bloom_bytes), static_cast<unsigned long long>(s.below_keys),
+      s.bloom_expected_rate);
   return kExitOk;
 }
 

@@ -4,8 +4,9 @@
 // add_domain()/add_pattern() freely, then build(). Domain rules go straight into the
 // open-addressing table; a name shared by several rules is stored once in the arena, and a repeat
 // of the same name, scope and list is dropped as a duplicate (the first line wins). build() sizes
-// the bloom filter on the distinct names, compiles the Hyperscan databases and writes the file
-// image with its checksum. Single-threaded; one builder per snapshot.
+// the bloom filter on the distinct names and their below keys (BloomFilter::below_key(): one for
+// each distinct proper suffix of two or more labels), compiles the Hyperscan databases and writes
+// the file image with its checksum. Single-threaded; one builder per snapshot.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ struct BuildStats {
   std::uint64_t duplicates = 0;  // same name, scope and list seen again
   std::uint64_t regex_rules = 0;
   std::uint64_t url_rules = 0;
+  std::uint64_t below_keys = 0;  // distinct parents of listed names, in the bloom filter too
   double bloom_expected_rate = 0;
   std::uint64_t bloom_bytes = 0;
 };

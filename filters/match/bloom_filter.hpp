@@ -9,6 +9,9 @@
 // more memory than the best blocked filter with seven probes for the same rate (10.75 bits a key
 // for 1%), for a test that costs a few instructions instead of a dependent loop.
 //
+// Besides the names themselves, a snapshot's filter holds a below key for every parent of a listed
+// name (below_key()), which lets the matcher stop walking a name at its first unlisted parent.
+//
 // Sizing is exact for this layout: expected_false_positive_rate() sums the per-block rate over the
 // Poisson spread of keys per block, and params_for() picks the fewest blocks that meet a target
 // rate.
@@ -64,6 +67,11 @@ class BloomFilter {
     return missing == 0;
 #endif
   }
+
+  // The key that says "some listed name lies below the name of `hash`" (a snapshot inserts it for
+  // every proper suffix of two or more labels of its names). Only the low half differs, so it
+  // picks the same block as `hash` itself: testing both costs one cache line.
+  static std::uint64_t below_key(std::uint64_t hash) { return hash ^ 0xA5C3D1E9u; }
 
   void prefetch(std::uint64_t hash) const {
     __builtin_prefetch(words_ + block_index(hash, params_.blocks) * kWordsPerBlock);

@@ -139,10 +139,11 @@ void Matcher::visit_level(std::uint64_t hash, std::string_view suffix, std::size
   });
 }
 
-// After a level: an important allow wins outright. Without important blocks in the snapshot, so
-// does a plain allow, and a block ends the walk unless some allow further up could still override
-// it. With them, only an important block ends it (when no allow could override it): an important
-// block further up outranks the plain allows and blocks found so far.
+// After a level of the staged walk (most specific first): an important allow wins outright. Without
+// important blocks in the snapshot, so does a plain allow, and a block ends the walk unless some
+// allow further up could still override it. With them, only an important block ends it (when no
+// allow could override it): an important block further up outranks the plain allows and blocks
+// found so far.
 bool Matcher::walk_done(const Candidates& found) const {
   const Ranked* d = found.domain;
   if (d[kImportantAllow].found) return true;
@@ -162,12 +163,43 @@ void Matcher::for_each_candidate_suffix(const DomainName& name, Visit&& visit) c
   }
 }
 
-void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
-  for_each_candidate_suffix(name, [&](std::size_t level, std::string_view suffix) {
+template <typename Visit>
+void Matcher::for_each_bloom_hit(const DomainName& name, Visit&& visit) const {
+  const std::size_t labels = name.label_count();
+  const std::size_t length = name.length();
+  // Label starts, last label first: from the mask while the name fits in it, else by a scan.
+  std::uint8_t offsets[DomainName::kMaxLabels];
+  std::uint64_t starts = 0;
+  if (length <= 64) {
+    starts = name.label_start_mask();
+  } else {
+    for (std::size_t level = 0, offset = 0; level < labels; ++level) {
+      offsets[level] = static_cast<std::uint8_t>(offset);
+      offset = name.next_label(offset);
+    }
+  }
+  for (std::size_t level = labels; level-- > 0;) {
+    std::size_t offset;
+    if (length <= 64) {
+      offset = static_cast<std::size_t>(63 - __builtin_clzll(starts));
+      starts ^= std::uint64_t{1} << offset;
+    } else {
+      offset = offsets[level];
+    }
+    const std::size_t suffix_labels = labels - level;
+    const std::string_view suffix(name.data() + offset, length - offset);
+    const bool listed = eligible(suffix_labels, suffix.size());
+    if (suffix_labels == 1 && !listed) continue;  // a top-level label: taken to have names below
     const std::uint64_t hash = name_hash(suffix);
-    if (!bloom_.maybe_contains(hash)) return true;
+    if (listed && bloom_.maybe_contains(hash) && !visit(level, suffix, hash)) return;
+    if (suffix_labels >= 2 && !bloom_.maybe_contains(BloomFilter::below_key(hash))) return;
+  }
+}
+
+void Matcher::walk_suffixes(const DomainName& name, Candidates& found) const {
+  for_each_bloom_hit(name, [&](std::size_t level, std::string_view suffix, std::uint64_t hash) {
     visit_level(hash, suffix, level, found);
-    return !walk_done(found);
+    return true;
   });
 }
 
@@ -190,29 +222,37 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
   Probe probes[kBurst * kMaxBurstLevels];
   bool scalar[kBurst] = {};
   std::size_t probe_count = 0;
-  // Stage 1: hash every eligible suffix. A bloom filter small enough to stay in cache (66k names
-  // take ~90 KB, 1M ~1.3 MB) is tested at once, and only the hits are kept, with their home slots
-  // prefetched: prefetching its blocks first only added a pass. A larger one has its block
-  // prefetched here and is tested in stage 2, once the burst's hashing has hidden the loads.
+  // Stage 1: a bloom filter small enough to stay in cache (66k names take ~110 KB with their
+  // below keys, 1M ~1.6 MB) is tested as each name is walked, and only the hits are kept, with
+  // their home slots prefetched: prefetching its blocks first only added a pass. For a larger one
+  // every eligible suffix is hashed and its block prefetched here, and it is tested in stage 2,
+  // once the burst's hashing has hidden the loads.
   const bool bloom_in_cache = bloom_in_cache_;
+  const auto add_probe = [&](std::size_t i, std::size_t first, std::size_t level,
+                             std::string_view suffix, std::uint64_t hash) {
+    if (probe_count - first == kMaxBurstLevels) {
+      scalar[i] = true;
+      probe_count = first;
+      return false;
+    }
+    probes[probe_count++] = {hash, static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(level),
+                             static_cast<std::uint8_t>(suffix.data() - names[i]->data())};
+    return true;
+  };
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t first = probe_count;
+    if (bloom_in_cache) {
+      for_each_bloom_hit(*names[i],
+                         [&](std::size_t level, std::string_view suffix, std::uint64_t hash) {
+                           set_.prefetch(hash);
+                           return add_probe(i, first, level, suffix, hash);
+                         });
+      continue;
+    }
     for_each_candidate_suffix(*names[i], [&](std::size_t level, std::string_view suffix) {
-      if (probe_count - first == kMaxBurstLevels) {
-        scalar[i] = true;
-        probe_count = first;
-        return false;
-      }
       const std::uint64_t hash = name_hash(suffix);
-      if (bloom_in_cache) {
-        if (!bloom_.maybe_contains(hash)) return true;
-        set_.prefetch(hash);
-      } else {
-        bloom_.prefetch(hash);
-      }
-      probes[probe_count++] = {hash, static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(level),
-                               static_cast<std::uint8_t>(suffix.data() - names[i]->data())};
-      return true;
+      bloom_.prefetch(hash);
+      return add_probe(i, first, level, suffix, hash);
     });
   }
   // Stage 2 (large filters): test the bloom filter; keep the hits and prefetch their home slots.
@@ -227,7 +267,8 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
   }
   // Stage 3: find each hit's name in the arena and prefetch it for the verifying compare.
   for (std::size_t p = 0; p < hits; ++p) set_.prefetch_name(probes[p].hash);
-  // Stage 4: resolve the hits per name, most specific level first (probes are in that order).
+  // Stage 4: resolve the hits per name (the staged walk's most specific first, so it can stop
+  // early; the in-cache walk's in the order it found them, every one resolved).
   // Candidates are built only for names that reach this stage: most names have no bloom hit,
   // and for them finish() has nothing to decide unless a regex scan runs on every name.
   union Slot {
@@ -251,7 +292,8 @@ void Matcher::match_small_burst(const DomainName* const* names, Verdict* out, st
     Candidates& c = candidates(probe.name);
     visit_level(probe.hash, {name.data() + probe.offset, name.length() - probe.offset}, probe.level,
                 c);
-    done[probe.name] = walk_done(c);
+    // Only the staged walk gives the hits most specific first, which walk_done() assumes.
+    if (!bloom_in_cache) done[probe.name] = walk_done(c);
   }
   for (std::size_t i = 0; i < count; ++i) {
     if (scalar[i]) walk_suffixes(*names[i], candidates(i));
@@ -289,15 +331,13 @@ Verdict Matcher::decide(const DomainName& name, std::string_view* path,
     Candidates candidates;
   } lazy;
   bool live = false;
-  for_each_candidate_suffix(name, [&](std::size_t level, std::string_view suffix) {
-    const std::uint64_t hash = name_hash(suffix);
-    if (!bloom_.maybe_contains(hash)) return true;
+  for_each_bloom_hit(name, [&](std::size_t level, std::string_view suffix, std::uint64_t hash) {
     if (!live) {
       new (&lazy.candidates) Candidates();
       live = true;
     }
     visit_level(hash, suffix, level, lazy.candidates);
-    return !walk_done(lazy.candidates);
+    return true;
   });
   if (!live) {
     if (!scan_regex_always_ && (path == nullptr || !has_urls_)) return Verdict{};

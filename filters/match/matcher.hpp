@@ -11,11 +11,14 @@
 //   4. Otherwise a log rule, ranked the same way: shadow-mode lists never override enforcement.
 // Within the important allows and the important blocks, rules rank as in 3.
 //
-// The suffix walk goes from the whole name to its last label in place over the DomainName buffer.
-// Each suffix is skipped cheaply when no listed name has its length or label count, then hashed
-// once (XXH3) for the bloom filter and, on a bloom hit only, the exact set. Hyperscan runs only
-// when the snapshot has regex or url rules, and an allow-only regex set is scanned only when some
-// rule would otherwise block or log.
+// The suffix walk goes from the last label to the whole name, in place over the DomainName buffer.
+// Each suffix is hashed once (XXH3); the bloom filter is tested for the suffix itself (skipped when
+// no listed name has its length or label count) and for its below key, which the snapshot sets
+// for every parent of a listed name. The walk stops at the first suffix of two or more labels with
+// no below key: for most traffic that is the registrable domain, so "www.example.com" costs one
+// hash, not two. Only bloom hits reach the exact set, and every hit is resolved (precedence does
+// not depend on the order). Hyperscan runs only when the snapshot has regex or url rules, and an
+// allow-only regex set is scanned only when some rule would otherwise block or log.
 //
 // Hot path: match() does not allocate, lock or throw; it is const and safe on any thread as long
 // as each thread passes its own MatchScratch prepared for this snapshot.
@@ -44,8 +47,9 @@ class Matcher {
   // HTTP requests: url rules apply too. `path` is the request path ("/a/b?c").
   Verdict match_http(const DomainName& host, std::string_view path, MatchScratch& scratch) const;
   // A burst of DNS/TLS names, with the same verdicts as match() one by one. Stages the work as
-  // l3fwd does: hash every eligible suffix of every name (and, for a bloom filter larger than
-  // kBloomInCacheBytes, prefetch its block, then test the filter for all), prefetch the table
+  // l3fwd does: walk every name, keeping its bloom hits (a bloom filter larger than
+  // kBloomInCacheBytes instead has every eligible suffix hashed and its block prefetched, then
+  // the filter tested for all, as the walk's stop would wait on each load), prefetch the table
   // slots of the hits, then resolve. The memory latency of one name hides behind the work on the
   // others. No allocation; any burst size.
   void match_burst(std::span<const DomainName* const> names, std::span<Verdict> out,
@@ -53,7 +57,7 @@ class Matcher {
 
   static constexpr std::size_t kBurst = 32;
   static constexpr std::size_t kMaxBurstLevels =
-      8;  // names with more eligible suffixes (bloom hits, for a small filter) take the scalar walk
+      8;  // names with more bloom hits (eligible suffixes, for a large filter) take the scalar walk
   // A bloom filter up to this size is tested as each suffix is hashed, without a prefetch pass:
   // out-of-order execution overlaps its loads from L2 or L3. Measured in bursts: testing at once
   // is faster at 1M names (a 1.3 MB filter, x0.97 over 10 rounds) and much slower at 10M (13 MB,
@@ -70,9 +74,17 @@ class Matcher {
   void walk_suffixes(const DomainName& name, Candidates& found) const;
   bool eligible(std::size_t suffix_labels, std::size_t suffix_length) const;
   // Calls visit(level, suffix) for each suffix of `name` that some listed name could equal (by
-  // label count and length), most specific first, until visit returns false.
+  // label count and length), most specific first, until visit returns false. The staged walk
+  // of a large bloom filter, which cannot stop early without waiting on its loads.
   template <typename Visit>
   void for_each_candidate_suffix(const DomainName& name, Visit&& visit) const;
+  // Calls visit(level, suffix, hash) for each suffix of `name` that some listed name could equal
+  // (by label count and length) and the bloom filter does not rule out, from the last label to
+  // the whole name, until visit returns false. It stops at the first suffix of two or more labels
+  // whose below key is not in the filter: no listed name is longer than it and ends with it. A
+  // one-label suffix is taken to have names below it (nearly every top-level domain does).
+  template <typename Visit>
+  void for_each_bloom_hit(const DomainName& name, Visit&& visit) const;
   void visit_level(std::uint64_t hash, std::string_view suffix, std::size_t level,
                    Candidates& found) const;
   bool walk_done(const Candidates& found) const;

@@ -1,4 +1,4 @@
-// The on-disk layout of a compiled snapshot (version 4).
+// The on-disk layout of a compiled snapshot (version 5).
 //
 //   FileHeader (64 bytes) | SectionEntry[section_count] | sections, each 64-byte aligned
 //
@@ -17,8 +17,10 @@
 namespace takedown::filters::snapshot_format {
 
 inline constexpr char kMagic[8] = {'T', 'K', 'D', 'N', 'S', 'N', 'P', '1'};
-inline constexpr std::uint32_t kVersion = 4;  // 2: Policy::important; 3: the answers section;
-                                              // 4: the split-block bloom filter
+inline constexpr std::uint32_t kVersion = 5;  // 2: Policy::important; 3: the answers section;
+                                              // 4: the split-block bloom filter; 5: its below
+                                              // keys (a version 4 filter lacks them, and the
+                                              // walk would stop above names listed deeper)
 inline constexpr std::size_t kAlignment = 64;
 
 struct FileHeader {

@@ -224,6 +224,61 @@ TEST(Matcher, BurstAgreesWithScalarForDeepNamesAndLongBursts) {
   EXPECT_EQ(judge.explain("a.l9.l8.l7.l6.l5.l4.l3.l2.l1.l0.com"), "allow allow:1");
 }
 
+// The walk goes from the last label down and stops at the first parent with nothing listed below
+// it (its below key is not in the bloom filter), so a name listed only deep down must still be
+// reached through parents that are not listed themselves, in names of over 64 bytes too (whose
+// labels are found by a scan rather than the label-start mask).
+TEST(Matcher, NamesListedOnlyDeepAreReachedThroughTheirUnlistedParents) {
+  TempDir dir;
+  const std::string long_name =
+      "a-label-of-thirty-one-bytes-xxx.another-label-of-thirty-two-bytes.sub.example.info";
+  ASSERT_GT(long_name.size(), 64u);
+  dir.write("block.txt", "deep.sub.example.com\na.b.c.d.example.org\n" + long_name + "\n");
+  dir.write("exact.txt", "x.y.example.net\n");
+  dir.write("allow.txt", "ok.deep.sub.example.com\n");
+  const std::string yaml = R"(lists:
+  - {name: block, format: domains, path: block.txt}
+  - {name: exact, format: domains, path: exact.txt, match: exact}
+  - {name: allow, format: domains, path: allow.txt, action: allow}
+)";
+  auto config = schema::parse_config(yaml, dir.file("config.yaml"));
+  ASSERT_TRUE(config) << config.error();
+  auto compiled = control::compile_snapshot(*config);
+  ASSERT_TRUE(compiled) << compiled.error();
+  // sub.example.com, example.com; b.c.d.example.org, c.d.example.org, d.example.org,
+  // example.org; the long name's 3 parents; y.example.net, example.net; deep.sub.example.com.
+  EXPECT_EQ(compiled->stats.below_keys, 12u);
+  auto snapshot = compile_yaml(dir, yaml);
+  ASSERT_TRUE(snapshot);
+  Judge judge(*snapshot);
+  EXPECT_EQ(judge.explain("deep.sub.example.com"), "block block:1");
+  EXPECT_EQ(judge.explain("www.deep.sub.example.com"), "block block:1");
+  EXPECT_EQ(judge.explain("sub.example.com"), "pass");
+  EXPECT_EQ(judge.explain("other.sub.example.com"), "pass");
+  EXPECT_EQ(judge.explain("example.com"), "pass");
+  EXPECT_EQ(judge.explain("z.y.a.b.c.d.example.org"), "block block:2");
+  EXPECT_EQ(judge.explain("b.c.d.example.org"), "pass");
+  EXPECT_EQ(judge.explain(long_name), "block block:3");
+  EXPECT_EQ(judge.explain("www." + long_name), "block block:3");
+  EXPECT_EQ(judge.explain("another-label-of-thirty-two-bytes.sub.example.info"), "pass");
+  EXPECT_EQ(judge.explain("x.y.example.net"), "block exact:1");
+  EXPECT_EQ(judge.explain("w.x.y.example.net"), "pass");  // exact: the name alone
+  EXPECT_EQ(judge.explain("ok.deep.sub.example.com"), "allow allow:1");
+  EXPECT_EQ(judge.explain("www.ok.deep.sub.example.com"), "allow allow:1");
+  std::vector<std::string> texts = {"deep.sub.example.com",
+                                    "www.deep.sub.example.com",
+                                    "sub.example.com",
+                                    "z.y.a.b.c.d.example.org",
+                                    long_name,
+                                    "www." + long_name,
+                                    "x.y.example.net",
+                                    "w.x.y.example.net",
+                                    "www.ok.deep.sub.example.com",
+                                    "example.org"};
+  while (texts.size() < 45) texts.push_back(texts[texts.size() % 10]);
+  burst_agrees_with_scalar(*snapshot, texts);
+}
+
 // Above kBloomInCacheBytes the burst prefetches the bloom blocks and tests them in a pass of
 // their own: the same verdicts again, with blocks, allows, subdomains and misses mixed.
 TEST(Matcher, BurstAgreesWithScalarWithABloomFilterOutOfCache) {
