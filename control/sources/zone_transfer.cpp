@@ -72,6 +72,10 @@ class Connection {
   }
 
   bool send_message(const std::uint8_t* wire, std::size_t size, std::string& error) {
+    if (size > 0xFFFF) {  // the 2-byte length prefix of DNS over TCP (RFC 1035 4.2.2)
+      error = "query to " + where() + " is " + std::to_string(size) + " bytes, over 65535";
+      return false;
+    }
     std::vector<std::uint8_t> framed(size + 2);
     framed[0] = static_cast<std::uint8_t>(size >> 8);
     framed[1] = static_cast<std::uint8_t>(size);
