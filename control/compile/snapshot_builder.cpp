@@ -123,39 +123,38 @@ Result<std::vector<std::uint8_t>> SnapshotBuilder::build(
   meta.list_count = static_cast<std::uint32_t>(lists_.size());
   meta.policy_count = static_cast<std::uint32_t>(policies_.size());
 
-  // Bloom filter and masks over the distinct names.
-  // Below keys: each proper suffix of two or more labels of a listed name, once, so that the
-  // matcher can stop a walk at the first suffix with nothing listed below it.
+  // Masks, and the bloom filter over the distinct names and their below keys: each proper suffix
+  // of two or more labels of a listed name, once, so that the matcher can stop a walk at the
+  // first suffix with nothing listed below it.
   std::vector<std::uint64_t> below;
   for (std::size_t at = 0; at < arena_.size(); at += 1 + arena_[at]) {
     const std::string_view name(reinterpret_cast<const char*>(&arena_[at + 1]), arena_[at]);
-    std::size_t dots = 0;
-    for (char c : name) dots += c == '.';
-    for (std::size_t cut = name.find('.'); dots >= 2 && cut != std::string_view::npos;
-         cut = name.find('.', cut + 1), --dots) {
-      below.push_back(filters::BloomFilter::below_key(filters::name_hash(name.substr(cut + 1))));
+    std::size_t labels = 1;
+    for (char c : name) labels += c == '.';
+    meta.label_count_mask[labels >> 6] |= std::uint64_t{1} << (labels & 63);
+    meta.length_mask[name.size() >> 6] |= std::uint64_t{1} << (name.size() & 63);
+    std::size_t cut = 0;
+    for (std::size_t parent_labels = labels - 1; parent_labels >= 2; --parent_labels) {
+      cut = name.find('.', cut) + 1;
+      below.push_back(filters::BloomFilter::below_key(filters::name_hash(name.substr(cut))));
     }
   }
   std::sort(below.begin(), below.end());
   below.erase(std::unique(below.begin(), below.end()), below.end());
   stats_.below_keys = below.size();
-  const auto params = filters::BloomFilter::params_for(stats_.domains + below.size(), bloom_rate_);
+  const std::size_t keys = stats_.domains + below.size();
+  const auto params = filters::BloomFilter::params_for(keys, bloom_rate_);
   std::vector<std::uint64_t> bloom(
       std::uint64_t{params.blocks} * filters::BloomFilter::kWordsPerBlock, 0);
   for (const std::uint64_t key : below) filters::BloomFilter::insert(bloom, params, key);
   for (std::size_t at = 0; at < arena_.size(); at += 1 + arena_[at]) {
     const std::string_view name(reinterpret_cast<const char*>(&arena_[at + 1]), arena_[at]);
     filters::BloomFilter::insert(bloom, params, filters::name_hash(name));
-    std::size_t labels = 1;
-    for (char c : name) labels += c == '.';
-    meta.label_count_mask[labels >> 6] |= std::uint64_t{1} << (labels & 63);
-    meta.length_mask[name.size() >> 6] |= std::uint64_t{1} << (name.size() & 63);
   }
   meta.bloom_blocks = params.blocks;
   meta.bloom_probes = params.probes;
   meta.bloom_target_rate = bloom_rate_;
-  meta.bloom_expected_rate =
-      filters::BloomFilter::expected_false_positive_rate(stats_.domains + below.size(), params);
+  meta.bloom_expected_rate = filters::BloomFilter::expected_false_positive_rate(keys, params);
   stats_.bloom_expected_rate = meta.bloom_expected_rate;
   stats_.bloom_bytes = bloom.size() * 8;
   for (const SuffixSlot& slot : slots_) {
