@@ -168,6 +168,8 @@ void Matcher::for_each_bloom_hit(const DomainName& name, Visit&& visit) const {
   const std::size_t labels = name.label_count();
   const std::size_t length = name.length();
   // Label starts, last label first: from the mask while the name fits in it, else by a scan.
+  // (Filling the offsets first to last with next_offset() for every name, as the staged walk
+  // steps, and reading them backwards was measured x1.28 slower on the cold lookup.)
   std::uint8_t offsets[DomainName::kMaxLabels];
   std::uint64_t starts = 0;
   if (length <= 64) {
