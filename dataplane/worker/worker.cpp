@@ -119,37 +119,46 @@ bool Worker::poll_once(const ActiveSnapshot& active) {
 void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
                      const ActiveSnapshot& active) {
   // Stage 1: extract every frame's name, prefetching a few frames ahead, and give the frame to
-  // its flow: a name may need bytes from earlier packets, or the flow is already blocked.
+  // its flow: a name may need bytes from earlier packets, or the flow is already blocked. The
+  // names to match are gathered here, in the same pass, not by a second walk over the frames.
   for (std::uint16_t i = 0; i < count && i < kPrefetchAhead; ++i) {
     rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
   }
   const std::uint64_t now = rte_rdtsc();
   const filters::LinkType link = runtime_.ports[rx.port_index].link;
+  onward_ = &tx_[runtime_.ports[rx.port_index].peer];
+  std::size_t batch = 0;
+  static_assert(kBurst <= 32, "one bit a frame");
+  std::uint32_t http = 0;  // a bit a frame whose HTTP request is matched with its path
   for (std::uint16_t i = 0; i < count; ++i) {
     if (i + kPrefetchAhead < count)
       rte_prefetch0(rte_pktmbuf_mtod(frames[i + kPrefetchAhead], void*));
     const auto frame = frame_of(frames[i]);
-    filters::extract_name(frame, runtime_.extract_ports, extractions_[i], link);
-    if (extractions_[i].packet.layers != 0) count_wrapper(frame, extractions_[i].packet);
-    steps_[i] = flows_ != nullptr ? flows_->step(frame, extractions_[i], now) : filters::FlowStep{};
-  }
-
-  // Stage 2: DNS, TLS and QUIC names as one batch; HTTP requests one by one (their path matters).
-  WorkerSlot& slot = active.slot(index_);
-  std::size_t batch = 0;
-  for (std::uint16_t i = 0; i < count; ++i) {
-    const filters::Extraction& x = extractions_[i];
+    filters::Extraction& x = extractions_[i];
+    filters::extract_name(frame, runtime_.extract_ports, x, link);
+    if (x.packet.layers != 0) count_wrapper(frame, x.packet);
+    const filters::FlowStep step =
+        flows_ != nullptr ? flows_->step(frame, x, now) : filters::FlowStep{};
+    steps_[i] = step;
     verdicts_[i] = filters::Verdict{};
-    const filters::FlowStepKind kind = steps_[i].kind;
-    if (kind != filters::FlowStepKind::Packet && kind != filters::FlowStepKind::Named) continue;
+    if (step.kind != filters::FlowStepKind::Packet && step.kind != filters::FlowStepKind::Named)
+      continue;
     const filters::DomainName* name = x.name();
     if (name == nullptr) continue;
     if (x.protocol == Protocol::Http) {
-      verdicts_[i] = active.matcher().match_http(*name, x.http.path, slot.scratch);
+      http |= std::uint32_t{1} << i;
     } else {
       names_[batch] = name;
       name_slots_[batch++] = static_cast<std::uint8_t>(i);
     }
+  }
+
+  // Stage 2: DNS, TLS and QUIC names as one batch; HTTP requests one by one (their path matters).
+  WorkerSlot& slot = active.slot(index_);
+  for (; http != 0; http &= http - 1) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctz(http));
+    const filters::Extraction& x = extractions_[i];
+    verdicts_[i] = active.matcher().match_http(*x.name(), x.http.path, slot.scratch);
   }
   if (batch != 0) {
     active.matcher().match_burst({names_, batch}, {name_verdicts_, batch}, slot.scratch);

@@ -102,7 +102,8 @@ class alignas(64) Worker {
   // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
   // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
   rte_mbuf* rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length);
-  void forward(const RxQueue& rx, rte_mbuf* m) { forward_from(rx.port_index, m); }
+  // To the ingress port's peer, through the buffer process() looked up once for the burst.
+  void forward(const RxQueue&, rte_mbuf* m) { onward_->push(m, TxKind::Forward, counters_); }
   void forward_from(std::size_t port_index, rte_mbuf* m);
   void flush_all();
 
@@ -122,6 +123,7 @@ class alignas(64) Worker {
   std::uint32_t events_in_window_ = 0;
 
   // Per-burst state, reused.
+  TxBuffer* onward_ = nullptr;  // the tx buffer of the burst's ingress port's peer
   filters::Extraction extractions_[kBurst];
   filters::FlowStep steps_[kBurst];
   filters::Verdict verdicts_[kBurst];
