@@ -106,7 +106,7 @@ int on_pattern_match(unsigned int id, unsigned long long, unsigned long long, un
 }
 }  // namespace
 
-Matcher::Matcher(const Snapshot& snapshot)
+Matcher::Matcher(const Snapshot& snapshot, std::size_t bloom_in_cache_bytes)
     : snapshot_(snapshot),
       bloom_(snapshot.bloom()),
       set_(snapshot.suffix_set()),
@@ -120,7 +120,7 @@ Matcher::Matcher(const Snapshot& snapshot)
   scan_regex_for_allow_ = snapshot.regex_db() != nullptr && (m.flags & fmt::kHasPatternAllow) != 0;
   has_urls_ = snapshot.url_db() != nullptr;
   bloom_in_cache_ =
-      std::size_t{bloom_.params().blocks} * (BloomFilter::kBlockBits / 8) <= kBloomInCacheBytes;
+      std::size_t{bloom_.params().blocks} * (BloomFilter::kBlockBits / 8) <= bloom_in_cache_bytes;
 }
 
 bool Matcher::eligible(std::size_t labels, std::size_t length) const {

@@ -40,7 +40,9 @@ struct MatchCandidates;
 
 class Matcher {
  public:
-  explicit Matcher(const Snapshot& snapshot);
+  // `bloom_in_cache_bytes`: the bound below, which tests lower to reach the other path.
+  explicit Matcher(const Snapshot& snapshot,
+                   std::size_t bloom_in_cache_bytes = kBloomInCacheBytes);
 
   // DNS query names and TLS SNI.
   Verdict match(const DomainName& name, MatchScratch& scratch) const;
@@ -59,10 +61,12 @@ class Matcher {
   static constexpr std::size_t kMaxBurstLevels =
       8;  // names with more bloom hits (eligible suffixes, for a large filter) take the scalar walk
   // A bloom filter up to this size is tested as each suffix is hashed, without a prefetch pass:
-  // out-of-order execution overlaps its loads from L2 or L3. Measured in bursts: testing at once
-  // is faster at 1M names (a 1.3 MB filter, x0.97 over 10 rounds) and much slower at 10M (13 MB,
-  // x1.66).
-  static constexpr std::size_t kBloomInCacheBytes = 2 * 1024 * 1024;
+  // out-of-order execution overlaps its loads from L2 or L3. Measured in bursts of synthetic
+  // names (matcher_bench, the walk that stops early against the staged one, 6 alternating
+  // rounds): x0.967 at 1.5M names (a 2.4 MB filter), x0.962 at 2M (3.2 MB), then x1.186 at 2.5M
+  // (4.0 MB), x1.146 at 3M, x1.088 at 5M and x1.253 at 10M (16 MB). On this machine (1 MB of L2,
+  // 32 MB of L3) the crossover lies between 3.2 and 4.0 MB.
+  static constexpr std::size_t kBloomInCacheBytes = 7 * 512 * 1024;
 
   const Snapshot& snapshot() const { return snapshot_; }
   // Whether match_burst() tests the bloom filter as it hashes (a filter of at most

@@ -82,9 +82,11 @@ class Judge {
 // The burst path (the data plane's) must give the scalar verdicts. Judges `texts` in one
 // match_burst() call and one by one with match(); fails the test on the first 10 names that
 // differ (decision, rule or matched label) and says how many did. Returns the burst's verdicts.
+// `bloom_in_cache_bytes` below the filter's size takes the burst down the staged path.
 inline std::vector<filters::Verdict> burst_agrees_with_scalar(
-    const filters::Snapshot& snapshot, const std::vector<std::string>& texts) {
-  const filters::Matcher matcher(snapshot);
+    const filters::Snapshot& snapshot, const std::vector<std::string>& texts,
+    std::size_t bloom_in_cache_bytes = filters::Matcher::kBloomInCacheBytes) {
+  const filters::Matcher matcher(snapshot, bloom_in_cache_bytes);
   filters::MatchScratch scratch;
   if (auto ok = scratch.prepare(snapshot); !ok) {
     ADD_FAILURE() << ok.error();
