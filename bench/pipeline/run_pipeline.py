@@ -21,7 +21,10 @@ bench/results/pipeline.md. Standard library only.
 takedownd starts from a snapshot that `takedownctl compile` makes from the same config first.
 --baseline-takedownd PATH adds a third contender to every round, another takedownd binary (say,
 one built from an earlier commit) on the same config and snapshot: a before/after figure measured
-in one run, with testpmd beside both.
+in one run, with testpmd beside both. Each ratio is given twice: of the whole run's medians, and
+as the median of the per-round ratios with the rounds takedownd won (a round runs every tool back
+to back, so the VM's slow and fast phases cancel within it; on this 2-core VM that resolves 1-3%
+changes that the ratio of medians leaves in its noise).
 
 usage: run_pipeline.py [--rounds N] [--seconds S] [--queries Q] [--takedownd PATH] [--takedownctl PATH]
                        [--baseline-takedownd PATH] [--testpmd PATH]
@@ -403,6 +406,19 @@ def testpmd_samples(text, port=0):
     return samples
 
 
+def paired_ratios(rounds, over):
+    """takedownd's rate over `over`'s, round by round: each round runs both back to back, so a
+    ratio per round cancels the VM's slower and faster phases, which a ratio of medians over the
+    whole run does not. None unless both ran in some round."""
+    ratios = [r["takedownd"]["pps"] / r[over]["pps"] for r in rounds
+              if r.get("takedownd") and r.get(over) and r[over]["pps"] > 0]
+    if not ratios:
+        return None
+    return {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3),
+            "max": round(max(ratios), 3), "rounds": len(ratios),
+            "takedownd_faster": sum(1 for x in ratios if x > 1)}
+
+
 def run_testpmd(args, pcap, prefix, huge=False):
     """huge: EAL memory (its mbuf pool) in reserved hugepages instead of --no-huge."""
     out_path, err_path = prefix + ".out", prefix + ".err"
@@ -552,6 +568,13 @@ def markdown(result):
         lines.append(f"- takedownd / baseline ({result['config']['baseline_takedownd']}), same run: "
                      f"**{result['summary']['takedownd_over_baseline']:.3f}**; baseline / testpmd "
                      f"{result['summary'].get('baseline_ratio')}")
+    for key, label in (("takedownd_over_baseline_pairs", "takedownd / baseline"),
+                       ("ratio_pairs", "takedownd / testpmd")):
+        pairs = result["summary"].get(key)
+        if pairs:
+            lines.append(f"- {label}, median of the per-round ratios: **{pairs['median']:.3f}** "
+                         f"(min {pairs['min']:.3f}, max {pairs['max']:.3f}; takedownd faster in "
+                         f"{pairs['takedownd_faster']} of {pairs['rounds']} rounds)")
     contended = [f"{r['round']} ({name})" for r in result["rounds"] for name in ("takedownd", "testpmd")
                  if r.get(name, {}).get("other_dpdk_processes")]
     if contended:
@@ -688,6 +711,10 @@ def main():
         rounds.append(entry)
 
     summary = {name: summarise(rounds, name) for name in ("takedownd", "testpmd", "baseline")}
+    for key, over in (("takedownd_over_baseline_pairs", "baseline"), ("ratio_pairs", "testpmd")):
+        pairs = paired_ratios(rounds, over)
+        if pairs:
+            summary[key] = pairs
     if summary["baseline"] and summary["takedownd"]:
         summary["takedownd_over_baseline"] = round(summary["takedownd"]["median_pps"] /
                                                    summary["baseline"]["median_pps"], 3)
