@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "filters/common/port_list.hpp"
+
 namespace takedown::filters {
 
 struct DecodeOptions {
@@ -40,13 +42,9 @@ struct DecodeOptions {
     return port != 0 && (zero_lane(a ^ lanes) | zero_lane(b ^ lanes)) != 0;
   }
 
-  // Branch-free over the four entries: every UDP datagram asks it twice.
-  __attribute__((always_inline)) static bool listed(
-      const std::array<std::uint16_t, kMaxPorts>& ports, std::uint16_t port) {
-    static_assert(kMaxPorts == 4);
-    const int hits = static_cast<int>(ports[0] == port) | static_cast<int>(ports[1] == port) |
-                     static_cast<int>(ports[2] == port) | static_cast<int>(ports[3] == port);
-    return port != 0 && hits != 0;
+  // Which of the two lists a tunnel port is in, once tunnel_port() said it is in one.
+  static bool listed(const std::array<std::uint16_t, kMaxPorts>& ports, std::uint16_t port) {
+    return port_listed(ports, port);
   }
 };
 

@@ -1,10 +1,10 @@
-// ExtractPorts::listed() and the port dispatch of extract_name(): each of the 8 entries of a list
-// is compared, unused entries (0) never match, and port 0 is in no list.
+// ExtractPorts::listed() and the port dispatch of extract_name(): unused entries (0) never match,
+// port 0 is in no list, and a port in a list's last slot is dispatched on. Every slot of a list
+// is compared: tests/filters/common/port_list_test.cpp.
 #include "filters/extract/name_extractor.hpp"
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdint>
 
 #include "tests/support/frames.hpp"
@@ -13,20 +13,6 @@ namespace takedown::filters {
 namespace {
 
 namespace frames = takedown::testing::frames;
-
-TEST(ExtractPorts, EveryEntryOfAListIsCompared) {
-  std::array<std::uint16_t, ExtractPorts::kMax> ports{};
-  for (std::size_t slot = 0; slot < ports.size(); ++slot) {
-    ports.fill(0);
-    ports[slot] = 5353;
-    EXPECT_TRUE(ExtractPorts::listed(ports, 5353)) << "slot " << slot;
-    EXPECT_FALSE(ExtractPorts::listed(ports, 5354)) << "slot " << slot;
-    EXPECT_FALSE(ExtractPorts::listed(ports, 0xE914)) << "slot " << slot;  // 5353 = 0x14E9, swapped
-  }
-  const std::array<std::uint16_t, ExtractPorts::kMax> full{1, 2, 3, 4, 5, 6, 7, 65535};
-  for (std::uint16_t p : full) EXPECT_TRUE(ExtractPorts::listed(full, p)) << p;
-  EXPECT_FALSE(ExtractPorts::listed(full, 8));
-}
 
 TEST(ExtractPorts, PortZeroIsInNoListThoughUnusedEntriesAreZero) {
   const ExtractPorts ports;  // dns {53, 0, ...}
