@@ -127,8 +127,8 @@ schema::Stats collect(const Runtime& runtime, const std::vector<std::unique_ptr<
   in.reloads = {h.loads,          h.failures,     h.grace_timeouts,  registry.retired(),
                 h.last_verify_us, h.last_swap_us, h.last_compile_ms, h.last_load_unix};
   in.sources = h.sources;
-  in.now_unix = std::chrono::duration<double>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+  in.now_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   in.generation = registry.current().generation();
   in.domains = registry.current().snapshot().meta().domain_count;
   in.workers = static_cast<unsigned>(workers.size());
@@ -207,6 +207,11 @@ int run_daemon(const DaemonOptions& options) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, on_hangup);
+  // Where a slow start went (the forwarding line says): the snapshot, the EAL, the ports.
+  const auto began = std::chrono::steady_clock::now();
+  const auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   auto config = schema::load_config(options.config);
   if (!config) return fail(config.error());
   const schema::DataplaneConfig& dp = config->dataplane;
@@ -217,6 +222,7 @@ int run_daemon(const DaemonOptions& options) {
   if (auto files = schema::check_device_files(dp); !files) return fail(files.error());
   auto first = start_snapshot(*config);
   if (!first) return fail(first.error());
+  const double snapshot_seconds = since(began);
 
   // EAL logs go to stderr: stdout carries only the stats JSON.
   rte_openlog_stream(stderr);
@@ -232,6 +238,7 @@ int run_daemon(const DaemonOptions& options) {
                 "): check the messages above, dataplane.eal and the devices (" + devices +
                 "). EAL arguments: " + joined(args));
   }
+  const double eal_seconds = since(began);
   if (rte_lcore_count() < dp.workers + 1) {
     rte_eal_cleanup();
     return fail(std::to_string(dp.workers) + " workers need " + std::to_string(dp.workers + 1) +
@@ -258,6 +265,7 @@ int run_daemon(const DaemonOptions& options) {
     return fail(ports.error());
   }
   runtime.ports = std::move(*ports);
+  const double ports_seconds = since(began);
   const auto give_up = [&](const std::string& message) {
     stop_ports(runtime.ports);
     rte_eal_cleanup();
@@ -360,11 +368,13 @@ int run_daemon(const DaemonOptions& options) {
     if (launched == workers.size()) break;
     rte_eal_remote_launch(worker_main, workers[launched++].get(), lcore);
   }
-  std::fprintf(stderr,
-               "takedownd: %zu ports, %zu workers, %llu domains, control socket %s; forwarding\n",
-               runtime.ports.size(), workers.size(),
-               static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
-               config->control.socket.c_str());
+  std::fprintf(
+      stderr,
+      "takedownd: %zu ports, %zu workers, %llu domains, control socket %s; forwarding "
+      "%.1f s after start (snapshot loaded at %.1f s, EAL up at %.1f s, ports at %.1f s)\n",
+      runtime.ports.size(), workers.size(),
+      static_cast<unsigned long long>(registry.current().snapshot().meta().domain_count),
+      config->control.socket.c_str(), since(began), snapshot_seconds, eal_seconds, ports_seconds);
   const std::function<std::string()> render_metrics = [&] { return prometheus_text(stats()); };
   register_telemetry();
   const std::function<void()> publish = [&] {

@@ -65,10 +65,24 @@ def run(argv, timeout=60, input=None, check=False):
     return done
 
 
+def process_age():
+    """Seconds since this process started (/proc/self/stat's start time against /proc/uptime): on
+    a loaded machine the interpreter's start-up alone can take seconds that ctest's timeout counts."""
+    try:
+        with open("/proc/self/stat") as f:
+            # Field 22, counted after the parenthesised command name, which may hold spaces.
+            started = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as f:
+            return max(0.0, float(f.read().split()[0]) - started)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def watchdog(seconds, what_to_show, clean_up):
-    """Starts a timer that, `seconds` from now, prints every thread's Python stack and what
-    `what_to_show()` returns (logs, processes), calls `clean_up()` and exits 1: a hung suite says
-    where it hung, and leaves no takedownd polling, instead of ctest killing it silently."""
+    """Starts a timer that, `seconds` after this process started (not after this call: see
+    process_age), prints every thread's Python stack and what `what_to_show()` returns (logs,
+    processes), calls `clean_up()` and exits 1: a hung suite says where it hung, and leaves no
+    takedownd polling, instead of ctest killing it silently."""
     def fire():
         print(f"\nWATCHDOG: the suite is still running after {seconds} s; where each thread is:",
               flush=True)
@@ -80,7 +94,7 @@ def watchdog(seconds, what_to_show, clean_up):
                 clean_up()
             finally:
                 os._exit(1)
-    timer = threading.Timer(seconds, fire)
+    timer = threading.Timer(max(1.0, seconds - process_age()), fire)
     timer.daemon = True
     timer.start()
     return timer

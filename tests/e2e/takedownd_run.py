@@ -58,23 +58,37 @@ def start(takedownd, takedownctl, config, work, timeout=60):
     control socket can answer before the workers poll, and a slow start (ASan on a loaded machine)
     once cost a suite its first query. Raises RuntimeError naming the log when it exits or does
     not answer within `timeout` seconds."""
+    began = time.monotonic()
     compile_snapshot(takedownctl, config)  # takedownd starts from a stored snapshot
+    compiled = time.monotonic()
     out = open(os.path.join(work, "takedownd.json"), "w")
     err = open(os.path.join(work, "takedownd.err"), "w")
     process = subprocess.Popen([takedownd, "-c", config], stdout=out, stderr=err,
                                stdin=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + timeout
-    while checks.run([takedownctl, "status", "-c", config], timeout=60).returncode != 0:
+    # A short timeout per try, counted: a status that hangs is tried again, and the log says so.
+    hung = 0
+    while True:
+        done, finished = checks.run_group([takedownctl, "status", "-c", config], timeout=10)
+        hung += not finished
+        if done.returncode == 0:
+            break
         if process.poll() is not None or time.monotonic() > deadline:
             if process.poll() is None:
                 process.kill()
             raise RuntimeError(f"takedownd did not start (see {work}/takedownd.err)")
         time.sleep(0.2)
+    answered = time.monotonic()
     probe = ["ip", "netns", "exec", "td-client", sys.executable, "-c", ROUND_TRIP]
-    while checks.run(probe, timeout=30).returncode != 0:
+    while checks.run_group(probe, timeout=10)[0].returncode != 0:
         if process.poll() is not None or time.monotonic() > deadline:
             if process.poll() is None:
                 process.kill()
             raise RuntimeError(f"takedownd started but forwards nothing: no answer to td-client's SYN to "
                                f"td-server (see {work}/takedownd.err)")
+    # Where a slow start went, for a log cut off later (ASan on a loaded CI machine).
+    print(f"   takedownd up: snapshot compiled in {compiled - began:.1f} s, control socket answered "
+          f"{answered - compiled:.1f} s later ({hung} tries of 10 s hung), forwarding "
+          f"{time.monotonic() - answered:.1f} s after that",
+          flush=True)
     return process
