@@ -111,7 +111,8 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   std::size_t end = 0;  // where the question continues after the QNAME
   NameStatus name_status = NameStatus::Ok;
   // Almost every query spells its name out; a name with a pointer takes the loop below.
-  if (const std::size_t used = out.name.assign_wire(m + kHeader, size - kHeader, name_status, kHeader)) {
+  if (const std::size_t used =
+          out.name.assign_wire(m + kHeader, size - kHeader, name_status, kHeader)) {
     if (name_status == NameStatus::Empty)
       return fail(DecodeStatus::NotApplicable, DnsReason::RootName);
     if (name_status != NameStatus::Ok) return fail(DecodeStatus::Malformed, DnsReason::BadName);

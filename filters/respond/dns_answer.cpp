@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::size_t kUdpHeader = 8;
 constexpr std::size_t kDnsHeader = 12;
-constexpr std::size_t kRecordFixed = 10;  // TYPE, CLASS, TTL, RDLENGTH
-constexpr std::size_t kOptRecord = 11;    // root owner, the fixed fields, no options
+constexpr std::size_t kRecordFixed = 10;    // TYPE, CLASS, TTL, RDLENGTH
+constexpr std::size_t kOptRecord = 11;      // root owner, the fixed fields, no options
 constexpr std::size_t kEdeOptionFixed = 6;  // OPTION-CODE, OPTION-LENGTH, INFO-CODE
 constexpr std::uint16_t kTypeA = 1;
 constexpr std::uint16_t kTypeSoa = 6;
@@ -102,8 +102,7 @@ std::uint8_t* write_soa(std::uint8_t* at, const ListReply& reply) {
 std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply,
                         std::size_t room) {
   const bool ede = room >= kOptRecord + kEdeOptionFixed;
-  const std::size_t text =
-      ede ? utf8_fit(reply.ede_text, room - kOptRecord - kEdeOptionFixed) : 0;
+  const std::size_t text = ede ? utf8_fit(reply.ede_text, room - kOptRecord - kEdeOptionFixed) : 0;
   *at++ = 0;  // the root name
   store_be16(at, kTypeOpt);
   store_be16(at + 2, kAnswerUdpSize);
@@ -160,9 +159,9 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
     at = write_opt(at, dns.edns_dnssec_ok, reply, limit > used ? limit - used : 0);
   }
 
-  const std::uint16_t flags = static_cast<std::uint16_t>(
-      0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 | (dns.flags & 0x0010) |
-      static_cast<std::uint16_t>(rcode));
+  const std::uint16_t flags =
+      static_cast<std::uint16_t>(0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 |
+                                 (dns.flags & 0x0010) | static_cast<std::uint16_t>(rcode));
   store_be16(out, dns.id);
   store_be16(out + 2, flags);
   store_be16(out + 4, 1);
@@ -194,8 +193,8 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   // The DNS message first, at the offset a plain IPv4 or IPv6 header puts it.
   const std::size_t ip_header = packet.ip_version == 4 ? 20 : 40;
   std::uint8_t* udp = out + packet.l3_offset + ip_header;
-  const std::size_t length = write_dns_message(message, query.dns, policy, reply,
-                                               answer_size_limit(query.dns, false), udp + kUdpHeader);
+  const std::size_t length = write_dns_message(
+      message, query.dns, policy, reply, answer_size_limit(query.dns, false), udp + kUdpHeader);
   const std::size_t l4_length = kUdpHeader + length;
   write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
   store_be16(udp, packet.dst_port);

@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "filters/common/byte_order.hpp"
 #include "filters/extract/name_extractor.hpp"
 #include "filters/respond/dns_answer.hpp"
-#include "filters/common/byte_order.hpp"
 #include "filters/respond/tcp_reset.hpp"
 #include "filters/respond/tcp_stream_reply.hpp"
 #include "tests/support/reference_checksum.hpp"
@@ -167,7 +167,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (x.protocol == Protocol::Http && x.name() != nullptr) {
     std::memset(out + kMaxStreamReplyFrame, 0xA5, 64);
-    const auto page = std::span(reinterpret_cast<const std::uint8_t*>(longest.page), sizeof longest.page);
+    const auto page =
+        std::span(reinterpret_cast<const std::uint8_t*>(longest.page), sizeof longest.page);
     const std::size_t length = write_tcp_stream_reply({data, size}, x.packet, page, out);
     for (std::size_t i = 0; i < 64; ++i) check(out[kMaxStreamReplyFrame + i] == 0xA5);
     check((length > 0) == can_stream_reply(x.packet) && length <= kMaxStreamReplyFrame);
