@@ -504,7 +504,8 @@ void Worker::record_event(const RxQueue& rx, std::span<const std::uint8_t> frame
   e->outcome = outcome;
   e->response = static_cast<std::uint8_t>(policy.dns);
   const bool answered = outcome == EventOutcome::Answered || outcome == EventOutcome::AnsweredTcp;
-  e->ede = answered && x.dns.has_edns ? filters::ede_info_code(reply.ede) : 0;
+  e->ede =
+      answered && filters::query_edns(frame, x).present ? filters::ede_info_code(reply.ede) : 0;
   // "HTTP/1.1 403 ..." or "HTTP/1.1 302 ...": the status is the three digits at 9.
   e->http_status = 0;
   if (outcome == EventOutcome::Page && reply.http_page.size() > 12) {

@@ -28,32 +28,12 @@ std::size_t skip_name(const std::uint8_t* m, std::size_t size, std::size_t at) {
   return 0;
 }
 
-// Looks for an OPT record in the additional section. A damaged record section only means "no
-// EDNS": it never spoils an already parsed question.
-void find_edns(const std::uint8_t* m, std::size_t size, std::size_t at, DnsQuery& out) {
-  const std::uint16_t qdcount = load_be16(m + 4);
-  const std::uint32_t records =
-      std::uint32_t{load_be16(m + 6)} + load_be16(m + 8) + load_be16(m + 10);
-  if (records == 0) return;
-  for (std::uint16_t q = 1; q < qdcount; ++q) {
-    at = skip_name(m, size, at);
-    if (at == 0 || at + 4 > size) return;
-    at += 4;
-  }
-  const std::uint32_t first_additional = std::uint32_t{load_be16(m + 6)} + load_be16(m + 8);
-  for (std::uint32_t r = 0; r < records; ++r) {
-    at = skip_name(m, size, at);
-    if (at == 0 || at + 10 > size) return;
-    const std::uint16_t type = load_be16(m + at);
-    const std::size_t rdlength = load_be16(m + at + 8);
-    if (r >= first_additional && type == kTypeOpt) {
-      out.has_edns = true;
-      out.edns_udp_size = load_be16(m + at + 2);
-      out.edns_dnssec_ok = (load_be16(m + at + 6) & 0x8000) != 0;
-      return;
-    }
-    at += 10 + rdlength;
-  }
+// The message a TCP segment's length prefix announces, as far as the segment holds it: the
+// question is at its start.
+std::span<const std::uint8_t> tcp_message(std::span<const std::uint8_t> segment) {
+  const std::size_t length = load_be16(segment.data());
+  const std::size_t available = segment.size() - 2;
+  return segment.subspan(2, length < available ? length : available);
 }
 
 // The general QNAME reader: label by label, following compression pointers backwards. Sets
@@ -96,9 +76,6 @@ DnsResult read_name_by_label(const std::uint8_t* m, std::size_t size, DnsQuery& 
 DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) {
   const std::uint8_t* m = message.data();
   const std::size_t size = message.size() > 0xFFFF ? 0xFFFF : message.size();
-  out.has_edns = false;
-  out.edns_udp_size = 0;
-  out.edns_dnssec_ok = false;
   out.name.clear();
   if (size < kHeader) return fail(DecodeStatus::Truncated, DnsReason::HeaderShort);
   out.id = load_be16(m);
@@ -125,16 +102,50 @@ DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out) 
   out.qtype = load_be16(m + end);
   out.qclass = load_be16(m + end + 2);
   out.question_end = static_cast<std::uint16_t>(end + 4);
-  find_edns(m, size, end + 4, out);
   return {};
 }
 
 DnsResult parse_dns_tcp_query(std::span<const std::uint8_t> segment, DnsQuery& out) {
   if (segment.size() < 2) return fail(DecodeStatus::Truncated, DnsReason::TcpLengthShort);
-  const std::size_t length = load_be16(segment.data());
-  const std::size_t available = segment.size() - 2;
-  // A message longer than this segment is parsed as far as it goes: the question is at its start.
-  return parse_dns_query(segment.subspan(2, length < available ? length : available), out);
+  // A message longer than this segment is parsed as far as it goes.
+  return parse_dns_query(tcp_message(segment), out);
+}
+
+DnsEdns read_edns(std::span<const std::uint8_t> message, const DnsQuery& query) {
+  DnsEdns edns;
+  const std::uint8_t* m = message.data();
+  const std::size_t size = message.size() > 0xFFFF ? 0xFFFF : message.size();
+  std::size_t at = query.question_end;
+  if (size < kHeader || at > size) return edns;
+  const std::uint16_t qdcount = load_be16(m + 4);
+  const std::uint32_t records =
+      std::uint32_t{load_be16(m + 6)} + load_be16(m + 8) + load_be16(m + 10);
+  if (records == 0) return edns;
+  for (std::uint16_t q = 1; q < qdcount; ++q) {
+    at = skip_name(m, size, at);
+    if (at == 0 || at + 4 > size) return edns;
+    at += 4;
+  }
+  const std::uint32_t first_additional = std::uint32_t{load_be16(m + 6)} + load_be16(m + 8);
+  for (std::uint32_t r = 0; r < records; ++r) {
+    at = skip_name(m, size, at);
+    if (at == 0 || at + 10 > size) return edns;
+    const std::uint16_t type = load_be16(m + at);
+    const std::size_t rdlength = load_be16(m + at + 8);
+    if (r >= first_additional && type == kTypeOpt) {
+      edns.present = true;
+      edns.udp_size = load_be16(m + at + 2);
+      edns.dnssec_ok = (load_be16(m + at + 6) & 0x8000) != 0;
+      return edns;
+    }
+    at += 10 + rdlength;
+  }
+  return edns;
+}
+
+DnsEdns read_tcp_edns(std::span<const std::uint8_t> segment, const DnsQuery& query) {
+  if (segment.size() < 2) return {};
+  return read_edns(tcp_message(segment), query);
 }
 
 }  // namespace takedown::filters

@@ -2,10 +2,12 @@
 //
 // Only queries: QR=0, OPCODE=QUERY and QDCOUNT >= 1; anything else is NotApplicable. The QNAME is
 // read label by label into the DomainName (lowercased and validated as it goes); compression
-// pointers are followed only backwards and at most 16 times. QTYPE and QCLASS are kept, and so is
-// whether the message carries an EDNS OPT record (RFC 6891), which the reply needs for its
-// Extended DNS Error. Over TCP, parse_dns_tcp_query() takes the first message after the 2-byte
-// length prefix. A query for the root name is NotApplicable: there is nothing to match.
+// pointers are followed only backwards and at most 16 times. QTYPE and QCLASS are kept. Over TCP,
+// parse_dns_tcp_query() takes the first message after the 2-byte length prefix. A query for the
+// root name is NotApplicable: there is nothing to match.
+//
+// read_edns() finds the message's EDNS OPT record (RFC 6891), which only an answer needs (its
+// size limit, its Extended DNS Error): it is read for a blocked query, not for every query.
 //
 // Hot path: no allocation, no exception, every read bounds-checked; safe on any thread.
 #pragma once
@@ -42,11 +44,14 @@ struct DnsQuery {
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
   std::uint16_t question_end = 0;  // message offset just past QCLASS
-  bool has_edns = false;
-  std::uint16_t edns_udp_size = 0;
-  bool edns_dnssec_ok = false;  // the OPT record's DO bit
 
   bool recursion_desired() const { return (flags & 0x0100) != 0; }
+};
+
+struct DnsEdns {
+  bool present = false;  // the message has an OPT record in its additional section
+  std::uint16_t udp_size = 0;
+  bool dnssec_ok = false;  // the OPT record's DO bit
 };
 
 using DnsResult = ParseResult<DnsReason>;
@@ -55,5 +60,11 @@ using DnsResult = ParseResult<DnsReason>;
 DnsResult parse_dns_query(std::span<const std::uint8_t> message, DnsQuery& out);
 // `segment` is a TCP payload starting with the 2-byte length prefix.
 DnsResult parse_dns_tcp_query(std::span<const std::uint8_t> segment, DnsQuery& out);
+
+// The OPT record of `message`, whose question `query` holds (parse_dns_query() of the same bytes
+// returned Ok). A damaged record section only means "no EDNS": it never spoils the question.
+DnsEdns read_edns(std::span<const std::uint8_t> message, const DnsQuery& query);
+// The same for a TCP payload with its length prefix (parse_dns_tcp_query()'s `segment`).
+DnsEdns read_tcp_edns(std::span<const std::uint8_t> segment, const DnsQuery& query);
 
 }  // namespace takedown::filters

@@ -121,13 +121,21 @@ std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply
 
 }  // namespace
 
-std::size_t answer_size_limit(const DnsQuery& query, bool over_tcp) {
+std::size_t answer_size_limit(const DnsEdns& edns, bool over_tcp) {
   if (over_tcp) return kAnswerUdpSize;
-  if (!query.has_edns) return kMinUdpSize;
-  return std::clamp<std::size_t>(query.edns_udp_size, kMinUdpSize, kAnswerUdpSize);
+  if (!edns.present) return kMinUdpSize;
+  return std::clamp<std::size_t>(edns.udp_size, kMinUdpSize, kAnswerUdpSize);
 }
 
-std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
+DnsEdns query_edns(std::span<const std::uint8_t> frame, const Extraction& query) {
+  const DecodedPacket& packet = query.packet;
+  if (query.protocol != Protocol::Dns || query.status != DecodeStatus::Ok) return {};
+  const auto payload = frame.subspan(packet.payload_offset, packet.payload_length);
+  return packet.l4_protocol == DecodedPacket::kUdp ? read_edns(payload, query.dns)
+                                                   : read_tcp_edns(payload, query.dns);
+}
+
+std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns, const DnsEdns& edns,
                               const Policy& policy, const ListReply& reply, std::size_t limit,
                               std::uint8_t* out) {
   if (policy.dns == DnsResponse::Drop) return 0;
@@ -147,16 +155,16 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
     }
   }
   const Rcode rcode = rcode_for(policy.dns);
-  const std::size_t opt = dns.has_edns ? kOptRecord : 0;
+  const std::size_t opt = edns.present ? kOptRecord : 0;
   std::uint16_t authority = 0;
   if (answers == 0 && rcode != Rcode::Refused && !reply.soa_rdata.empty() &&
       static_cast<std::size_t>(at - out) + soa_size(reply) + opt <= limit) {
     at = write_soa(at, reply);
     authority = 1;
   }
-  if (dns.has_edns) {
+  if (edns.present) {
     const std::size_t used = static_cast<std::size_t>(at - out);
-    at = write_opt(at, dns.edns_dnssec_ok, reply, limit > used ? limit - used : 0);
+    at = write_opt(at, edns.dnssec_ok, reply, limit > used ? limit - used : 0);
   }
 
   const std::uint16_t flags =
@@ -167,7 +175,7 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns,
   store_be16(out + 4, 1);
   store_be16(out + 6, answers);
   store_be16(out + 8, authority);
-  store_be16(out + 10, dns.has_edns ? 1 : 0);
+  store_be16(out + 10, edns.present ? 1 : 0);
   return static_cast<std::size_t>(at - out);
 }
 
@@ -182,8 +190,9 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   if (packet.l4_protocol == DecodedPacket::kTcp) {
     if (!can_stream_reply(packet)) return 0;
     std::uint8_t* prefix = out + stream_reply_payload_offset(packet);
-    const std::size_t length = write_dns_message(message + 2, query.dns, policy, reply,
-                                                 answer_size_limit(query.dns, true), prefix + 2);
+    const std::size_t length =
+        write_dns_message(message + 2, query.dns, query_edns(frame, query), policy, reply,
+                          answer_size_limit({}, true), prefix + 2);
     store_be16(prefix, static_cast<std::uint16_t>(length));
     return finish_tcp_stream_reply(frame, packet, length + 2, out);
   }
@@ -193,8 +202,9 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   // The DNS message first, at the offset a plain IPv4 or IPv6 header puts it.
   const std::size_t ip_header = packet.ip_version == 4 ? 20 : 40;
   std::uint8_t* udp = out + packet.l3_offset + ip_header;
-  const std::size_t length = write_dns_message(
-      message, query.dns, policy, reply, answer_size_limit(query.dns, false), udp + kUdpHeader);
+  const DnsEdns edns = query_edns(frame, query);
+  const std::size_t length = write_dns_message(message, query.dns, edns, policy, reply,
+                                               answer_size_limit(edns, false), udp + kUdpHeader);
   const std::size_t l4_length = kUdpHeader + length;
   write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
   store_be16(udp, packet.dst_port);

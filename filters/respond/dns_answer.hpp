@@ -47,15 +47,19 @@ static_assert(kAnswerUdpSize + 2 <= kMaxStreamReplyPayload);
 // The largest answer frame, over UDP or TCP.
 inline constexpr std::size_t kMaxDnsAnswerFrame = kMaxStreamReplyFrame;
 
-// The most bytes an answer to `query` may take (see above).
-std::size_t answer_size_limit(const DnsQuery& query, bool over_tcp);
+// The most bytes an answer to a query with `edns` may take (see above).
+std::size_t answer_size_limit(const DnsEdns& edns, bool over_tcp);
 
-// Writes the answer message for `query` (parsed from `message`, the query's DNS message) into
-// `out` (kAnswerUdpSize bytes), at most `limit` bytes. Returns its length, 0 when the policy is
-// drop.
+// The EDNS OPT record of `query` (an Extraction with protocol Dns, status Ok, from `frame`), over
+// UDP or TCP: read here, for an answer or an event, not by every query's extraction.
+DnsEdns query_edns(std::span<const std::uint8_t> frame, const Extraction& query);
+
+// Writes the answer message for `query` (parsed from `message`, the query's DNS message, whose
+// OPT record is `edns`) into `out` (kAnswerUdpSize bytes), at most `limit` bytes. Returns its
+// length, 0 when the policy is drop.
 std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& query,
-                              const Policy& policy, const ListReply& reply, std::size_t limit,
-                              std::uint8_t* out);
+                              const DnsEdns& edns, const Policy& policy, const ListReply& reply,
+                              std::size_t limit, std::uint8_t* out);
 
 // Writes the answer frame for `query` (an Extraction with protocol Dns, status Ok, from `frame`)
 // into `out`, which needs kMaxDnsAnswerFrame bytes. Returns its length, or 0 when there is

@@ -160,7 +160,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             message += 2;
             message_size -= 2;
           }
-          check_message(message, message_size, answer_size_limit(x.dns, !udp));
+          check_message(message, message_size,
+                        answer_size_limit(query_edns({data, size}, x), !udp));
         }
       }
     }

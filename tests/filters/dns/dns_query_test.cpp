@@ -29,19 +29,68 @@ TEST(DnsQuery, QuestionIsNormalisedAndKept) {
   EXPECT_EQ(q.qtype, 28);
   EXPECT_EQ(q.qclass, 1);
   EXPECT_EQ(q.question_end, m.size());
-  EXPECT_FALSE(q.has_edns);
+  EXPECT_FALSE(read_edns(m, q).present);
 }
 
 TEST(DnsQuery, EdnsOptRecordIsNoticed) {
   DnsQuery q;
-  expect_parse(parse_dns_query(dns_query("scam.example", 1, true), q), DecodeStatus::Ok,
-               DnsReason::None);
-  EXPECT_TRUE(q.has_edns);
-  EXPECT_EQ(q.edns_udp_size, 1232);
-  Bytes damaged = dns_query("scam.example", 1, true);
+  const Bytes m = dns_query("scam.example", 1, true);
+  expect_parse(parse_dns_query(m, q), DecodeStatus::Ok, DnsReason::None);
+  EXPECT_TRUE(read_edns(m, q).present);
+  EXPECT_EQ(read_edns(m, q).udp_size, 1232);
+  Bytes damaged = m;
   damaged.resize(damaged.size() - 3);  // OPT cut short: the question still stands, EDNS does not
   expect_parse(parse_dns_query(damaged, q), DecodeStatus::Ok, DnsReason::None);
-  EXPECT_FALSE(q.has_edns);
+  EXPECT_FALSE(read_edns(damaged, q).present);
+}
+
+// read_edns() walks past a second question and records before the additional section; an OPT
+// outside the additional section is not EDNS. Over TCP it reads behind the length prefix.
+TEST(DnsQuery, EdnsIsReadOnlyFromTheAdditionalSection) {
+  DnsQuery q;
+  const Bytes opt = [] {
+    Bytes b{0};  // root owner
+    put16(b, 41);
+    put16(b, 4096);
+    put16(b, 0);
+    put16(b, 0);  // DO clear
+    put16(b, 0);
+    return b;
+  }();
+  // Two questions, one authority record (an OPT-typed one, not EDNS there), then the real OPT.
+  Bytes m = dns_header(7, 0x0100, 2, 1);
+  m[9] = 1;  // NSCOUNT 1
+  for (const char* name : {"first.example", "second.example"}) {
+    const Bytes n = wire_name(name);
+    m.insert(m.end(), n.begin(), n.end());
+    put16(m, 1);
+    put16(m, 1);
+  }
+  Bytes authority = opt;
+  authority[3] = 0x02;  // a UDP size of 512 there: it would show if it were taken
+  m.insert(m.end(), authority.begin(), authority.end());
+  m.insert(m.end(), opt.begin(), opt.end());
+  expect_parse(parse_dns_query(m, q), DecodeStatus::Ok, DnsReason::None);
+  EXPECT_EQ(q.name.view(), "first.example");
+  DnsEdns edns = read_edns(m, q);
+  EXPECT_TRUE(edns.present);
+  EXPECT_EQ(edns.udp_size, 4096);
+  EXPECT_FALSE(edns.dnssec_ok);
+  m[11] = 0;  // ARCOUNT 0: the OPT is only trailing bytes now
+  EXPECT_FALSE(read_edns(m, q).present);
+
+  const Bytes signed_query = dns_query("tcp.example", 1, true);
+  Bytes segment;
+  put16(segment, static_cast<std::uint16_t>(signed_query.size()));
+  segment.insert(segment.end(), signed_query.begin(), signed_query.end());
+  expect_parse(parse_dns_tcp_query(segment, q), DecodeStatus::Ok, DnsReason::None);
+  edns = read_tcp_edns(segment, q);
+  EXPECT_TRUE(edns.present);
+  EXPECT_TRUE(edns.dnssec_ok);
+  EXPECT_EQ(edns.udp_size, 1232);
+  segment[1] -= 4;  // the prefix ends the message inside the OPT record: no EDNS
+  EXPECT_FALSE(read_tcp_edns(segment, q).present);
+  EXPECT_FALSE(read_tcp_edns(Bytes{0}, q).present);
 }
 
 TEST(DnsQuery, OnlyQueriesWithAQuestion) {
@@ -128,6 +177,8 @@ TEST(DnsQuery, MutatedMessagesNeverReadOutOfBounds) {
     if (parse_dns_query(m, q).status == DecodeStatus::Ok) {
       ASSERT_LE(q.question_end, m.size());
       ASSERT_GT(q.name.length(), 0u);
+      const DnsEdns edns = read_edns(m, q);
+      ASSERT_TRUE(!edns.present || q.question_end + std::size_t{11} <= m.size());
     }
   }
 }
