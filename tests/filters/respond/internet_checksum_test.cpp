@@ -41,6 +41,16 @@ TEST(InternetChecksum, MatchesTheDefinitionAtEveryLengthAndAlignment) {
   }
 }
 
+TEST(InternetChecksum, TheLargestDatagramOfOnesDoesNotOverflow) {
+  // 65535 bytes of 0xFF: every word at its largest, in every lane, with an odd byte at the end.
+  const std::vector<std::uint8_t> ones(65535, 0xFF);
+  for (const std::size_t length : {65535u, 65534u, 65528u, 4096u}) {
+    EXPECT_EQ(filters::internet_checksum(ones.data(), length, 0x2FFFF),
+              reference_checksum(ones.data(), length, 0x2FFFF))
+        << "length " << length;
+  }
+}
+
 TEST(InternetChecksum, AChecksummedBufferSumsToZero) {
   std::vector<std::uint8_t> udp = {0x30, 0x39, 0x00, 0x35, 0x00, 0x0B, 0x00, 0x00, 'a', 'b', 'c'};
   const std::uint16_t c = filters::internet_checksum(udp.data(), udp.size());
