@@ -48,11 +48,15 @@ struct DnsQuery {
   bool recursion_desired() const { return (flags & 0x0100) != 0; }
 };
 
+// Four bytes, the size first: returned in one register. With the flag first (6 bytes and a
+// hole) read_edns() built it on the stack from byte stores and read it back as a word, a store
+// forwarding stall that took half of the function's time.
 struct DnsEdns {
-  bool present = false;  // the message has an OPT record in its additional section
   std::uint16_t udp_size = 0;
+  bool present = false;    // the message has an OPT record in its additional section
   bool dnssec_ok = false;  // the OPT record's DO bit
 };
+static_assert(sizeof(DnsEdns) == 4);
 
 using DnsResult = ParseResult<DnsReason>;
 
