@@ -94,6 +94,26 @@ Policy policy(DnsResponse response) {
   return p;
 }
 
+TEST(DnsAnswer, TheIpv4HeaderKeepsDscpAndIdentificationAndItsChecksumVerifies) {
+  // The header checksum is summed from the values written, not read back: every field counts.
+  for (const std::uint8_t dscp : {0x00, 0xB9, 0xFF}) {
+    for (const bool options : {false, true}) {
+      Bytes query = ethernet(0x0800) + ipv4(17, udp(40000, 53, dns_query("scam.example", 1)), 0,
+                                            options ? Bytes{1, 1, 1, 0} : Bytes{});
+      query[14 + 1] = dscp;
+      query[14 + 4] = 0xBE;  // identification 0xBEEF
+      query[14 + 5] = 0xEF;
+      const Answer a = answer(query, policy(DnsResponse::Nxdomain));
+      ASSERT_FALSE(a.frame.empty());
+      const std::uint8_t* ip = a.frame.data() + a.packet.l3_offset;
+      EXPECT_EQ(ip[0], 0x45) << "options are not copied";
+      EXPECT_EQ(ip[1], dscp);
+      EXPECT_EQ(load_be16(ip + 4), 0xBEEF);
+      expect_checksums(a);
+    }
+  }
+}
+
 TEST(DnsAnswer, NxdomainOverIpv4GoesBackWithTheQuestion) {
   const Bytes query = ethernet(0x0800) + ipv4(17, udp(40000, 53, dns_query("Scam.Example.", 1)));
   const Answer a = answer(query, policy(DnsResponse::Nxdomain));
