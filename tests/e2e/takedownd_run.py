@@ -3,6 +3,7 @@
 TAKEDOWN_E2E_WORKERS sets the workers, and af_packet queue pairs per port: the kernel's fanout hash
 is symmetric, so both directions of a flow reach the same queue index, and so the same worker.
 """
+import json
 import os
 import subprocess
 import sys
@@ -50,6 +51,37 @@ dataplane:
     return path
 
 
+def stop_and_report(process, work):
+    """Stops takedownd (SIGTERM, then SIGKILL after 10 s) and returns what explains a wire that
+    forwards nothing: its port and burst counters from work/takedownd.json, the kernel's counters
+    of the two veth ends it reads, and the end of its stderr."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    lines = [f"   takedownd exit status {process.returncode}"]
+    try:
+        with open(os.path.join(work, "takedownd.json")) as f:
+            stats = json.load(f)
+        lines.append(f"   takedownd counters: rx {stats.get('rx_packets')}, tx {stats.get('tx_packets')}, "
+                     f"bursts {stats.get('bursts')}, dropped {stats.get('dropped')}, "
+                     f"ports {json.dumps(stats.get('ports'))}")
+    except (OSError, ValueError) as e:
+        lines.append(f"   takedownd counters: none ({e})")
+    for link in ("td-c0", "td-s0"):
+        done, _ = checks.run_group(["ip", "-s", "-o", "link", "show", link], timeout=5)
+        lines.append(f"   {link}: " + " ".join((done.stdout or done.stderr).split()))
+    try:
+        with open(os.path.join(work, "takedownd.err")) as f:
+            lines += ["   takedownd.err: " + line.rstrip() for line in f.readlines()[-10:]]
+    except OSError:
+        pass
+    return "\n".join(lines)
+
+
 def start(takedownd, takedownctl, config, work, timeout=60):
     """Compiles the config's snapshot, starts takedownd (stats JSON to work/takedownd.json, stderr
     to work/takedownd.err) and returns the process once `takedownctl status` answers and the wire
@@ -80,12 +112,16 @@ def start(takedownd, takedownctl, config, work, timeout=60):
         time.sleep(0.2)
     answered = time.monotonic()
     probe = ["ip", "netns", "exec", "td-client", sys.executable, "-c", ROUND_TRIP]
+    tries = 0
     while checks.run_group(probe, timeout=10)[0].returncode != 0:
+        tries += 1
         if process.poll() is not None or time.monotonic() > deadline:
-            if process.poll() is None:
-                process.kill()
+            # Stopped with SIGTERM, takedownd writes its counters: whether the SYNs reached its
+            # ports, and whether it sent them on, is what tells a wire fault from a stuck worker.
+            report = stop_and_report(process, work)
             raise RuntimeError(f"takedownd started but forwards nothing: no answer to td-client's SYN to "
-                               f"td-server (see {work}/takedownd.err)")
+                               f"td-server in {tries} tries over {time.monotonic() - answered:.0f} s "
+                               f"(see {work}/takedownd.err)\n{report}")
     # Where a slow start went, for a log cut off later (ASan on a loaded CI machine).
     print(f"   takedownd up: snapshot compiled in {compiled - began:.1f} s, control socket answered "
           f"{answered - compiled:.1f} s later ({hung} tries of 10 s hung), forwarding "
