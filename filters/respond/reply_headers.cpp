@@ -164,10 +164,10 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
     // The checksum from the values just stored and the query's addresses (their sum does not
     // depend on their order), not by reading the header back: a wide load over these byte and
     // word stores cannot be forwarded from them and waits for them to reach the cache.
-    std::uint64_t sum = (std::uint32_t{0x45} << 8 | ip[1]) + kIpv4Header + l4_length +
-                        load_be16(ip + 4) + (std::uint32_t{64} << 8 | packet.l4_protocol);
-    for (std::size_t word = 12; word < 20; word += 2) sum += load_be16(ip + word);
-    store_be16(reply + 10, static_cast<std::uint16_t>(~fold(sum) & 0xFFFF));
+    const std::uint32_t fields = (std::uint32_t{0x45} << 8 | ip[1]) +
+                                 static_cast<std::uint32_t>(kIpv4Header + l4_length) +
+                                 load_be16(ip + 4) + (std::uint32_t{64} << 8 | packet.l4_protocol);
+    store_be16(reply + 10, internet_checksum(ip + 12, 8, fields));
     return l3 + kIpv4Header;
   }
   store_be32(reply, 0x60000000u | (load_be32(ip) & 0x0FF00000u));  // keep the traffic class
