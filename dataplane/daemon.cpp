@@ -250,6 +250,7 @@ int run_daemon(const DaemonOptions& options) {
   runtime.extract_ports = config->ports;
   runtime.malformed = dp.malformed;
   runtime.burst = static_cast<std::uint16_t>(dp.burst);
+  runtime.idle_sleep_us = dp.idle_sleep_us;
   auto rcu = make_rcu(dp.workers);
   if (!rcu) {
     rte_eal_cleanup();

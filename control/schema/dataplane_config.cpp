@@ -117,7 +117,8 @@ std::size_t DataplaneConfig::peer(std::size_t index) const {
 
 DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node) {
   reader.expect_map(node, "dataplane",
-                    {"eal", "ports", "pairs", "workers", "burst", "malformed", "snapshot", "ede"});
+                    {"eal", "ports", "pairs", "workers", "burst", "idle_sleep_us", "malformed",
+                     "snapshot", "ede"});
   DataplaneConfig out;
   out.present = true;
   out.source = reader.path();
@@ -182,6 +183,12 @@ DataplaneConfig read_dataplane(const YamlReader& reader, const YAML::Node& node)
   if (node["burst"]) {
     out.burst = static_cast<unsigned>(
         reader.whole_number(node["burst"], "burst", 1, 32, "burst must be a number from 1 to 32"));
+  }
+  if (node["idle_sleep_us"]) {
+    out.idle_sleep_us = static_cast<unsigned>(reader.whole_number(
+        node["idle_sleep_us"], "idle_sleep_us", 0, DataplaneConfig::kMaxIdleSleepUs,
+        "idle_sleep_us must be a number of microseconds from 0 (poll without pause) to " +
+            std::to_string(DataplaneConfig::kMaxIdleSleepUs)));
   }
   for (const auto& port : out.ports) {
     if (port.tx_queues != 0 && port.tx_queues < out.workers) {

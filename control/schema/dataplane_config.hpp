@@ -45,6 +45,10 @@ struct DataplaneConfig {
   std::vector<std::pair<std::size_t, std::size_t>> pairs;  // indexes into ports
   unsigned workers = 1;
   unsigned burst = 32;  // frames per rx burst, 1..32 (a benchmark knob; 32 is right for production)
+  // A worker that found its rx queues empty for a run of poll rounds (Worker::kIdlePolls) sleeps
+  // this long before it polls again; 0 polls without pause, keeping every worker's core busy.
+  static constexpr unsigned kMaxIdleSleepUs = 10000;
+  unsigned idle_sleep_us = 0;
   MalformedPolicy malformed = MalformedPolicy::Forward;
   std::string snapshot;  // resolved; empty: compile the lists at start-up
 

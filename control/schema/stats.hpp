@@ -119,7 +119,10 @@ class JsonWriter;
     "1 while a transferred zone is past its SOA expire time without a transfer.")               \
   X(QuicHeld, "takedown_quic_held_total", Counter, "outcome",                                   \
     "QUIC datagrams held while their flow's name was incomplete (held), sent on at the hold "  \
-    "deadline (timed_out), and sent on at once because the hold ring was full (ring_full).")
+    "deadline (timed_out), and sent on at once because the hold ring was full (ring_full).")   \
+  X(IdleSleeps, "takedown_worker_idle_sleeps_total", Counter, "",                               \
+    "Sleeps of the workers' idle back-off (dataplane.idle_sleep_us) after a run of empty poll " \
+    "rounds.")
 
 enum class MetricType : std::uint8_t { Counter, Gauge };
 
@@ -191,6 +194,7 @@ enum class MetricFamily : std::uint8_t {
   X(quic_hold_full, "quic", "hold_full", QuicHeld, "ring_full")            \
   X(quic_holding, "quic", "holding", None, "")                             \
   X(bursts, "", "bursts", None, "")                                        \
+  X(idle_sleeps, "", "idle_sleeps", IdleSleeps, "")                        \
   X(busy_cycles, "", "", None, "")                                         \
   X(polled_cycles, "", "", None, "")
 

@@ -75,6 +75,7 @@ struct Runtime {
   filters::ExtractPorts extract_ports;
   schema::MalformedPolicy malformed = schema::MalformedPolicy::Forward;
   std::uint16_t burst = 32;  // frames per rx burst, at most Worker::kBurst
+  std::uint32_t idle_sleep_us = 0;  // dataplane.idle_sleep_us: 0 = poll without pause
   std::atomic<const ActiveSnapshot*> active{nullptr};
   std::array<WorkerProgress, kMaxWorkers> progress{};
   std::atomic<bool> stop{false};

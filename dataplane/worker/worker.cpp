@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -51,6 +52,10 @@ void Worker::add_rx_queue(std::size_t port_index, std::uint16_t queue) {
 
 void Worker::run() {
   const std::uint64_t flush_interval = rte_get_tsc_hz() * kFlushMicroseconds / 1000000;
+  const std::uint32_t idle_sleep_us = runtime_.idle_sleep_us;
+  // A thread's timer slack (50 us by default) would stretch every short sleep by as much.
+  if (idle_sleep_us != 0) ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+  unsigned idle_polls = 0;
   std::uint64_t last_flush = rte_rdtsc();
   last_rx_tsc_.store(last_flush, std::memory_order_relaxed);
   if (runtime_.rcu != nullptr) {
@@ -84,6 +89,14 @@ void Worker::run() {
     if (!received || now - last_flush > flush_interval) {
       flush_all();
       last_flush = now;
+    }
+    // Idle back-off: after a run of empty rounds, sleep, so that a worker sharing its core (with
+    // another lcore, or the kernel's own work) gives it up while there is nothing to do. Under
+    // load a round always receives, and the worker never sleeps.
+    idle_polls = received ? 0 : idle_polls + 1;
+    if (idle_sleep_us != 0 && idle_polls >= kIdlePolls) {
+      rte_delay_us_sleep(idle_sleep_us);
+      counters_.idle_sleeps += 1;
     }
   }
   const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);

@@ -32,6 +32,9 @@ namespace takedown::dataplane {
 class alignas(64) Worker {
  public:
   static constexpr std::uint16_t kBurst = 32;
+  // Empty poll rounds in a row before a worker with dataplane.idle_sleep_us sleeps: a few
+  // microseconds of silence on every rx queue it polls.
+  static constexpr unsigned kIdlePolls = 64;
 
   // `index` is the worker's slot in every ActiveSnapshot, its tx queue on every port and its
   // RCU thread id.

@@ -287,6 +287,10 @@ def main():
             print(f"{WORKERS} workers, busy ratios {busy}")
             failures.check(len(busy) == WORKERS and all(v > 0 for v in busy.values()),
                            f"all {WORKERS} workers received frames {busy}")
+            sleeps = re.search(r'^takedown_worker_idle_sleeps_total (\d+)', text, re.M)
+            print(f"idle back-off sleeps: {sleeps.group(1) if sleeps else 'absent'}")
+            failures.check(sleeps is not None and int(sleeps.group(1)) > 0,
+                           "the workers sharing a core slept while idle (takedown_worker_idle_sleeps_total > 0)")
 
         phase("dnsperf")
         # Load: dnsperf with 10% blocked names, through the filter and then without it.

@@ -34,6 +34,9 @@ RXQ = f", rx_queues: {WORKERS}" if WORKERS > 1 else ""
 CORES = os.cpu_count() or 1
 LCORES = (f', "--lcores=0@0,' + ",".join(f"{w + 1}@{1 + w % (CORES - 1) if CORES > 1 else 0}"
                                          for w in range(WORKERS)) + '"') if WORKERS > 1 else ""
+# Workers that share a core back off when idle (dataplane.idle_sleep_us), so that the one with
+# frames gets the core.
+IDLE = "  idle_sleep_us: 50\n" if WORKERS > 1 else ""
 
 
 def write_config(work, lists, extra=""):
@@ -52,7 +55,7 @@ dataplane:
     - {{name: server, device: "net_af_packet1,iface=td-s0{QPAIRS}"{RXQ}}}
   pairs: [[client, server]]
   workers: {WORKERS}
-{extra}""")
+{IDLE}{extra}""")
     return path
 
 

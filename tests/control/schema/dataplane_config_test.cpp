@@ -32,6 +32,7 @@ TEST(DataplaneConfig, PortsPairsAndRelativeCapturePaths) {
     - {name: mirror, device: net_null0}
   pairs: [[access, core], [mirror, mirror]]
   workers: 2
+  idle_sleep_us: 50
   malformed: drop
   snapshot: snaps/current.snap
 )");
@@ -52,6 +53,7 @@ TEST(DataplaneConfig, PortsPairsAndRelativeCapturePaths) {
   EXPECT_EQ(d.peer(1), 0u);
   EXPECT_EQ(d.peer(2), 2u);
   EXPECT_EQ(d.workers, 2u);
+  EXPECT_EQ(d.idle_sleep_us, 50u);
   EXPECT_EQ(d.malformed, MalformedPolicy::Drop);
   EXPECT_EQ(d.snapshot, dir.file("snaps/current.snap"));
 }
@@ -89,6 +91,11 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
             f + ":5:12: workers must be a number from 1 to 128");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  burst: 64\n"),
             f + ":5:10: burst must be a number from 1 to 32");
+  for (const std::string bad : {"10001", "50us", "-1"}) {
+    EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  idle_sleep_us: " + bad + "\n"),
+              f + ":5:18: idle_sleep_us must be a number of microseconds from 0 (poll without "
+                  "pause) to 10000");
+  }
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  malformed: sometimes\n"),
             f + ":5:14: malformed is 'sometimes', expected one of: forward, drop");
   EXPECT_EQ(error_of(dir,
@@ -97,7 +104,7 @@ TEST(DataplaneConfig, ErrorsSayWhatToFix) {
             f + ":3:10: port 'a' has 1 tx_queues but every one of the 2 workers needs its own");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  lcores: 3\n"),
             f + ":5:3: unknown key 'lcores' in dataplane (expected one of: eal, ports, pairs, "
-                "workers, burst, malformed, snapshot, ede)");
+                "workers, burst, idle_sleep_us, malformed, snapshot, ede)");
   EXPECT_EQ(error_of(dir, two_ports + "  pairs: [[a, b]]\n  ede: filtered\n"),
             f + ":5:8: dataplane.ede moved: the Extended DNS Error is set per list now, in "
                 "defaults.ede or a list's response.ede (blocked, censored, filtered, prohibited)");
