@@ -97,6 +97,8 @@ void Worker::run() {
     if (idle_sleep_us != 0 && idle_polls >= kIdlePolls) {
       rte_delay_us_sleep(idle_sleep_us);
       counters_.idle_sleeps += 1;
+      // Asleep is idle: the busy ratio stays a share of the wall time.
+      counters_.polled_cycles += rte_rdtsc() - now;
     }
   }
   const ActiveSnapshot& active = *runtime_.active.load(std::memory_order_acquire);

@@ -3,6 +3,7 @@
 #include "dataplane/worker/worker.hpp"
 
 #include <gtest/gtest.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -387,6 +388,7 @@ class WorkerIdleTest : public WorkerTest {
   struct IdleRun {
     double cpu_seconds = 0;
     std::uint64_t sleeps = 0;
+    double polled_seconds = 0;  // the poll rounds' time, sleeps included
     std::vector<double> wake_up_us;  // frame received -> on the peer's tx ring
   };
 
@@ -427,6 +429,8 @@ class WorkerIdleTest : public WorkerTest {
     lcore.join();
     out.cpu_seconds = cpu.load();
     out.sleeps = worker_->counters().idle_sleeps;
+    out.polled_seconds = static_cast<double>(worker_->counters().polled_cycles) /
+                         static_cast<double>(rte_get_tsc_hz());
     return out;
   }
 
@@ -461,6 +465,9 @@ TEST_F(WorkerIdleTest, AnIdleWorkerSleepsAndStillForwardsWhatComesWhileItSleeps)
   // Polling keeps the core: its CPU time is near its wall time, the sleeper's a fraction of it
   // (about a quarter here, with 50 us sleeps: each costs a system call and a timer).
   EXPECT_LT(backed_off.cpu_seconds * 2, polling.cpu_seconds);
+  // Its sleeps count as idle time of its rounds (the busy ratio is a share of the wall time): the
+  // rounds cover the ~0.4 s it ran.
+  EXPECT_GT(backed_off.polled_seconds, 0.3);
   // Woken within its sleep (50 us) and the poll after it; 20 ms is far more than that takes even
   // on a loaded machine, and far less than the 300 ms the worker was idle.
   EXPECT_LT(median(backed_off.wake_up_us), 20000.0);
