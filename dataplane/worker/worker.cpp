@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "filters/respond/tcp_reset.hpp"
@@ -27,6 +28,19 @@ constexpr int kDrainRounds = 64;
 
 std::span<const std::uint8_t> frame_of(const rte_mbuf* m) {
   return {rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m)};
+}
+
+// The extracted_* counter of a protocol other than None: they stand in the protocols' order.
+std::uint64_t& extracted(WorkerCounters& c, Protocol protocol) {
+  static_assert(static_cast<int>(Protocol::Dns) == 1 && static_cast<int>(Protocol::Http) == 2 &&
+                static_cast<int>(Protocol::Tls) == 3 && static_cast<int>(Protocol::Quic) == 4);
+  static_assert(offsetof(schema::Counters, extracted_http) ==
+                    offsetof(schema::Counters, extracted_dns) + 8 &&
+                offsetof(schema::Counters, extracted_tls) ==
+                    offsetof(schema::Counters, extracted_dns) + 16 &&
+                offsetof(schema::Counters, extracted_quic) ==
+                    offsetof(schema::Counters, extracted_dns) + 24);
+  return (&c.extracted_dns)[static_cast<std::size_t>(protocol) - 1];
 }
 
 }  // namespace
@@ -155,7 +169,7 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     const filters::FlowStep step =
         flows_ != nullptr ? flows_->step(frame, x, now) : filters::FlowStep{};
     steps_[i] = step;
-    verdicts_[i] = filters::Verdict{};
+    verdict_of_[i] = kNoVerdict;
     if (step.kind != filters::FlowStepKind::Packet && step.kind != filters::FlowStepKind::Named)
       continue;
     const filters::DomainName* name = x.name();
@@ -163,21 +177,19 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
     if (x.protocol == Protocol::Http) {
       http |= std::uint32_t{1} << i;
     } else {
-      names_[batch] = name;
-      name_slots_[batch++] = static_cast<std::uint8_t>(i);
+      verdict_of_[i] = static_cast<std::uint8_t>(batch);
+      names_[batch++] = name;
     }
   }
 
   // Stage 2: DNS, TLS and QUIC names as one batch; HTTP requests one by one (their path matters).
   WorkerSlot& slot = active.slot(index_);
-  for (; http != 0; http &= http - 1) {
+  if (batch != 0) active.matcher().match_burst({names_, batch}, {verdicts_, batch}, slot.scratch);
+  for (std::size_t at = batch; http != 0; http &= http - 1, ++at) {
     const unsigned i = static_cast<unsigned>(__builtin_ctz(http));
     const filters::Extraction& x = extractions_[i];
-    verdicts_[i] = active.matcher().match_http(*x.name(), x.http.path, slot.scratch);
-  }
-  if (batch != 0) {
-    active.matcher().match_burst({names_, batch}, {name_verdicts_, batch}, slot.scratch);
-    for (std::size_t j = 0; j < batch; ++j) verdicts_[name_slots_[j]] = name_verdicts_[j];
+    verdicts_[at] = active.matcher().match_http(*x.name(), x.http.path, slot.scratch);
+    verdict_of_[i] = static_cast<std::uint8_t>(at);
   }
 
   // Stage 3: act. A flow learns its verdict before the frame is rewritten (a reset is written
@@ -189,7 +201,7 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
       step = flows_->resolve(frame_of(frames[i]), x, now);
     switch (step.kind) {
       case filters::FlowStepKind::Named: {
-        const filters::Verdict& v = verdicts_[i];
+        const filters::Verdict& v = verdicts_[verdict_of_[i]];
         std::uint8_t action = static_cast<std::uint8_t>(filters::TcpResponse::Drop);
         if (v.decision == Decision::Block) {
           const filters::Policy& policy = active.snapshot().policies()[v.rule.policy];
@@ -212,15 +224,15 @@ void Worker::process(const RxQueue& rx, rte_mbuf** frames, std::uint16_t count,
         break;
       case filters::FlowStepKind::Gathering:
         if (x.protocol == Protocol::Quic && hold(rx, frames[i], x)) break;
-        act(rx, frames[i], x, verdicts_[i], active, slot);
+        act(rx, frames[i], x, verdicts_[verdict_of_[i]], active, slot);
         break;
       case filters::FlowStepKind::Packet:
         // A QUIC flow whose gathering ended without a name: what it held goes on first.
         if (x.protocol == Protocol::Quic) release_held(frames[i], x, Decision::Pass);
-        act(rx, frames[i], x, verdicts_[i], active, slot);
+        act(rx, frames[i], x, verdicts_[verdict_of_[i]], active, slot);
         break;
       case filters::FlowStepKind::Follows:
-        act(rx, frames[i], x, verdicts_[i], active, slot);
+        act(rx, frames[i], x, verdicts_[verdict_of_[i]], active, slot);
         break;
     }
   }
@@ -341,12 +353,8 @@ void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   counters_
       .verdicts[static_cast<std::size_t>(x.protocol)][static_cast<std::size_t>(verdict.decision)] +=
       1;
-  if (named) {
-    counters_.extracted_dns += x.protocol == Protocol::Dns;
-    counters_.extracted_http += x.protocol == Protocol::Http;
-    counters_.extracted_tls += x.protocol == Protocol::Tls;
-    counters_.extracted_quic += x.protocol == Protocol::Quic;
-  }
+  // A frame with a name has a protocol; its counter is found by it, not by four compares.
+  if (named) extracted(counters_, x.protocol) += 1;
   switch (verdict.decision) {
     case Decision::Block:
       slot.list_hits[verdict.rule.list] += 1;

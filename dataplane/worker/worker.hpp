@@ -129,10 +129,13 @@ class alignas(64) Worker {
   TxBuffer* onward_ = nullptr;  // the tx buffer of the burst's ingress port's peer
   filters::Extraction extractions_[kBurst];
   filters::FlowStep steps_[kBurst];
-  filters::Verdict verdicts_[kBurst];
-  filters::Verdict name_verdicts_[kBurst];
+  // The burst's verdicts, in the order they were decided (the batch of names, then the HTTP
+  // requests), and for each frame the index of its own; kNoVerdict, a pass never written over,
+  // for frames with no name to match.
+  static constexpr std::uint8_t kNoVerdict = kBurst;
+  filters::Verdict verdicts_[kBurst + 1];
+  std::uint8_t verdict_of_[kBurst];
   const filters::DomainName* names_[kBurst];
-  std::uint8_t name_slots_[kBurst];
   alignas(64) std::uint8_t reply_[filters::kMaxDnsAnswerFrame];
   alignas(64) std::uint8_t reply_onwards_[filters::kMaxDnsAnswerFrame];
 };
