@@ -340,7 +340,11 @@ void Worker::copy_flow_counters() {
   counters_.quic_over_budget = f.quic_over_budget;
 }
 
-void Worker::act(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+// Inlined into process(), which calls it for every frame (its blocking half, block(), stays out of
+// line): run_pipeline.py against the call, 8 rounds each, 1.019 and 1.008 on the 10% DNS mix,
+// 1.029 on the 0% mix (faster in 8 of 8), 0.997 on transit.
+__attribute__((always_inline)) inline void Worker::act(const RxQueue& rx, rte_mbuf* m,
+                                                       const filters::Extraction& x,
                  const filters::Verdict& verdict, const ActiveSnapshot& active, WorkerSlot& slot) {
   const bool named = x.name() != nullptr;
   if (x.status == DecodeStatus::Malformed) {
