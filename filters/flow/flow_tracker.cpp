@@ -68,18 +68,35 @@ FlowTracker::FlowTracker(const FlowConfig& config, const ExtractPorts& ports,
   quic_scratch_ = std::make_unique<std::uint8_t[]>(kMaxDatagram);
 }
 
+// Most frames of an ISP's transit belong to no tracked flow and start none: established data
+// segments, QUIC short headers. They are settled here, by the presence filter, without the key
+// and its hash, in a function small enough to keep everything in scratch registers; the rest
+// take tcp() or quic(), out of line, which would settle those frames alike.
 FlowStep FlowTracker::step_transport(std::span<const std::uint8_t> frame, Extraction& x,
                                      std::uint64_t now) {
   const DecodedPacket& p = x.packet;
   if (p.l4_protocol == DecodedPacket::kTcp) {
-    if (ExtractPorts::listed(ports_.tls, p.dst_port) ||
-        ExtractPorts::listed(ports_.http, p.dst_port)) {
-      return tcp(frame, x, now);
+    if (!ExtractPorts::listed(ports_.tls, p.dst_port) &&
+        !ExtractPorts::listed(ports_.http, p.dst_port)) {
+      return step_of(FlowStepKind::Packet);
     }
-    return step_of(FlowStepKind::Packet);
+    const bool syn = (p.tcp_flags & (kSyn | kAck)) == kSyn;
+    const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
+    if (!tracked && !syn) {
+      if (p.payload_length == 0) return step_of(FlowStepKind::Packet);
+      if (x.name() != nullptr) return step_of(FlowStepKind::Named);
+      if (x.status != DecodeStatus::Truncated) return step_of(FlowStepKind::Packet);
+    }
+    return tcp(frame, x, now, tracked);
   }
-  if (ExtractPorts::listed(ports_.quic, p.dst_port)) return quic(frame, x, now);
-  if (ExtractPorts::listed(ports_.quic, p.src_port)) quic_from_server(frame, x, now);
+  const bool long_header = p.payload_length != 0 && (frame[p.payload_offset] & 0x80) != 0;
+  if (ExtractPorts::listed(ports_.quic, p.dst_port)) {
+    const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
+    if (!tracked && !long_header) return step_of(FlowStepKind::Packet);
+    return quic(frame, x, now, tracked);
+  }
+  // Only a Retry from a server matters, and it has a long header.
+  if (long_header && ExtractPorts::listed(ports_.quic, p.src_port)) quic_from_server(frame, x, now);
   return step_of(FlowStepKind::Packet);
 }
 
@@ -95,18 +112,11 @@ FlowStep FlowTracker::blocked(std::uint32_t entry, Extraction& x, std::uint64_t 
   return s;
 }
 
-FlowStep FlowTracker::tcp(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
+FlowStep FlowTracker::tcp(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now,
+                         bool tracked) {
   const DecodedPacket& p = x.packet;
   const bool syn = (p.tcp_flags & (kSyn | kAck)) == kSyn;
   const auto payload = payload_of(frame, p);
-  // Most segments belong to no tracked flow and start none: they are settled here, by the
-  // presence filter, without the key and its hash. The branches below would settle them alike.
-  const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
-  if (!tracked && !syn) {
-    if (payload.empty()) return step_of(FlowStepKind::Packet);
-    if (x.name() != nullptr) return step_of(FlowStepKind::Named);
-    if (x.status != DecodeStatus::Truncated) return step_of(FlowStepKind::Packet);
-  }
   const FlowKey key = FlowKey::of(frame, p);
   const std::uint64_t hash = FlowTable::hash(key);
   std::uint32_t entry = tracked ? table_.find(key, hash, now) : FlowTable::kNone;
@@ -308,13 +318,10 @@ bool FlowTracker::take_decrypt_budget(std::uint64_t now) {
   return true;
 }
 
-FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now) {
+FlowStep FlowTracker::quic(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now,
+                          bool tracked) {
   const DecodedPacket& p = x.packet;
   const auto datagram = payload_of(frame, p);
-  const bool tracked = table_.may_hold(FlowKey::presence_of(frame, p));
-  // A short-header packet of an untracked flow (most of QUIC) ends here, as it would below.
-  if (!tracked && (datagram.empty() || (datagram[0] & 0x80) == 0))
-    return step_of(FlowStepKind::Packet);
   const FlowKey key = FlowKey::of(frame, p);
   const std::uint64_t hash = FlowTable::hash(key);
   std::uint32_t entry = tracked ? table_.find(key, hash, now) : FlowTable::kNone;

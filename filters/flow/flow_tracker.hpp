@@ -98,10 +98,14 @@ class FlowTracker {
               std::unique_ptr<QuicCrypto> crypto);
 
   FlowStep step_transport(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
-  FlowStep tcp(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
-  FlowStep quic(std::span<const std::uint8_t> frame, Extraction& x, std::uint64_t now);
-  void quic_from_server(std::span<const std::uint8_t> frame, const Extraction& x,
-                        std::uint64_t now);
+  // The frames step_transport() does not settle by the presence filter alone; `tracked` is its
+  // answer. Out of line, so that the common frame does not pay for their registers.
+  __attribute__((noinline)) FlowStep tcp(std::span<const std::uint8_t> frame, Extraction& x,
+                                         std::uint64_t now, bool tracked);
+  __attribute__((noinline)) FlowStep quic(std::span<const std::uint8_t> frame, Extraction& x,
+                                          std::uint64_t now, bool tracked);
+  __attribute__((noinline)) void quic_from_server(std::span<const std::uint8_t> frame,
+                                                  const Extraction& x, std::uint64_t now);
   // Reads the flow's gathered stream: Named, Gathering, or Packet (entry ended).
   FlowStep evaluate(std::uint32_t entry, Extraction& x);
   FlowStep blocked(std::uint32_t entry, Extraction& x, std::uint64_t now);
