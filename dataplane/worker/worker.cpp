@@ -404,13 +404,20 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
   const bool udp = x.packet.l4_protocol == filters::DecodedPacket::kUdp;
   const filters::ListReply reply = active.snapshot().reply(verdict.rule.list);
 
-  // What goes back, built into reply_ before anything is sent or the frame rewritten.
+  // What goes back, built into reply_ before anything is sent or the frame rewritten; a UDP answer
+  // that can is written over its query instead, once the event has read the query.
   EventOutcome sent = EventOutcome::Reset;
   std::size_t length = 0;
+  bool in_place = false;
   switch (x.protocol) {
     case Protocol::Dns:
       if (policy.dns == filters::DnsResponse::Drop) {
         sent = EventOutcome::Dropped;
+        break;
+      }
+      if (udp && filters::answers_in_place(x, own_room(m))) {
+        in_place = true;
+        sent = EventOutcome::Answered;
         break;
       }
       length = filters::write_dns_answer(frame, x, policy, reply, reply_);
@@ -449,6 +456,10 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     case EventOutcome::Answered:
     case EventOutcome::AnsweredTcp:
     case EventOutcome::Page:
+      if (in_place) {
+        answer_in_place(rx, m, x, policy, reply);
+        return;
+      }
       send_back(rx, m, x, sent, length);
       return;
     case EventOutcome::Reset:
@@ -592,6 +603,23 @@ void Worker::reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x)
     return;
   }
   tx_[rx.port_index].push(to_client, TxKind::Reset, counters_);
+}
+
+std::size_t Worker::own_room(const rte_mbuf* m) {
+  // Only a frame this worker alone holds may be written over: one segment, in its own buffer.
+  if (m->nb_segs != 1 || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1) return 0;
+  return std::size_t{rte_pktmbuf_data_len(m)} + rte_pktmbuf_tailroom(m);
+}
+
+void Worker::answer_in_place(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
+                             const filters::Policy& policy, const filters::ListReply& reply) {
+  const std::size_t length = filters::write_dns_answer_in_place(
+      {rte_pktmbuf_mtod(m, std::uint8_t*), rte_pktmbuf_data_len(m)}, x, policy, reply);
+  m->data_len = static_cast<std::uint16_t>(length);
+  m->pkt_len = static_cast<std::uint32_t>(length);
+  m->ol_flags = 0;
+  counters_.answered += 1;
+  tx_[rx.port_index].push(m, TxKind::Answer, counters_);
 }
 
 rte_mbuf* Worker::rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length) {

@@ -42,7 +42,8 @@ std::uint8_t* write_question(const std::uint8_t* message, const DnsQuery& query,
   const std::string_view name = query.name.view();
   const std::size_t wire_name = name.size() + 2;
   if (query.question_end == kDnsHeader + wire_name + 4) {
-    std::memcpy(at, message + kDnsHeader, wire_name + 4);
+    // Written over its query, the answer finds its question already in place.
+    if (at != message + kDnsHeader) std::memcpy(at, message + kDnsHeader, wire_name + 4);
     return at + wire_name + 4;
   }
   std::uint8_t* length = at++;
@@ -119,6 +120,9 @@ std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply
   return at + 16 + text;
 }
 
+// The inner IP header an answer has: 20 bytes of IPv4 without options, or 40 of IPv6.
+std::size_t plain_ip_header(const DecodedPacket& packet) { return packet.ip_version == 4 ? 20 : 40; }
+
 }  // namespace
 
 std::size_t answer_size_limit(const DnsEdns& edns, bool over_tcp) {
@@ -179,6 +183,31 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns, 
   return static_cast<std::size_t>(at - out);
 }
 
+namespace {
+
+// The UDP answer to `query` (from `frame`) written into `out`: another buffer, or `frame` itself
+// when answers_in_place() holds. The OPT record is read before the message is written, which
+// may overwrite it; the message goes at the offset a plain IPv4 or IPv6 header puts it.
+std::size_t write_udp_answer(std::span<const std::uint8_t> frame, const Extraction& query,
+                             const Policy& policy, const ListReply& reply, std::uint8_t* out) {
+  const DecodedPacket& packet = query.packet;
+  const std::uint8_t* message = frame.data() + packet.payload_offset;
+  std::uint8_t* udp = out + packet.l3_offset + plain_ip_header(packet);
+  const DnsEdns edns = query_edns(frame, query);
+  const std::size_t length = write_dns_message(message, query.dns, edns, policy, reply,
+                                               answer_size_limit(edns, false), udp + kUdpHeader);
+  const std::size_t l4_length = kUdpHeader + length;
+  write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
+  store_be16(udp, packet.dst_port);
+  store_be16(udp + 2, packet.src_port);
+  store_be16(udp + 4, static_cast<std::uint16_t>(l4_length));
+  store_be16(udp + 6, 0);
+  finish_reply(out, packet, udp, l4_length);
+  return (udp - out) + l4_length;
+}
+
+}  // namespace
+
 std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extraction& query,
                              const Policy& policy, const ListReply& reply, std::uint8_t* out) {
   const DecodedPacket& packet = query.packet;
@@ -198,21 +227,22 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   }
   if (packet.l4_protocol != DecodedPacket::kUdp || !can_reply(packet, ReplyDirection::Back))
     return 0;
+  return write_udp_answer(frame, query, policy, reply, out);
+}
 
-  // The DNS message first, at the offset a plain IPv4 or IPv6 header puts it.
-  const std::size_t ip_header = packet.ip_version == 4 ? 20 : 40;
-  std::uint8_t* udp = out + packet.l3_offset + ip_header;
-  const DnsEdns edns = query_edns(frame, query);
-  const std::size_t length = write_dns_message(message, query.dns, edns, policy, reply,
-                                               answer_size_limit(edns, false), udp + kUdpHeader);
-  const std::size_t l4_length = kUdpHeader + length;
-  write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
-  store_be16(udp, packet.dst_port);
-  store_be16(udp + 2, packet.src_port);
-  store_be16(udp + 4, static_cast<std::uint16_t>(l4_length));
-  store_be16(udp + 6, 0);
-  finish_reply(out, packet, udp, l4_length);
-  return (udp - out) + l4_length;
+bool answers_in_place(const Extraction& query, std::size_t room) {
+  const DecodedPacket& packet = query.packet;
+  return query.protocol == Protocol::Dns && query.status == DecodeStatus::Ok &&
+         packet.l4_protocol == DecodedPacket::kUdp && can_reply(packet, ReplyDirection::Back) &&
+         packet.l4_offset == packet.l3_offset + plain_ip_header(packet) &&
+         query.dns.question_end == kDnsHeader + query.dns.name.length() + 2 + 4 &&
+         room >= std::size_t{packet.payload_offset} + kAnswerUdpSize;
+}
+
+std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extraction& query,
+                                      const Policy& policy, const ListReply& reply) {
+  if (policy.dns == DnsResponse::Drop) return 0;
+  return write_udp_answer(frame, query, policy, reply, frame.data());
 }
 
 }  // namespace takedown::filters

@@ -24,6 +24,10 @@
 // filters/respond/reply_headers.hpp). Over TCP it is the 2-byte length and the message in one
 // segment with FIN, as write_tcp_stream_reply() builds it; the caller resets the server side.
 //
+// A UDP answer can also be written over its query, in the frame that holds it: the question is
+// already where the answer needs it, and only the headers are turned around and the records
+// after the question written (answers_in_place(), write_dns_answer_in_place()).
+//
 // Hot path: no allocation; `out` must not overlap `frame`. Safe on any thread.
 #pragma once
 
@@ -67,5 +71,17 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& query
 // GTP-U: see can_reply()), or a TCP query came without ACK (can_stream_reply()).
 std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extraction& query,
                              const Policy& policy, const ListReply& reply, std::uint8_t* out);
+
+// Whether write_dns_answer_in_place() can answer `query` in its own frame, which has `room` bytes
+// from its start (its length and tailroom): a UDP query with a return path, a 20-byte IPv4 or
+// 40-byte IPv6 header, a question without compression, and room for the largest answer.
+bool answers_in_place(const Extraction& query, std::size_t room);
+
+// Writes over `frame` the answer write_dns_answer() would write elsewhere, byte for byte, and
+// returns its length (0 when the policy says drop). Call only when answers_in_place() holds;
+// `frame` must have that room. The query is gone afterwards: read what else it is needed for
+// (an event) first.
+std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extraction& query,
+                                      const Policy& policy, const ListReply& reply);
 
 }  // namespace takedown::filters

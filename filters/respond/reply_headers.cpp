@@ -153,7 +153,7 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
   const std::uint8_t* in = frame.data();
   const bool back = direction == ReplyDirection::Back;
   const std::size_t l3 = packet.l3_offset;
-  std::memcpy(out, in, l3);
+  if (out != in) std::memcpy(out, in, l3);
   if (back) {
     for (std::uint8_t i = 0; i < packet.outer_count; ++i) {
       std::uint8_t* h = out + packet.outer[i].offset;
@@ -173,33 +173,45 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
     }
   }
 
+  // Everything the reply's IP header takes from the query's is read before the first store, so
+  // that `out` may be the query itself.
   const std::uint8_t* ip = in + l3;
   std::uint8_t* reply = out + l3;
   if (packet.ip_version == 4) {
-    reply[0] = 0x45;
-    reply[1] = ip[1];  // DSCP and ECN
-    store_be16(reply + 2, static_cast<std::uint16_t>(kIpv4Header + l4_length));
-    std::memcpy(reply + 4, ip + 4, 2);  // identification
-    store_be16(reply + 6, 0);           // no fragmentation
-    reply[8] = 64;
-    reply[9] = packet.l4_protocol;
-    std::memcpy(reply + 12, ip + (back ? 16 : 12), 4);
-    std::memcpy(reply + 16, ip + (back ? 12 : 16), 4);
-    // The checksum from the values just stored and the query's addresses (their sum does not
-    // depend on their order), not by reading the header back: a wide load over these byte and
-    // word stores cannot be forwarded from them and waits for them to reach the cache.
-    const std::uint32_t fields = (std::uint32_t{0x45} << 8 | ip[1]) +
+    std::uint8_t source[4], destination[4], identification[2];
+    std::memcpy(source, ip + (back ? 16 : 12), 4);
+    std::memcpy(destination, ip + (back ? 12 : 16), 4);
+    std::memcpy(identification, ip + 4, 2);
+    const std::uint8_t tos = ip[1];  // DSCP and ECN
+    // The checksum from the values about to be stored and the query's addresses (their sum does
+    // not depend on their order), not by reading the header back: a wide load over these byte
+    // and word stores cannot be forwarded from them and waits for them to reach the cache.
+    const std::uint32_t fields = (std::uint32_t{0x45} << 8 | tos) +
                                  static_cast<std::uint32_t>(kIpv4Header + l4_length) +
                                  load_be16(ip + 4) + (std::uint32_t{64} << 8 | packet.l4_protocol);
-    store_be16(reply + 10, internet_checksum(ip + 12, 8, fields));
+    const std::uint16_t checksum = internet_checksum(ip + 12, 8, fields);
+    reply[0] = 0x45;
+    reply[1] = tos;
+    store_be16(reply + 2, static_cast<std::uint16_t>(kIpv4Header + l4_length));
+    std::memcpy(reply + 4, identification, 2);
+    store_be16(reply + 6, 0);  // no fragmentation
+    reply[8] = 64;
+    reply[9] = packet.l4_protocol;
+    store_be16(reply + 10, checksum);
+    std::memcpy(reply + 12, source, 4);
+    std::memcpy(reply + 16, destination, 4);
     return l3 + kIpv4Header;
   }
-  store_be32(reply, 0x60000000u | (load_be32(ip) & 0x0FF00000u));  // keep the traffic class
+  std::uint8_t source[16], destination[16];
+  std::memcpy(source, ip + (back ? 24 : 8), 16);
+  std::memcpy(destination, ip + (back ? 8 : 24), 16);
+  const std::uint32_t first = 0x60000000u | (load_be32(ip) & 0x0FF00000u);  // the traffic class
+  store_be32(reply, first);
   store_be16(reply + 4, static_cast<std::uint16_t>(l4_length));
   reply[6] = packet.l4_protocol;
   reply[7] = 64;
-  std::memcpy(reply + 8, ip + (back ? 24 : 8), 16);
-  std::memcpy(reply + 24, ip + (back ? 8 : 24), 16);
+  std::memcpy(reply + 8, source, 16);
+  std::memcpy(reply + 24, destination, 16);
   return l3 + kIpv6Header;
 }
 

@@ -18,7 +18,8 @@
 // Back replies are impossible through MPLS and GTP-U (DecodedPacket::can_reply_back) and for a
 // packet with more than kMaxReplyWrapper bytes before its inner IP header; can_reply() says so.
 //
-// Hot path: no allocation; `out` must not overlap `frame`. Safe on any thread.
+// Hot path: no allocation; `out` is either `frame.data()` itself (a reply written over its query,
+// see write_reply_headers) or does not overlap `frame`. Safe on any thread.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,9 @@ inline bool can_reply(const DecodedPacket& packet, ReplyDirection direction) {
 
 // Writes the link header, the wrappers and the inner IP header for a transport payload of
 // `l4_length` bytes into `out` (at least kMaxReplyHeaders bytes). Returns the offset where the
-// transport header starts. Call only when can_reply() holds.
+// transport header starts. Call only when can_reply() holds. `out` may be the frame itself when
+// its inner IP header is already the reply's size (IPv4 without options, IPv6 without extension
+// headers): the headers are then turned around in place.
 std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const DecodedPacket& packet,
                                 ReplyDirection direction, std::size_t l4_length, std::uint8_t* out);
 

@@ -282,6 +282,14 @@ def check_events_and_stats(work, final, failures):
     failures.check(tcp_answer and tcp_answer[0]["takedown"].get("response") == "nxdomain" and
                    tcp_answer[0]["takedown"].get("ede") == 15 and sorted(pages)[:1] == [302] and 403 in pages,
                    f"the event log records what was sent: outcomes {outcomes}, pages {sorted(pages)}")
+    # A UDP answer is written over its query: its event must still tell the query as it came,
+    # sent to the resolver's port 53 with an OPT record (so the answer carried EDE 15).
+    udp_answers = [e for e in events if e["takedown"]["outcome"] == "answered"]
+    failures.check(udp_answers and all(e["dest_ip"] == SERVER and e["dest_port"] == 53 and
+                                       e["src_ip"] != SERVER for e in udp_answers) and
+                   any(e["takedown"].get("ede") == 15 and e.get("dns", {}).get("rrname") in NAMES["answers"]
+                       for e in udp_answers),
+                   f"UDP answer events keep the query's addresses and EDNS: {udp_answers[:2]}")
     d, r = final["dropped_by"], final["replies_sent"]
     failures.check(d["answer_tcp"] > 0 and d["http_page"] >= 3 and r["answer_tcp"] == d["answer_tcp"] and
                    r["http_page"] == d["http_page"] and r["answer_udp"] == d["answer_udp"],

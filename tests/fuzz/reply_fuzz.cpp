@@ -6,7 +6,9 @@
 // reply must stay within its buffer and decode back as a well-formed frame of the same protocol
 // inside the same number of wrappers, with its IPv4 and inner UDP or TCP checksums right by a
 // word-by-word sum of its own; each DNS answer must walk as a DNS message (question and
-// records ending exactly at its end) within the client's size.
+// records ending exactly at its end) within the client's size. A UDP answer that can be written
+// over its query (answers_in_place) must then be the same bytes, and stay within the room given.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -122,6 +124,22 @@ struct LongestReply {
   }
 };
 
+// The answer written over a copy of the query, where answers_in_place() allows it, is `answer`,
+// and writes nothing past the room it was given.
+void check_in_place(std::span<const std::uint8_t> query, const Extraction& x, const Policy& policy,
+                    const ListReply& reply, std::span<const std::uint8_t> answer) {
+  static std::uint8_t frame[0x10000 + kAnswerUdpSize + 64];
+  const std::size_t room =
+      std::max(query.size(), std::size_t{x.packet.payload_offset} + kAnswerUdpSize);
+  if (!answers_in_place(x, room)) return;
+  std::memcpy(frame, query.data(), query.size());
+  std::memset(frame + query.size(), 0xEE, room - query.size());
+  std::memset(frame + room, 0xA5, 64);
+  const std::size_t length = write_dns_answer_in_place({frame, query.size()}, x, policy, reply);
+  for (std::size_t i = 0; i < 64; ++i) check(frame[room + i] == 0xA5);
+  check(length == answer.size() && std::memcmp(frame, answer.data(), length) == 0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -163,6 +181,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check_message(message, message_size,
                         answer_size_limit(query_edns({data, size}, x), !udp));
         }
+        if (udp) check_in_place({data, size}, x, policy, *reply, {out, length});
       }
     }
   }

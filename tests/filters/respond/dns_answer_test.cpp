@@ -12,6 +12,7 @@
 #include "filters/common/byte_order.hpp"
 #include "filters/respond/reply_headers.hpp"
 #include "tests/support/frames.hpp"
+#include "tests/support/in_place_answer.hpp"
 
 namespace takedown::filters {
 namespace {
@@ -25,6 +26,9 @@ struct Answer {
   std::uint16_t flags() const { return load_be16(dns + 2); }
   std::uint16_t count(int section) const { return load_be16(dns + 4 + 2 * section); }
 };
+
+// How many answers answer() also wrote over their query (and found the same).
+int answered_in_place = 0;
 
 Extraction extract(const Bytes& frame) {
   Extraction x;
@@ -61,6 +65,11 @@ Answer answer(const Bytes& query, const Policy& policy, const ListReply& reply) 
   a.frame.resize(kMaxDnsAnswerFrame);
   const std::size_t length = write_dns_answer(query, x, policy, reply, a.frame.data());
   a.frame.resize(length);
+  // Written over the query instead, where it can be, the answer is the same bytes.
+  if (const auto in_place = testing::answer_in_place(query, x, policy, reply)) {
+    EXPECT_EQ(*in_place, a.frame) << "the answer written over its query differs";
+    ++answered_in_place;
+  }
   if (length == 0) return a;
   EXPECT_EQ(decode_packet(a.frame, a.packet).status, DecodeStatus::Ok);
   a.dns = a.frame.data() + a.packet.payload_offset;
@@ -375,6 +384,61 @@ TEST(DnsAnswer, OverTcpTheSameAnswerGoesBackInTheStreamWithFin) {
   EXPECT_EQ(load_be16(a.dns - 2), over_udp.size());
   EXPECT_EQ(Bytes(a.dns, a.frame.data() + a.frame.size()), over_udp);
   expect_checksums(a);
+}
+
+TEST(DnsAnswer, WrittenOverItsQueryOnlyWhereTheQuestionAndTheHeadersStayWhereTheyAre) {
+  // answer() compares every answer written over its query with the one written elsewhere; here,
+  // which queries can be answered in place at all.
+  Bytes compressed = dns_header(0x0161, 0x0000, 1);
+  compressed = compressed + Bytes{4, 's', 'c', 'a', 'm', 0xC0, 0x00} + Bytes{0, 1, 0, 1};
+  Bytes prefixed;
+  put16(prefixed, dns_query("scam.example").size());
+  prefixed = prefixed + dns_query("scam.example");
+  const struct {
+    const char* what;
+    Bytes frame;
+    bool in_place;
+  } cases[] = {
+      {"ipv4", ethernet(0x0800) + ipv4(17, udp(4000, 53, dns_query("scam.example", 1, true))),
+       true},
+      {"ipv6", ethernet(0x86DD) + ipv6(17, udp(4000, 53, dns_query("scam.example", 28))), true},
+      {"qinq", ethernet(0x0800, {{0x88A8, 7}, {0x8100, 42}}) +
+                   ipv4(17, udp(4000, 53, dns_query("a.scam.example", 16, true))),
+       true},
+      {"ipv4 options: the header shrinks",
+       ethernet(0x0800) + ipv4(17, udp(4000, 53, dns_query("scam.example")), 0, Bytes(4, 1)),
+       false},
+      {"ipv6 extension: the header shrinks",
+       ethernet(0x86DD) + ipv6(17, udp(4000, 53, dns_query("scam.example")), {{0, option_body()}}),
+       false},
+      {"compressed question: spelled out longer", ethernet(0x0800) + ipv4(17, udp(4000, 53, compressed)),
+       false},
+      {"tcp", ethernet(0x0800) + ipv4(6, tcp(45000, 53, prefixed)), false},
+  };
+  const Reply reply;
+  const int before = answered_in_place;
+  int expected = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Extraction x = extract(c.frame);
+    ASSERT_EQ(x.status, DecodeStatus::Ok);
+    EXPECT_EQ(answers_in_place(x, 4096), c.in_place);
+    EXPECT_FALSE(answers_in_place(x, x.packet.payload_offset + kAnswerUdpSize - 1))
+        << "no room for the largest answer";
+    for (const DnsResponse response : {DnsResponse::Nxdomain, DnsResponse::Nodata,
+                                       DnsResponse::Refused, DnsResponse::Sinkhole}) {
+      Policy p = policy(response);
+      p.a_count = 1;
+      p.a[0] = {10, 0, 0, 1};
+      p.aaaa_count = 1;
+      p.aaaa[0][15] = 1;
+      const Answer a = answer(c.frame, p, reply.view);
+      ASSERT_FALSE(a.frame.empty());
+      expect_checksums(a);
+      expected += c.in_place ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(answered_in_place - before, expected);
 }
 
 }  // namespace

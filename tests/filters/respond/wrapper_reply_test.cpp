@@ -13,6 +13,7 @@
 #include "filters/respond/reply_headers.hpp"
 #include "filters/respond/tcp_reset.hpp"
 #include "tests/support/frames.hpp"
+#include "tests/support/in_place_answer.hpp"
 #include "tests/support/wrapper_frames.hpp"
 
 namespace takedown::filters {
@@ -95,6 +96,7 @@ struct Exchange {
   Extraction x;
   Bytes reply;
   DecodedPacket packet;
+  bool in_place = false;  // a DNS answer was also written over the query, the same bytes
 };
 
 Exchange answer(const Bytes& query) {
@@ -107,6 +109,11 @@ Exchange answer(const Bytes& query) {
   e.reply.resize(kMaxDnsAnswerFrame);
   const ListReply reply{};
   e.reply.resize(write_dns_answer(query, e.x, policy, reply, e.reply.data()));
+  // Inside wrappers too, the answer written over its query is the same bytes.
+  if (const auto in_place = testing::answer_in_place(query, e.x, policy, reply)) {
+    EXPECT_EQ(*in_place, e.reply) << "the answer written over its query differs";
+    e.in_place = true;
+  }
   if (!e.reply.empty()) {
     EXPECT_EQ(decode_packet(e.reply, e.packet).status, DecodeStatus::Ok);
   }
@@ -163,6 +170,7 @@ TEST(WrapperReply, DnsAnswersGoBackInsideTheSameWrappers) {
     SCOPED_TRACE(c.what);
     const Exchange e = answer(c.frame);
     ASSERT_FALSE(e.reply.empty());
+    EXPECT_TRUE(e.in_place) << "a plain query inside wrappers is answered in place";
     const DecodedPacket& in = e.x.packet;
     const DecodedPacket& out = e.packet;
     expect_whole(e.reply, out);
