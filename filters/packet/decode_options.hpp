@@ -6,7 +6,10 @@
 // section `decode:` fills it (control/schema/config.hpp). Plain value; no allocation.
 #pragma once
 
+#include <emmintrin.h>
+
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -29,17 +32,14 @@ struct DecodeOptions {
   std::array<std::uint16_t, kMaxPorts> gtpu_ports{2152};
 
   // Whether `port` is one of the VXLAN or GTP-U ports, open or not: every UDP datagram asks, so
-  // the eight 16-bit entries are compared as two 64-bit words (a lane is zero where it matches).
+  // the eight 16-bit entries (the two lists lie side by side) are compared in one vector.
   __attribute__((always_inline)) bool tunnel_port(std::uint16_t port) const {
     static_assert(kMaxPorts == 4 && sizeof vxlan_ports == 8 && sizeof gtpu_ports == 8);
-    std::uint64_t a, b;
-    std::memcpy(&a, vxlan_ports.data(), 8);
-    std::memcpy(&b, gtpu_ports.data(), 8);
-    const std::uint64_t lanes = 0x0001000100010001ull * port;
-    const auto zero_lane = [](std::uint64_t x) {
-      return (x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull;
-    };
-    return port != 0 && (zero_lane(a ^ lanes) | zero_lane(b ^ lanes)) != 0;
+    static_assert(offsetof(DecodeOptions, gtpu_ports) == offsetof(DecodeOptions, vxlan_ports) + 8);
+    const __m128i lists = _mm_loadu_si128(reinterpret_cast<const __m128i*>(
+        reinterpret_cast<const char*>(this) + offsetof(DecodeOptions, vxlan_ports)));
+    const __m128i equal = _mm_cmpeq_epi16(lists, _mm_set1_epi16(static_cast<short>(port)));
+    return port != 0 && _mm_movemask_epi8(equal) != 0;
   }
 
   // Which of the two lists a tunnel port is in, once tunnel_port() said it is in one.
