@@ -623,8 +623,8 @@ void Worker::answer_in_place(const RxQueue& rx, rte_mbuf* m, const filters::Extr
 }
 
 rte_mbuf* Worker::rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length) {
-  const std::size_t room = rte_pktmbuf_data_len(m) + rte_pktmbuf_tailroom(m);
-  if (m->nb_segs != 1 || room < length) {
+  // A chained, shared or attached mbuf is not written over: the reply takes a fresh one.
+  if (own_room(m) < length) {
     rte_pktmbuf_free(m);
     m = rte_pktmbuf_alloc(runtime_.pool);
     if (m == nullptr) return nullptr;

@@ -108,8 +108,8 @@ class alignas(64) Worker {
   void send_reset_onwards(const RxQueue& rx, std::span<const std::uint8_t> frame,
                           const filters::Extraction& x);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);
-  // `m` rewritten to hold `length` bytes of `bytes`: in place when it is one segment with room,
-  // else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
+  // `m` rewritten to hold `length` bytes of `bytes`: in place when this worker alone holds it with
+  // room (own_room), else a fresh mbuf (m freed). nullptr when no mbuf was to be had.
   rte_mbuf* rewrite(rte_mbuf* m, const std::uint8_t* bytes, std::size_t length);
   // To the ingress port's peer, through the buffer process() looked up once for the burst.
   void forward(const RxQueue&, rte_mbuf* m) { onward_->push(m, TxKind::Forward, counters_); }

@@ -28,7 +28,8 @@
 // already where the answer needs it, and only the headers are turned around and the records
 // after the question written (answers_in_place(), write_dns_answer_in_place()).
 //
-// Hot path: no allocation; `out` must not overlap `frame`. Safe on any thread.
+// Hot path: no allocation; `out` of write_dns_answer() must not overlap `frame`. Safe on any
+// thread.
 #pragma once
 
 #include <cstddef>

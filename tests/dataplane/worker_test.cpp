@@ -201,6 +201,36 @@ TEST_F(WorkerTest, BlockedQueriesAreAnsweredBackOutOfTheIngressPort) {
   expect_identities();
 }
 
+TEST_F(WorkerTest, AnAnswerIsWrittenOverItsQueryOnlyWhenTheWorkerAloneHoldsIt) {
+  // The same query three ways: in an mbuf of its own (answered over itself), in an mbuf someone
+  // else also holds (answered in a fresh one, the shared bytes untouched), and with IPv4 options
+  // (whose answer, without them, is built aside and copied in). All three answers are the same.
+  const Bytes plain = query("www.scam.example", true);
+  receive(0, plain);
+  rte_mbuf* shared = rte_pktmbuf_alloc(pool_);
+  ASSERT_NE(shared, nullptr);
+  std::memcpy(rte_pktmbuf_append(shared, static_cast<std::uint16_t>(plain.size())), plain.data(),
+              plain.size());
+  rte_mbuf_refcnt_update(shared, 1);  // the test's own reference
+  ASSERT_EQ(rte_ring_enqueue(rx_[0], shared), 0);
+  receive(0, ethernet(0x0800) +
+                 ipv4(17, udp(40000, 53, dns_query("www.scam.example", 1, true)), 0, Bytes(4, 1)));
+  worker_->run();
+  const std::vector<Bytes> answers = drain(0);
+  ASSERT_EQ(answers.size(), 3u);
+  filters::DecodedPacket p;
+  ASSERT_TRUE(decodes(answers[0], p));
+  EXPECT_EQ(p.src_port, 53);
+  EXPECT_EQ(answers[1], answers[0]) << "the answer to the shared frame";
+  EXPECT_EQ(answers[2], answers[0]) << "the answer built aside";
+  EXPECT_EQ(Bytes(rte_pktmbuf_mtod(shared, const std::uint8_t*),
+                  rte_pktmbuf_mtod(shared, const std::uint8_t*) + rte_pktmbuf_data_len(shared)),
+            plain)
+      << "a frame someone else holds is not written over";
+  rte_pktmbuf_free(shared);
+  EXPECT_EQ(worker_->counters().answered, 3u);
+}
+
 TEST_F(WorkerTest, BlockedTcpQueriesAreAnsweredInTheirStreamAndTheServerSideReset) {
   const Bytes message = dns_query("www.scam.example", 65, true);
   Bytes prefixed;
