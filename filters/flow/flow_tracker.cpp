@@ -472,10 +472,8 @@ bool FlowTracker::read_initials(std::span<const std::uint8_t> datagram, const Fl
 
 void FlowTracker::quic_from_server(std::span<const std::uint8_t> frame, const Extraction& x,
                                    std::uint64_t now) {
-  const auto datagram = payload_of(frame, x.packet);
-  if (datagram.empty() || (datagram[0] & 0x80) == 0) return;
   QuicLongHeader header;
-  if (parse_long_header(datagram, header).status != DecodeStatus::Ok ||
+  if (parse_long_header(payload_of(frame, x.packet), header).status != DecodeStatus::Ok ||
       header.type != QuicPacketType::Retry) {
     return;
   }

@@ -104,6 +104,8 @@ class FlowTracker {
                                          std::uint64_t now, bool tracked);
   __attribute__((noinline)) FlowStep quic(std::span<const std::uint8_t> frame, Extraction& x,
                                           std::uint64_t now, bool tracked);
+  // A server's long-header datagram (step_transport() checked the header form): a Retry starts
+  // its flow's gathering over.
   __attribute__((noinline)) void quic_from_server(std::span<const std::uint8_t> frame,
                                                   const Extraction& x, std::uint64_t now);
   // Reads the flow's gathered stream: Named, Gathering, or Packet (entry ended).

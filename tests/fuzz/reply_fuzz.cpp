@@ -8,7 +8,6 @@
 // word-by-word sum of its own; each DNS answer must walk as a DNS message (question and
 // records ending exactly at its end) within the client's size. A UDP answer that can be written
 // over its query (answers_in_place) must then be the same bytes, and stay within the room given.
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -17,6 +16,7 @@
 #include "filters/respond/dns_answer.hpp"
 #include "filters/respond/tcp_reset.hpp"
 #include "filters/respond/tcp_stream_reply.hpp"
+#include "tests/support/in_place_answer.hpp"
 #include "tests/support/reference_checksum.hpp"
 
 namespace {
@@ -124,22 +124,6 @@ struct LongestReply {
   }
 };
 
-// The answer written over a copy of the query, where answers_in_place() allows it, is `answer`,
-// and writes nothing past the room it was given.
-void check_in_place(std::span<const std::uint8_t> query, const Extraction& x, const Policy& policy,
-                    const ListReply& reply, std::span<const std::uint8_t> answer) {
-  static std::uint8_t frame[0x10000 + kAnswerUdpSize + 64];
-  const std::size_t room =
-      std::max(query.size(), std::size_t{x.packet.payload_offset} + kAnswerUdpSize);
-  if (!answers_in_place(x, room)) return;
-  std::memcpy(frame, query.data(), query.size());
-  std::memset(frame + query.size(), 0xEE, room - query.size());
-  std::memset(frame + room, 0xA5, 64);
-  const std::size_t length = write_dns_answer_in_place({frame, query.size()}, x, policy, reply);
-  for (std::size_t i = 0; i < 64; ++i) check(frame[room + i] == 0xA5);
-  check(length == answer.size() && std::memcmp(frame, answer.data(), length) == 0);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -181,7 +165,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check_message(message, message_size,
                         answer_size_limit(query_edns({data, size}, x), !udp));
         }
-        if (udp) check_in_place({data, size}, x, policy, *reply, {out, length});
+        if (udp) {
+          // Written over a copy of the query instead (ASan guards the room), the same bytes.
+          const auto in_place = takedown::testing::answer_in_place({data, size}, x, policy, *reply);
+          check(!in_place || (in_place->size() == length &&
+                              std::memcmp(in_place->data(), out, length) == 0));
+        }
       }
     }
   }

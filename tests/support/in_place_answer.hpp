@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "filters/respond/dns_answer.hpp"
@@ -14,15 +15,16 @@ namespace takedown::testing {
 // The answer write_dns_answer_in_place() writes over a copy of `query` (which `x` was extracted
 // from), given room for the largest answer after it; nullopt when answers_in_place() says the
 // query cannot be answered in place. Bytes past the query are filled with 0xEE first, so an
-// answer that left one unwritten would show it.
+// answer that left one unwritten would show it; the buffer ends where the room does, so under
+// ASan a write past it stops the test. An empty answer means answers_in_place() also accepted
+// one byte less of room, which it must not: the largest answer would not fit.
 inline std::optional<std::vector<std::uint8_t>> answer_in_place(
-    const std::vector<std::uint8_t>& query, const filters::Extraction& x,
+    std::span<const std::uint8_t> query, const filters::Extraction& x,
     const filters::Policy& policy, const filters::ListReply& reply) {
   std::vector<std::uint8_t> frame(
       std::max(query.size(), std::size_t{x.packet.payload_offset} + filters::kAnswerUdpSize), 0xEE);
   std::copy(query.begin(), query.end(), frame.begin());
   if (!filters::answers_in_place(x, frame.size())) return std::nullopt;
-  // One byte less of room is refused: the largest answer must fit.
   if (filters::answers_in_place(x, std::size_t{x.packet.payload_offset} + filters::kAnswerUdpSize - 1))
     return std::vector<std::uint8_t>{};
   frame.resize(filters::write_dns_answer_in_place({frame.data(), query.size()}, x, policy, reply));
