@@ -13,6 +13,9 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <new>
+#include <type_traits>
+#include <utility>
 
 namespace takedown::filters {
 
@@ -29,5 +32,45 @@ inline void* allocate_table(std::size_t bytes) {
   if (p != nullptr) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice: failure changes nothing
   return p;
 }
+
+// `count` value-initialised T in allocate_table() memory: a worker's flow table and its gathering
+// buffers, which the hot path reads at random. Owns its memory; moves, never copies. Cold path:
+// throws std::bad_alloc when out of memory, as a std::vector would.
+template <typename T>
+class TableArray {
+  static_assert(std::is_trivially_destructible_v<T>);
+
+ public:
+  TableArray() = default;
+  explicit TableArray(std::size_t count)
+      : data_(static_cast<T*>(allocate_table(count * sizeof(T)))), size_(count) {
+    if (data_ == nullptr && count != 0) throw std::bad_alloc();
+    for (std::size_t i = 0; i < count; ++i) new (data_ + i) T{};
+  }
+  TableArray(TableArray&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  TableArray& operator=(TableArray&& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    return *this;
+  }
+  TableArray(const TableArray&) = delete;
+  TableArray& operator=(const TableArray&) = delete;
+  ~TableArray() { std::free(data_); }
+
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 }  // namespace takedown::filters

@@ -22,8 +22,8 @@ std::uint32_t round_up_pow2(std::uint32_t n) {
 FlowTable::FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second) {
   const std::uint32_t capacity =
       round_up_pow2(std::clamp(config.per_worker, FlowConfig::kMinFlows, FlowConfig::kMaxFlows));
-  entries_.resize(capacity);
-  way_tags_.assign(capacity, 0);
+  entries_ = TableArray<FlowEntry>(capacity);
+  way_tags_ = TableArray<std::uint16_t>(capacity);
   occupied_.assign((capacity / kWays + 63) / 64, 0);
   presence_bits_.assign((std::size_t{1} << kPresenceBits) / 64, 0);
   presence_counts_.assign(std::size_t{1} << kPresenceBits, 0);
@@ -38,13 +38,13 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint64_t ticks_per_second) {
   const std::uint32_t bytes = (std::clamp(config.reassembly_bytes, FlowConfig::kMinReassemblyBytes,
                                           FlowConfig::kMaxReassemblyBytes) +
                                63) / 64 * 64;
-  slot_bytes_ = std::make_unique<std::uint8_t[]>(std::size_t{slots} * bytes);
-  slot_bits_ = std::make_unique<std::uint64_t[]>(std::size_t{slots} * (bytes / 64));
+  slot_bytes_ = TableArray<std::uint8_t>(std::size_t{slots} * bytes);
+  slot_bits_ = TableArray<std::uint64_t>(std::size_t{slots} * (bytes / 64));
   slots_.resize(slots);
   for (std::uint32_t i = 0; i < slots; ++i) {
     slots_[i].owner = kNone;
-    slots_[i].stream.bind(slot_bytes_.get() + std::size_t{i} * bytes,
-                          slot_bits_.get() + std::size_t{i} * (bytes / 64), bytes);
+    slots_[i].stream.bind(slot_bytes_.data() + std::size_t{i} * bytes,
+                          slot_bits_.data() + std::size_t{i} * (bytes / 64), bytes);
   }
   free_list_.reserve(slots);
   for (std::uint32_t i = slots; i > 0; --i) free_list_.push_back(i - 1);

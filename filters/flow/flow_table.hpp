@@ -33,6 +33,7 @@
 #include <memory>
 #include <vector>
 
+#include "filters/common/huge_pages.hpp"
 #include "filters/extract/name_extractor.hpp"
 #include "filters/flow/flow_config.hpp"
 #include "filters/flow/flow_counters.hpp"
@@ -132,15 +133,17 @@ class FlowTable {
   // Frees `index` as the given outcome would count it.
   void remove(std::uint32_t index, std::uint64_t FlowCounters::*outcome);
 
-  std::vector<FlowEntry> entries_;
-  std::vector<std::uint16_t> way_tags_;  // by entry index; 0: free
+  // In transparent huge pages (filters/common/huge_pages.hpp): a probe of a table of megabytes
+  // would otherwise miss the TLB as well as the cache.
+  TableArray<FlowEntry> entries_;
+  TableArray<std::uint16_t> way_tags_;  // by entry index; 0: free
   std::vector<std::uint64_t> occupied_;  // a bit a bucket: some way of it is not free
   std::vector<std::uint64_t> presence_bits_;    // a bit a presence value: its count is not 0
   std::vector<std::uint32_t> presence_counts_;  // entries in use with that presence value
   std::uint32_t bucket_mask_ = 0;
   std::vector<GatherSlot> slots_;
-  std::unique_ptr<std::uint8_t[]> slot_bytes_;
-  std::unique_ptr<std::uint64_t[]> slot_bits_;
+  TableArray<std::uint8_t> slot_bytes_;
+  TableArray<std::uint64_t> slot_bits_;
   std::uint32_t next_slot_ = 0;
   std::vector<std::uint32_t> free_list_;  // reserved for every slot at start-up
   std::uint32_t sweep_ = 0;
