@@ -73,9 +73,11 @@ class SuffixSet {
   // The home slot's cache line and the next one: a lookup scans to the first empty slot, about
   // 3.6 slots at kMaxLoad, and from most home slots that runs into the next line.
   void prefetch(std::uint64_t hash) const {
+    constexpr std::uint64_t kSlotsPerLine = 64 / sizeof(SuffixSlot);
     const std::uint64_t home = home_slot(hash, capacity_);
+    const std::uint64_t next_line = home + kSlotsPerLine;
     __builtin_prefetch(slots_ + home);
-    __builtin_prefetch(slots_ + (home + 4 < capacity_ ? home + 4 : capacity_ - 1));
+    __builtin_prefetch(slots_ + (next_line < capacity_ ? next_line : capacity_ - 1));
   }
   // Prefetches the arena bytes of the first slot in the cluster whose tag matches, so that the
   // verifying memcmp does not stall. The slots should already be in cache (prefetch() above).
