@@ -8,7 +8,12 @@ ActiveSnapshot::ActiveSnapshot(std::unique_ptr<filters::Snapshot> snapshot,
       matcher_(*snapshot_),
       generation_(generation),
       origin_(std::move(origin)),
-      slots_(workers) {}
+      slots_(workers) {
+  answer_tails_.reserve(snapshot_->lists().size());
+  for (std::size_t list = 0; list < snapshot_->lists().size(); ++list) {
+    answer_tails_.emplace_back(snapshot_->reply(list));
+  }
+}
 
 Result<std::unique_ptr<ActiveSnapshot>> ActiveSnapshot::create(
     std::unique_ptr<filters::Snapshot> snapshot, std::uint64_t generation, unsigned workers,

@@ -1,8 +1,8 @@
 // Runtime and ActiveSnapshot: what the workers share.
 //
-// An ActiveSnapshot bundles a verified snapshot with its matcher, its generation and one slot per
-// worker (that worker's Hyperscan scratch, prepared for this snapshot's databases, and its hits
-// per list). Workers load Runtime::active once per poll round and report a quiescent state to
+// An ActiveSnapshot bundles a verified snapshot with its matcher, the records of each list's
+// negative DNS answers (filters::DnsAnswerTails), its generation and one slot per worker (that
+// worker's Hyperscan scratch, prepared for this snapshot's databases, and its hits per list). Workers load Runtime::active once per poll round and report a quiescent state to
 // Runtime::rcu after it; the main lcore publishes a new ActiveSnapshot with one atomic store and
 // frees the old one after an RCU grace period (SnapshotRegistry). Nothing here is written by two
 // threads: a worker writes only its own slot.
@@ -22,6 +22,7 @@
 #include "filters/extract/name_extractor.hpp"
 #include "filters/match/match_scratch.hpp"
 #include "filters/match/matcher.hpp"
+#include "filters/respond/dns_answer.hpp"
 #include "filters/snapshot/snapshot.hpp"
 
 struct rte_rcu_qsbr;
@@ -43,6 +44,10 @@ class ActiveSnapshot {
 
   const filters::Snapshot& snapshot() const { return *snapshot_; }
   const filters::Matcher& matcher() const { return matcher_; }
+  // List `list`'s negative answer records (list < snapshot().lists().size()).
+  const filters::DnsAnswerTails& answer_tails(std::size_t list) const {
+    return answer_tails_[list];
+  }
   std::uint64_t generation() const { return generation_; }
   const std::string& origin() const { return origin_; }
   // Only worker `index` writes its slot; readers sum the slots.
@@ -55,6 +60,7 @@ class ActiveSnapshot {
 
   std::unique_ptr<filters::Snapshot> snapshot_;
   filters::Matcher matcher_;
+  std::vector<filters::DnsAnswerTails> answer_tails_;
   std::uint64_t generation_;
   std::string origin_;
   mutable std::vector<WorkerSlot> slots_;

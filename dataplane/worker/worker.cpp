@@ -457,7 +457,7 @@ void Worker::block(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
     case EventOutcome::AnsweredTcp:
     case EventOutcome::Page:
       if (in_place) {
-        answer_in_place(rx, m, x, policy, reply);
+        answer_in_place(rx, m, x, policy, reply, active.answer_tails(verdict.rule.list));
         return;
       }
       send_back(rx, m, x, sent, length);
@@ -612,9 +612,10 @@ std::size_t Worker::own_room(const rte_mbuf* m) {
 }
 
 void Worker::answer_in_place(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-                             const filters::Policy& policy, const filters::ListReply& reply) {
+                             const filters::Policy& policy, const filters::ListReply& reply,
+                             const filters::DnsAnswerTails& tails) {
   const std::size_t length = filters::write_dns_answer_in_place(
-      {rte_pktmbuf_mtod(m, std::uint8_t*), rte_pktmbuf_data_len(m)}, x, policy, reply);
+      {rte_pktmbuf_mtod(m, std::uint8_t*), rte_pktmbuf_data_len(m)}, x, policy, reply, &tails);
   m->data_len = static_cast<std::uint16_t>(length);
   m->pkt_len = static_cast<std::uint32_t>(length);
   m->ol_flags = 0;

@@ -102,9 +102,10 @@ class alignas(64) Worker {
   // How many bytes from its start `m` may be written over (0: it is shared or chained).
   static std::size_t own_room(const rte_mbuf* m);
   // The UDP answer written over its query `m` (filters::answers_in_place() said it can be), sent
-  // back out of the ingress port.
+  // back out of the ingress port; a negative answer takes its records from `tails`.
   void answer_in_place(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x,
-                       const filters::Policy& policy, const filters::ListReply& reply);
+                       const filters::Policy& policy, const filters::ListReply& reply,
+                       const filters::DnsAnswerTails& tails);
   void send_reset_onwards(const RxQueue& rx, std::span<const std::uint8_t> frame,
                           const filters::Extraction& x);
   void reset(const RxQueue& rx, rte_mbuf* m, const filters::Extraction& x);

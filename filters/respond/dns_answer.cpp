@@ -11,6 +11,7 @@ namespace takedown::filters {
 namespace {
 
 constexpr std::size_t kUdpHeader = 8;
+constexpr std::uint8_t kUdp = DecodedPacket::kUdp;
 constexpr std::size_t kDnsHeader = 12;
 constexpr std::size_t kRecordFixed = 10;    // TYPE, CLASS, TTL, RDLENGTH
 constexpr std::size_t kOptRecord = 11;      // root owner, the fixed fields, no options
@@ -123,6 +124,27 @@ std::uint8_t* write_opt(std::uint8_t* at, bool dnssec_ok, const ListReply& reply
 // The inner IP header an answer has: 20 bytes of IPv4 without options, or 40 of IPv6.
 std::size_t plain_ip_header(const DecodedPacket& packet) { return packet.ip_version == 4 ? 20 : 40; }
 
+// QR and RA set; OPCODE, RD and CD copied; the RCODE.
+std::uint16_t answer_flags(const DnsQuery& dns, Rcode rcode) {
+  return static_cast<std::uint16_t>(0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 |
+                                    (dns.flags & 0x0010) | static_cast<std::uint16_t>(rcode));
+}
+
+// Whether `policy` answers `dns` with no answer records: NXDOMAIN, NODATA, or a sinkhole without
+// addresses of the query's type. (REFUSED has no SOA, and drop no answer.)
+bool negative(const Policy& policy, const DnsQuery& dns) {
+  switch (policy.dns) {
+    case DnsResponse::Nxdomain:
+    case DnsResponse::Nodata:
+      return true;
+    case DnsResponse::Sinkhole:
+      return !(dns.qtype == kTypeA && policy.a_count != 0) &&
+             !(dns.qtype == kTypeAaaa && policy.aaaa_count != 0);
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::size_t answer_size_limit(const DnsEdns& edns, bool over_tcp) {
@@ -171,11 +193,8 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns, 
     at = write_opt(at, edns.dnssec_ok, reply, limit > used ? limit - used : 0);
   }
 
-  const std::uint16_t flags =
-      static_cast<std::uint16_t>(0x8000 | (dns.flags & 0x7800) | (dns.flags & 0x0100) | 0x0080 |
-                                 (dns.flags & 0x0010) | static_cast<std::uint16_t>(rcode));
   store_be16(out, dns.id);
-  store_be16(out + 2, flags);
+  store_be16(out + 2, answer_flags(dns, rcode));
   store_be16(out + 4, 1);
   store_be16(out + 6, answers);
   store_be16(out + 8, authority);
@@ -239,9 +258,83 @@ bool answers_in_place(const Extraction& query, std::size_t room) {
          room >= std::size_t{packet.payload_offset} + kAnswerUdpSize;
 }
 
+DnsAnswerTails::DnsAnswerTails(const ListReply& reply) {
+  for (unsigned form = 0; form < forms_.size(); ++form) {
+    DnsAnswerTail& tail = forms_[form];
+    std::uint8_t* at = tail.bytes.data();
+    if (!reply.soa_rdata.empty()) {
+      at = write_soa(at, reply);
+      tail.authority = 1;
+    }
+    if (form != 0) {
+      at = write_opt(at, form == 2, reply, tail.bytes.data() + tail.bytes.size() - at);
+      tail.additional = 1;
+    }
+    tail.size = static_cast<std::uint16_t>(at - tail.bytes.data());
+    tail.sum = static_cast<std::uint16_t>(ones_complement_sum(tail.bytes.data(), tail.size));
+  }
+}
+
+namespace {
+
+// write_dns_answer_in_place() for a negative answer with RCODE `rcode` whose records `tail`
+// holds, `length` bytes of message in all. Everything summed is read before the first store: the
+// question where it lies, the addresses from the query's own IP header (the pseudo-header's sum
+// does not depend on their order), the rest from the values stored.
+std::size_t write_negative_in_place(std::span<std::uint8_t> frame, const Extraction& query,
+                                    Rcode rcode, const DnsAnswerTail& tail, std::size_t length) {
+  const DecodedPacket& packet = query.packet;
+  const DnsQuery& dns = query.dns;
+  std::uint8_t* out = frame.data();
+  std::uint8_t* udp = out + packet.l4_offset;
+  std::uint8_t* message = udp + kUdpHeader;
+  const std::size_t l4_length = kUdpHeader + length;
+  const std::uint16_t flags = answer_flags(dns, rcode);
+
+  std::uint32_t sum = pseudo_header_sum(out + packet.l3_offset, kUdp, l4_length);
+  sum = ones_complement_sum(message + kDnsHeader, dns.question_end - kDnsHeader, sum);
+  // The records start at an odd offset of the datagram when the question's length is odd: their
+  // words then straddle, and their sum is byte-swapped (RFC 1071, 2.(B)).
+  const std::uint32_t records =
+      (dns.question_end & 1u) != 0 ? __builtin_bswap16(tail.sum) : tail.sum;
+  sum += records + packet.src_port + packet.dst_port + static_cast<std::uint32_t>(l4_length) +
+         dns.id + flags + 1u + tail.authority + tail.additional;
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  std::uint16_t checksum = static_cast<std::uint16_t>(~sum & 0xFFFF);
+  if (checksum == 0) checksum = 0xFFFF;  // zero would mean none (RFC 768)
+
+  std::memcpy(message + dns.question_end, tail.bytes.data(), tail.size);
+  store_be16(message, dns.id);
+  store_be16(message + 2, flags);
+  store_be16(message + 4, 1);
+  store_be16(message + 6, 0);
+  store_be16(message + 8, tail.authority);
+  store_be16(message + 10, tail.additional);
+  write_reply_headers(frame, packet, ReplyDirection::Back, l4_length, out);
+  store_be16(udp, packet.dst_port);
+  store_be16(udp + 2, packet.src_port);
+  store_be16(udp + 4, static_cast<std::uint16_t>(l4_length));
+  store_be16(udp + 6, checksum);
+  const std::size_t end = static_cast<std::size_t>(udp - out) + l4_length;
+  finish_wrappers(out, packet, end);
+  return end;
+}
+
+}  // namespace
+
 std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extraction& query,
-                                      const Policy& policy, const ListReply& reply) {
+                                      const Policy& policy, const ListReply& reply,
+                                      const DnsAnswerTails* tails) {
   if (policy.dns == DnsResponse::Drop) return 0;
+  if (tails != nullptr && negative(policy, query.dns)) {
+    const DnsEdns edns = query_edns(frame, query);
+    const DnsAnswerTail& tail = tails->for_query(edns);
+    const std::size_t length = std::size_t{query.dns.question_end} + tail.size;
+    // Past the limit the general path cuts the text or leaves records out.
+    if (length <= answer_size_limit(edns, false)) {
+      return write_negative_in_place(frame, query, rcode_for(policy.dns), tail, length);
+    }
+  }
   return write_udp_answer(frame, query, policy, reply, frame.data());
 }
 

@@ -28,10 +28,17 @@
 // already where the answer needs it, and only the headers are turned around and the records
 // after the question written (answers_in_place(), write_dns_answer_in_place()).
 //
+// What a negative answer carries after its question depends only on the list and the query's
+// EDNS: the list's SOA, then with EDNS the OPT record (DO echoed) and the EDE. DnsAnswerTails
+// writes those records once per list, in their three forms, with their ones' complement sum.
+// Given them, write_dns_answer_in_place() copies the records and sums only the header and the
+// question, which it reads before it writes anything: no sum over bytes just stored.
+//
 // Hot path: no allocation; `out` of write_dns_answer() must not overlap `frame`. Safe on any
 // thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -78,11 +85,38 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
 // 40-byte IPv6 header, a question without compression, and room for the largest answer.
 bool answers_in_place(const Extraction& query, std::size_t room);
 
+// The records after the question of one list's negative answers (see above).
+struct DnsAnswerTail {
+  // The list's longest SOA record, and the OPT record with the longest EDE.
+  static constexpr std::size_t kMaxSize =
+      ListReply::kMaxSoaName + 10 + ListReply::kMaxSoaRdata + 11 + 6 + ListReply::kMaxEdeText;
+  std::uint16_t size = 0;
+  std::uint16_t sum = 0;         // ones_complement_sum() of the bytes, from the first
+  std::uint16_t authority = 0;   // NSCOUNT: 1 with the SOA
+  std::uint16_t additional = 0;  // ARCOUNT: 1 with the OPT record
+  std::array<std::uint8_t, kMaxSize> bytes{};
+};
+
+class DnsAnswerTails {
+ public:
+  // Cold path: writes the three forms of the records of `reply`.
+  explicit DnsAnswerTails(const ListReply& reply);
+  // The form for a query whose OPT record is `edns`: none, with EDNS, with EDNS and DO.
+  const DnsAnswerTail& for_query(const DnsEdns& edns) const {
+    return forms_[edns.present ? 1u + (edns.dnssec_ok ? 1u : 0u) : 0u];
+  }
+
+ private:
+  std::array<DnsAnswerTail, 3> forms_;
+};
+
 // Writes over `frame` the answer write_dns_answer() would write elsewhere, byte for byte, and
 // returns its length (0 when the policy says drop). Call only when answers_in_place() holds;
 // `frame` must have that room. The query is gone afterwards: read what else it is needed for
-// (an event) first.
+// (an event) first. With `tails` (the DnsAnswerTails of the same `reply`), a negative answer
+// whose records fit whole in what the client takes copies them from there.
 std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extraction& query,
-                                      const Policy& policy, const ListReply& reply);
+                                      const Policy& policy, const ListReply& reply,
+                                      const DnsAnswerTails* tails = nullptr);
 
 }  // namespace takedown::filters

@@ -16,9 +16,25 @@ constexpr std::size_t kIpv6Header = 40;
 constexpr std::uint8_t kUdp = DecodedPacket::kUdp;
 constexpr std::uint16_t kGreChecksumPresent = 0x8000;
 
+// A sum folded to 16 bits with end-around carry, in four steps and no branch: a loop until no
+// carry is left mispredicts on every answer (perf: a fifth of sum_words' samples).
 std::uint64_t fold(std::uint64_t wide) {
-  while (wide >> 16) wide = (wide & 0xFFFF) + (wide >> 16);
-  return wide;
+  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);  // < 2^33
+  wide = (wide & 0xFFFF) + (wide >> 16);       // < 0x30000
+  wide = (wide & 0xFFFF) + (wide >> 16);       // <= 0x10001
+  return (wide & 0xFFFF) + (wide >> 16);       // <= 0xFFFF
+}
+
+// sum_words() for the 8 bytes of two IPv4 addresses: two 32-bit words, no vector to set up and
+// reduce.
+std::uint32_t sum_ipv4_addresses(const std::uint8_t* bytes, std::uint32_t sum) {
+  std::uint32_t a;
+  std::uint32_t b;
+  std::memcpy(&a, bytes, 4);
+  std::memcpy(&b, bytes + 4, 4);
+  auto folded = static_cast<std::uint16_t>(fold(std::uint64_t{a} + b));
+  if constexpr (std::endian::native == std::endian::little) folded = __builtin_bswap16(folded);
+  return static_cast<std::uint32_t>(fold(std::uint64_t{folded} + sum));
 }
 
 // The ones' complement sum of `bytes` as big-endian 16-bit words, plus `sum`, folded to 16 bits.
@@ -80,15 +96,9 @@ void swap_bytes(std::uint8_t* a, std::uint8_t* b, std::size_t length) {
   std::memcpy(b, tmp, length);
 }
 
-// The pseudo-header sum of an IP header at `ip` for `protocol` and `length` transport bytes.
-std::uint32_t pseudo_header(const std::uint8_t* ip, std::uint8_t protocol, std::size_t length) {
-  const std::uint32_t sum = protocol + static_cast<std::uint32_t>(length);
-  return (ip[0] >> 4) == 4 ? sum_words(ip + 12, 8, sum) : sum_words(ip + 8, 32, sum);
-}
-
 void set_udp_checksum(std::uint8_t* ip, std::uint8_t* udp, std::size_t length) {
   store_be16(udp + 6, 0);
-  std::uint16_t checksum = internet_checksum(udp, length, pseudo_header(ip, kUdp, length));
+  std::uint16_t checksum = internet_checksum(udp, length, pseudo_header_sum(ip, kUdp, length));
   // UDP sends a computed zero as all ones (RFC 768); zero would mean "no checksum".
   if (checksum == 0) checksum = 0xFFFF;
   store_be16(udp + 6, checksum);
@@ -142,6 +152,16 @@ void mend(std::uint8_t* out, const DecodedPacket& packet, std::size_t i, std::si
 
 }  // namespace
 
+std::uint32_t ones_complement_sum(const std::uint8_t* bytes, std::size_t length,
+                                  std::uint32_t initial) {
+  return sum_words(bytes, length, initial);
+}
+
+std::uint32_t pseudo_header_sum(const std::uint8_t* ip, std::uint8_t protocol, std::size_t length) {
+  const std::uint32_t sum = protocol + static_cast<std::uint32_t>(length);
+  return (ip[0] >> 4) == 4 ? sum_ipv4_addresses(ip + 12, sum) : sum_words(ip + 8, 32, sum);
+}
+
 std::uint16_t internet_checksum(const std::uint8_t* bytes, std::size_t length,
                                 std::uint32_t initial) {
   return static_cast<std::uint16_t>(~sum_words(bytes, length, initial) & 0xFFFF);
@@ -189,7 +209,8 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
     const std::uint32_t fields = (std::uint32_t{0x45} << 8 | tos) +
                                  static_cast<std::uint32_t>(kIpv4Header + l4_length) +
                                  load_be16(ip + 4) + (std::uint32_t{64} << 8 | packet.l4_protocol);
-    const std::uint16_t checksum = internet_checksum(ip + 12, 8, fields);
+    const auto checksum =
+        static_cast<std::uint16_t>(~sum_ipv4_addresses(ip + 12, fields) & 0xFFFF);
     reply[0] = 0x45;
     reply[1] = tos;
     store_be16(reply + 2, static_cast<std::uint16_t>(kIpv4Header + l4_length));
@@ -220,10 +241,13 @@ void finish_reply(std::uint8_t* out, const DecodedPacket& packet, std::uint8_t* 
   const std::size_t field = packet.l4_protocol == kUdp ? 6 : 16;
   store_be16(l4 + field, 0);
   std::uint16_t checksum = internet_checksum(
-      l4, l4_length, pseudo_header(out + packet.l3_offset, packet.l4_protocol, l4_length));
+      l4, l4_length, pseudo_header_sum(out + packet.l3_offset, packet.l4_protocol, l4_length));
   if (checksum == 0 && packet.l4_protocol == kUdp) checksum = 0xFFFF;
   store_be16(l4 + field, checksum);
-  const std::size_t end = static_cast<std::size_t>(l4 - out) + l4_length;
+  finish_wrappers(out, packet, static_cast<std::size_t>(l4 - out) + l4_length);
+}
+
+void finish_wrappers(std::uint8_t* out, const DecodedPacket& packet, std::size_t end) {
   for (std::size_t i = packet.outer_count; i-- > 0;) mend(out, packet, i, end);
 }
 

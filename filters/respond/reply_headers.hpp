@@ -60,8 +60,20 @@ std::size_t write_reply_headers(std::span<const std::uint8_t> frame, const Decod
 void finish_reply(std::uint8_t* out, const DecodedPacket& packet, std::uint8_t* l4,
                   std::size_t l4_length);
 
+// The wrappers' part of finish_reply(), for a reply whose inner checksum is already set: the
+// lengths and checksums of the headers before the inner IP header, for a reply ending at `end`.
+void finish_wrappers(std::uint8_t* out, const DecodedPacket& packet, std::size_t end);
+
 // The Internet checksum (RFC 1071) of `bytes`, folded and complemented.
 std::uint16_t internet_checksum(const std::uint8_t* bytes, std::size_t length,
                                 std::uint32_t initial = 0);
+// The ones' complement sum whose complement internet_checksum() is: `bytes` as 16-bit big-endian
+// words from the first (an odd last byte padded with zero), plus `initial`, folded to 16 bits.
+// Bytes that start at an odd offset of the checksummed data add their sum byte-swapped.
+std::uint32_t ones_complement_sum(const std::uint8_t* bytes, std::size_t length,
+                                  std::uint32_t initial = 0);
+// The sum of the pseudo-header (RFC 768; RFC 8200 section 8.1) of `length` transport bytes of
+// `protocol` under the IPv4 or IPv6 header at `ip`. Its addresses' order does not change it.
+std::uint32_t pseudo_header_sum(const std::uint8_t* ip, std::uint8_t protocol, std::size_t length);
 
 }  // namespace takedown::filters

@@ -7,7 +7,8 @@
 // inside the same number of wrappers, with its IPv4 and inner UDP or TCP checksums right by a
 // word-by-word sum of its own; each DNS answer must walk as a DNS message (question and
 // records ending exactly at its end) within the client's size. A UDP answer that can be written
-// over its query (answers_in_place) must then be the same bytes, and stay within the room given.
+// over its query (answers_in_place) must then be the same bytes, and stay within the room given,
+// both written in full and from the list's precomputed records (DnsAnswerTails).
 #include <cstdlib>
 #include <cstring>
 

@@ -441,5 +441,73 @@ TEST(DnsAnswer, WrittenOverItsQueryOnlyWhereTheQuestionAndTheHeadersStayWhereThe
   EXPECT_EQ(answered_in_place - before, expected);
 }
 
+// The records a negative answer copies from DnsAnswerTails, for each of its three forms, with
+// an even and an odd question length (the records' sum then goes in byte-swapped). The tails
+// are built from one list's reply and the answer is asked for with another's: where the records
+// fit whole the answer carries the first list's, which shows that they were copied; where they
+// do not (a long name and text past 512 bytes), the general path cuts the second's text.
+TEST(DnsAnswer, ANegativeAnswerCopiesTheListsPrecomputedRecordsWhereTheyFitWhole) {
+  const Reply copied("precomputed records", "owner.example", EdeCode::Censored, 90);
+  const Reply asked("written here", "", EdeCode::Filtered, 30);
+  const DnsAnswerTails tails(copied.view);
+  for (const std::string& name : {std::string("scam.example"), std::string("scams.example")}) {
+    for (int form = 0; form < 3; ++form) {
+      for (const bool v6 : {false, true}) {
+        SCOPED_TRACE(name + " form " + std::to_string(form) + (v6 ? " ipv6" : " ipv4"));
+        Bytes message = dns_query(name, 1, form != 0);
+        if (form == 1) message[message.size() - 4] = 0;  // DO clear
+        const Bytes query = v6 ? ethernet(0x86DD, {{0x8100, 5}}) + ipv6(17, udp(4000, 53, message))
+                               : ethernet(0x0800) + ipv4(17, udp(4000, 53, message));
+        const Extraction x = extract(query);
+        Bytes expected(kMaxDnsAnswerFrame);
+        expected.resize(write_dns_answer(query, x, policy(DnsResponse::Nxdomain), copied.view,
+                                         expected.data()));
+        Bytes frame = query;
+        frame.resize(x.packet.payload_offset + kAnswerUdpSize, 0xEE);
+        ASSERT_TRUE(answers_in_place(x, frame.size()));
+        frame.resize(write_dns_answer_in_place({frame.data(), query.size()}, x,
+                                               policy(DnsResponse::Nxdomain), asked.view, &tails));
+        EXPECT_EQ(frame, expected);
+        Answer a;
+        a.frame = frame;
+        ASSERT_EQ(decode_packet(a.frame, a.packet).status, DecodeStatus::Ok);
+        a.dns = a.frame.data() + a.packet.payload_offset;
+        EXPECT_EQ(a.count(2), 1);
+        EXPECT_EQ(a.count(3), form != 0 ? 1 : 0);
+        expect_checksums(a);
+      }
+    }
+  }
+  // 512 bytes without EDNS or with a small payload size: a long name and a long text do not fit
+  // whole, and the general path writes the list it was given.
+  const Reply long_text(std::string(255, 'x'));
+  const DnsAnswerTails long_tails(long_text.view);
+  const Bytes query = edns_query(long_name(), 512);
+  const Extraction x = extract(query);
+  Bytes frame = query;
+  frame.resize(x.packet.payload_offset + kAnswerUdpSize, 0xEE);
+  frame.resize(write_dns_answer_in_place({frame.data(), query.size()}, x,
+                                         policy(DnsResponse::Nxdomain), asked.view, &long_tails));
+  Bytes expected(kMaxDnsAnswerFrame);
+  expected.resize(write_dns_answer(query, x, policy(DnsResponse::Nxdomain), asked.view,
+                                   expected.data()));
+  EXPECT_EQ(frame, expected);
+  // Only negative answers: a sinkhole with an address, and REFUSED, are written in full.
+  Policy sinkhole = policy(DnsResponse::Sinkhole);
+  sinkhole.a_count = 1;
+  sinkhole.a[0] = {10, 0, 0, 1};
+  for (const Policy& p : {sinkhole, policy(DnsResponse::Refused)}) {
+    const Bytes q = ethernet(0x0800) + ipv4(17, udp(4000, 53, dns_query("scam.example", 1, true)));
+    const Extraction qx = extract(q);
+    Bytes in_place = q;
+    in_place.resize(qx.packet.payload_offset + kAnswerUdpSize, 0xEE);
+    in_place.resize(
+        write_dns_answer_in_place({in_place.data(), q.size()}, qx, p, asked.view, &tails));
+    Bytes written(kMaxDnsAnswerFrame);
+    written.resize(write_dns_answer(q, qx, p, asked.view, written.data()));
+    EXPECT_EQ(in_place, written);
+  }
+}
+
 }  // namespace
 }  // namespace takedown::filters
