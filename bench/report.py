@@ -48,7 +48,8 @@ def main(paths):
         mn, mx = aggs.get("min"), aggs.get("max")
         counters = {k: v for k, v in med.items()
                     if k in ("domains", "compile_ms", "bytes_per_domain", "blocked_share", "parse_ms",
-                             "build_ms", "snapshot_bytes", "over_minute_domains", "over_minute_compile_ms")}
+                             "build_ms", "snapshot_bytes", "over_minute_domains", "over_minute_compile_ms",
+                             "compile_cached")}
         extra = ", ".join(f"{k}={v:.4g}" for k, v in counters.items())
         compile_bench = "Compile" in name
         values = sorted(v for v in (value_of(r, compile_bench) for r in repetitions[name]) if v)
