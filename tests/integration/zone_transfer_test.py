@@ -236,7 +236,12 @@ def metric(name, problems):
 
 
 def main():
-    args = suite_parser("takedownd", "takedownctl").parse_args()
+    parser = suite_parser("takedownd", "takedownctl")
+    # The product's bound is 2 s (the Release tree); under ASan the compile and the IXFR run 2-3x
+    # slower, and the sanitizer tree checks the path, not the product's latency.
+    parser.add_argument("--live-within", type=float, default=2.0,
+                        help="seconds from the primary's commit to takedownd blocking the name")
+    args = parser.parse_args()
     source, work = os.path.abspath(args.source_dir), os.path.abspath(args.work_dir)
     args.work_dir = work
     for tool in ("knotd", "knotc", "keymgr", "unbound"):
@@ -289,8 +294,9 @@ def main():
                 live = time.monotonic() - committed
                 break
             time.sleep(0.02)
-        if live is None or live > 2.0:
-            problems.append(f"a name added on the primary was not live within 2 s ({live}): {runner.log()}")
+        if live is None or live > args.live_within:
+            problems.append(f"a name added on the primary was not live within {args.live_within} s "
+                            f"({live}): {runner.log()}")
         notified = runner.wait_for(r"NOTIFY for rpz\.test from 127\.0\.0\.1 \(TSIG xfr-key\): accepted", timeout=5)
         transferred = runner.wait_for(r"IXFR to serial 2 from 1, \+1 -0 records", timeout=5)
         loaded = runner.wait_for(r"generation \d+: .*\[new copy of rpz\]", timeout=5)
