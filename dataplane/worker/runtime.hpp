@@ -2,7 +2,8 @@
 //
 // An ActiveSnapshot bundles a verified snapshot with its matcher, the records of each list's
 // negative DNS answers (filters::DnsAnswerTails), its generation and one slot per worker (that
-// worker's Hyperscan scratch, prepared for this snapshot's databases, and its hits per list). Workers load Runtime::active once per poll round and report a quiescent state to
+// worker's Hyperscan scratch, prepared for this snapshot's databases, and its hits per list).
+// Workers load Runtime::active once per poll round and report a quiescent state to
 // Runtime::rcu after it; the main lcore publishes a new ActiveSnapshot with one atomic store and
 // frees the old one after an RCU grace period (SnapshotRegistry). Nothing here is written by two
 // threads: a worker writes only its own slot.

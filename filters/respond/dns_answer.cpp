@@ -204,15 +204,16 @@ std::size_t write_dns_message(const std::uint8_t* message, const DnsQuery& dns, 
 
 namespace {
 
-// The UDP answer to `query` (from `frame`) written into `out`: another buffer, or `frame` itself
-// when answers_in_place() holds. The OPT record is read before the message is written, which
-// may overwrite it; the message goes at the offset a plain IPv4 or IPv6 header puts it.
+// The UDP answer to `query` (from `frame`, its OPT record `edns`) written into `out`: another
+// buffer, or `frame` itself when answers_in_place() holds. The OPT record is read before the
+// message is written, which may overwrite it; the message goes at the offset a plain IPv4 or
+// IPv6 header puts it.
 std::size_t write_udp_answer(std::span<const std::uint8_t> frame, const Extraction& query,
-                             const Policy& policy, const ListReply& reply, std::uint8_t* out) {
+                             const DnsEdns& edns, const Policy& policy, const ListReply& reply,
+                             std::uint8_t* out) {
   const DecodedPacket& packet = query.packet;
   const std::uint8_t* message = frame.data() + packet.payload_offset;
   std::uint8_t* udp = out + packet.l3_offset + plain_ip_header(packet);
-  const DnsEdns edns = query_edns(frame, query);
   const std::size_t length = write_dns_message(message, query.dns, edns, policy, reply,
                                                answer_size_limit(edns, false), udp + kUdpHeader);
   const std::size_t l4_length = kUdpHeader + length;
@@ -246,7 +247,7 @@ std::size_t write_dns_answer(std::span<const std::uint8_t> frame, const Extracti
   }
   if (packet.l4_protocol != DecodedPacket::kUdp || !can_reply(packet, ReplyDirection::Back))
     return 0;
-  return write_udp_answer(frame, query, policy, reply, out);
+  return write_udp_answer(frame, query, query_edns(frame, query), policy, reply, out);
 }
 
 bool answers_in_place(const Extraction& query, std::size_t room) {
@@ -291,16 +292,16 @@ std::size_t write_negative_in_place(std::span<std::uint8_t> frame, const Extract
   const std::size_t l4_length = kUdpHeader + length;
   const std::uint16_t flags = answer_flags(dns, rcode);
 
-  std::uint32_t sum = pseudo_header_sum(out + packet.l3_offset, kUdp, l4_length);
-  sum = ones_complement_sum(message + kDnsHeader, dns.question_end - kDnsHeader, sum);
   // The records start at an odd offset of the datagram when the question's length is odd: their
   // words then straddle, and their sum is byte-swapped (RFC 1071, 2.(B)).
   const std::uint32_t records =
       (dns.question_end & 1u) != 0 ? __builtin_bswap16(tail.sum) : tail.sum;
-  sum += records + packet.src_port + packet.dst_port + static_cast<std::uint32_t>(l4_length) +
-         dns.id + flags + 1u + tail.authority + tail.additional;
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  std::uint16_t checksum = static_cast<std::uint16_t>(~sum & 0xFFFF);
+  const std::uint32_t fields = pseudo_header_sum(out + packet.l3_offset, kUdp, l4_length) +
+                               records + packet.src_port + packet.dst_port +
+                               static_cast<std::uint32_t>(l4_length) + dns.id + flags + 1u +
+                               tail.authority + tail.additional;
+  std::uint16_t checksum =
+      internet_checksum(message + kDnsHeader, dns.question_end - kDnsHeader, fields);
   if (checksum == 0) checksum = 0xFFFF;  // zero would mean none (RFC 768)
 
   std::memcpy(message + dns.question_end, tail.bytes.data(), tail.size);
@@ -326,8 +327,8 @@ std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extra
                                       const Policy& policy, const ListReply& reply,
                                       const DnsAnswerTails* tails) {
   if (policy.dns == DnsResponse::Drop) return 0;
+  const DnsEdns edns = query_edns(frame, query);
   if (tails != nullptr && negative(policy, query.dns)) {
-    const DnsEdns edns = query_edns(frame, query);
     const DnsAnswerTail& tail = tails->for_query(edns);
     const std::size_t length = std::size_t{query.dns.question_end} + tail.size;
     // Past the limit the general path cuts the text or leaves records out.
@@ -335,7 +336,7 @@ std::size_t write_dns_answer_in_place(std::span<std::uint8_t> frame, const Extra
       return write_negative_in_place(frame, query, rcode_for(policy.dns), tail, length);
     }
   }
-  return write_udp_answer(frame, query, policy, reply, frame.data());
+  return write_udp_answer(frame, query, edns, policy, reply, frame.data());
 }
 
 }  // namespace takedown::filters
